@@ -1,0 +1,140 @@
+package cmd
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+	"github.com/spf13/viper"
+
+	"github.com/jdash-dev/jdash/internal/envdetect"
+	"github.com/jdash-dev/jdash/internal/ui"
+)
+
+// Factory holds what commands need, built lazily and injected so tests can replace it.
+type Factory struct {
+	Env  map[string]string // process environment
+	GOOS string
+	IO   *ui.IO
+	V    *viper.Viper // the one viper instance: flags > JDASH_* > jdash.yaml > defaults
+
+	scanOnce sync.Once
+	scan     envdetect.Result
+}
+
+func goos() string { return runtime.GOOS }
+
+func (f *Factory) getenv(k string) string { return f.Env[k] }
+
+// Host is the machine description for envdetect, with configured workspaces and env dirs.
+func (f *Factory) Host() envdetect.Host {
+	h := envdetect.NewHost(f.GOOS, f.Env)
+	h.Workspaces = f.V.GetStringSlice("workspace")
+	h.ExtraEnvDirs = f.V.GetStringSlice("env_dirs")
+	if d := f.V.GetInt("workspace_depth"); d > 0 {
+		h.MaxDepth = d
+	}
+	return h
+}
+
+// Scan runs the machine scan once per process.
+func (f *Factory) Scan() envdetect.Result {
+	f.scanOnce.Do(func() { f.scan = envdetect.Scan(f.Host()) })
+	return f.scan
+}
+
+// FindEnv resolves an ENV argument (see envdetect.Find).
+func (f *Factory) FindEnv(ref string) (*envdetect.Env, error) {
+	return envdetect.Find(f.Host(), ref, f.Scan)
+}
+
+func newRootCmd(f *Factory) *cobra.Command {
+	f.V = viper.New()
+	var configFile, colorMode string
+	root := &cobra.Command{
+		Use:           "jdash",
+		Short:         "Make Jupyter behave per Python environment",
+		Long:          "jdash finds every Python environment, resolves the Jupyter paths and config each one sees,\nsets extensions up at the env level and runs the notebook stack with matching ports and tokens.",
+		Version:       version(),
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			if f.IO == nil {
+				f.IO = ui.System(f.getenv, colorMode)
+			}
+			switch colorMode {
+			case "auto", "always", "never":
+			default:
+				return flagErrorf("--color must be auto, always or never, not %q", colorMode)
+			}
+			return loadConfig(f, cmd, configFile)
+		},
+	}
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &FlagError{err} })
+	root.PersistentFlags().StringVar(&configFile, "config", "", "config file (default ./jdash.yaml, then $XDG_CONFIG_HOME/jdash/jdash.yaml)")
+	root.PersistentFlags().StringVar(&colorMode, "color", "auto", "colour: auto, always or never (NO_COLOR is honoured)")
+	root.SetVersionTemplate("jdash {{.Version}}\n")
+	root.AddCommand(newEnvsCmd(f), newPathsCmd(f))
+	return root
+}
+
+// configKeys are the settings read from flags, JDASH_* variables and jdash.yaml.
+var configKeys = []string{"workspace", "env_dirs", "workspace_depth"}
+
+// loadConfig sets up the precedence for one run: a flag given on the command line, then a
+// JDASH_* variable, then the config file, then defaults. List values in variables are
+// separated like PATH.
+func loadConfig(f *Factory, cmd *cobra.Command, file string) error {
+	v := f.V
+	v.SetDefault("workspace_depth", envdetect.DefaultWorkspaceDepth)
+	if file == "" {
+		for _, c := range []string{"jdash.yaml", filepath.Join(xdgConfig(f), "jdash", "jdash.yaml")} {
+			if _, err := os.Stat(c); err == nil {
+				file = c
+				break
+			}
+		}
+	}
+	if file != "" {
+		v.SetConfigFile(file)
+		v.SetConfigType("yaml")
+		if err := v.ReadInConfig(); err != nil {
+			return fmt.Errorf("config %s: %w", file, err)
+		}
+	}
+	changed := map[string]bool{}
+	var bindErr error
+	cmd.Flags().VisitAll(func(fl *pflag.Flag) {
+		key := strings.ReplaceAll(fl.Name, "-", "_")
+		if fl.Changed {
+			changed[key] = true
+			if err := v.BindPFlag(key, fl); err != nil {
+				bindErr = err
+			}
+		}
+	})
+	for _, k := range configKeys {
+		val, ok := f.Env["JDASH_"+strings.ToUpper(k)]
+		if !ok || changed[k] {
+			continue
+		}
+		if k == "workspace_depth" {
+			v.Set(k, val) // Set outranks the config file, and a changed flag was skipped above
+		} else {
+			v.Set(k, filepath.SplitList(val))
+		}
+	}
+	return bindErr
+}
+
+func xdgConfig(f *Factory) string {
+	if v := f.getenv("XDG_CONFIG_HOME"); filepath.IsAbs(v) {
+		return v
+	}
+	return filepath.Join(f.getenv("HOME"), ".config")
+}

@@ -1,0 +1,344 @@
+package envdetect
+
+import (
+	"fmt"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+)
+
+// places are the manager-owned dirs of this host, resolved once per scan; describe uses them
+// to tag envs by where they live.
+type places struct {
+	pyenvVersions []string
+	workonHome    []string
+	pipenv        []string
+	poetry        []string
+	hatch         []string
+	pipx          []string
+	uvPython      []string
+	uvTools       []string
+	pixiGlobal    []string
+	condaEnvsDirs []string
+	condaRoots    map[string]bool // real paths of conda installs
+}
+
+func (p *places) under(dirs []string, real string) (string, bool) {
+	for _, d := range dirs {
+		if d == "" {
+			continue
+		}
+		if rd, err := realpath(d); err == nil {
+			d = rd
+		}
+		if real == d || strings.HasPrefix(real, d+string(filepath.Separator)) {
+			return d, true
+		}
+	}
+	return "", false
+}
+
+var pyExeName = regexp.MustCompile(`^python(3(\.\d+t?)?)?$`)
+
+// findInterpreter returns the env's interpreter (Unix probe order bin/python, bin/python3,
+// then bin/python3.X[t]) or, when none works, what is wrong.
+func findInterpreter(prefix string, goos string) (exe string, problem string) {
+	var cands []string
+	if goos == "windows" {
+		cands = []string{`Scripts\python.exe`, `python.exe`, `bin\python.exe`}
+	} else {
+		cands = []string{"bin/python", "bin/python3"}
+		if ents, err := readDirEntries(filepath.Join(prefix, "bin")); err == nil {
+			var more []string
+			for _, e := range ents {
+				if n := e.Name(); pyExeName.MatchString(n) && n != "python" && n != "python3" {
+					more = append(more, "bin/"+n)
+				}
+			}
+			sort.Strings(more)
+			cands = append(cands, more...)
+		}
+	}
+	for _, c := range cands {
+		p := filepath.Join(prefix, c)
+		ok, dangling, target := linkState(p)
+		if ok {
+			return p, ""
+		}
+		if dangling && problem == "" {
+			problem = fmt.Sprintf("Python executable is a broken symlink: %s -> %s", c, target)
+		}
+	}
+	if problem == "" {
+		problem = "Python executable not found"
+	}
+	return "", problem
+}
+
+// describe builds the Env of one prefix, or nil when the dir is not a Python env at all.
+func describe(prefix string, h Host, pl *places) *Env {
+	real, err := realpath(prefix)
+	if err != nil {
+		if isLoop(err) {
+			return &Env{Name: filepath.Base(prefix), Kind: KindGlobal, Prefix: prefix, Broken: true,
+				Error: "symlink loop: " + err.Error(), Tags: []string{}, Packages: map[string]string{}, realPrefix: prefix}
+		}
+		return nil
+	}
+	if !isDir(real) {
+		return nil
+	}
+	e := &Env{Prefix: prefix, realPrefix: real, Tags: []string{}, Packages: map[string]string{}}
+	switch {
+	case isDir(filepath.Join(prefix, "conda-meta")):
+		describeConda(e, h, pl)
+	case exists(filepath.Join(prefix, "pyvenv.cfg")):
+		describeVenv(e, h, pl)
+	default:
+		if !describeInterpreterDir(e, h, pl) {
+			return nil
+		}
+	}
+	if e.Name == "" {
+		e.Name = defaultName(prefix)
+	}
+	readPackages(e, h)
+	return e
+}
+
+func defaultName(prefix string) string {
+	b := filepath.Base(prefix)
+	if strings.HasPrefix(b, ".") && b != "." {
+		// .venv, .conda: the project dir names it
+		return filepath.Base(filepath.Dir(prefix)) + "/" + b
+	}
+	return b
+}
+
+func describeVenv(e *Env, h Host, pl *places) {
+	e.Kind = KindVenv
+	cfgPath := filepath.Join(e.Prefix, "pyvenv.cfg")
+	data, err := readSmall(cfgPath, maxSmallFile)
+	var cfg PyvenvCfg
+	if err == nil {
+		cfg, err = ParsePyvenvCfg(data)
+	}
+	if err != nil {
+		e.fail(fmt.Sprintf("%s: %v", cfgPath, err))
+		cfg = PyvenvCfg{Values: map[string]string{}}
+	}
+	vi := &VenvInfo{Home: cfg.Get("home"), IncludeSystemSitePackages: cfg.SystemSitePackages(), Prompt: cfg.Prompt()}
+	switch {
+	case cfg.Get("uv") != "":
+		vi.Creator, vi.CreatorVersion = "uv", cfg.Get("uv")
+		e.addTag("uv")
+	case cfg.Get("virtualenv") != "":
+		vi.Creator, vi.CreatorVersion = "virtualenv", cfg.Get("virtualenv")
+		e.addTag("virtualenv")
+	default:
+		vi.Creator = "venv"
+	}
+	if vi.Home != "" && !filepath.IsAbs(vi.Home) {
+		vi.HomeRelative = true
+	}
+	e.Venv = vi
+
+	exe, problem := findInterpreter(e.Prefix, h.OS)
+	e.Python = exe
+	if exe == "" {
+		e.fail(problem)
+	}
+	if vi.Home != "" {
+		home := vi.Home
+		if vi.HomeRelative {
+			// CPython resolves a relative home against the CWD (undefined); we read it against
+			// the cfg's dir (PEP 796) and say so.
+			home = filepath.Join(e.Prefix, home)
+		}
+		if !isDir(home) {
+			e.fail(fmt.Sprintf("base Python removed: home = %s does not exist", vi.Home))
+		}
+	}
+	if v := cfg.Version(); v != "" {
+		e.PythonVersion, e.VersionSource = normalizeVersion(v), "pyvenv.cfg"
+	}
+	if base := baseVersion(e, vi); base != "" && (e.PythonVersion == "" || majorMinor(base) == majorMinor(e.PythonVersion)) {
+		e.PythonVersion, e.VersionSource = base, "base interpreter headers"
+	}
+	if e.PythonVersion == "" {
+		e.PythonVersion, e.VersionSource = versionFromLibDirs(e.Prefix)
+	}
+	tagVenvByPlace(e, pl)
+}
+
+// baseVersion reads the exact version of the interpreter the venv was made from: PEP 739
+// build-details.json, then patchlevel.h, under the base prefix (from home or the bin/python
+// link). It catches a pyvenv.cfg left stale by an in-place upgrade of the base.
+func baseVersion(e *Env, vi *VenvInfo) string {
+	var roots []string
+	if vi.Home != "" && !vi.HomeRelative {
+		roots = append(roots, filepath.Dir(filepath.Clean(vi.Home)))
+	}
+	if e.Python != "" {
+		if t, err := filepath.EvalSymlinks(e.Python); err == nil && filepath.Base(filepath.Dir(t)) == "bin" {
+			roots = append(roots, filepath.Dir(filepath.Dir(t)))
+		}
+	}
+	for _, r := range roots {
+		if v, _ := versionFromHeaders(r); v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+func tagVenvByPlace(e *Env, pl *places) {
+	real := e.realPrefix
+	if d, ok := pl.under(pl.pyenvVersions, real); ok {
+		e.addTag("pyenv-virtualenv")
+		e.Manager = &Manager{Name: "pyenv", Path: filepath.Dir(d)}
+	}
+	if _, ok := pl.under(pl.poetry, real); ok {
+		e.addTag("poetry")
+		e.Manager = &Manager{Name: "poetry"}
+	}
+	if _, ok := pl.under(pl.hatch, real); ok {
+		e.addTag("hatch")
+		e.Manager = &Manager{Name: "hatch"}
+	}
+	if _, ok := pl.under(pl.pipx, real); ok {
+		e.addTag("pipx")
+		e.Manager = &Manager{Name: "pipx"}
+	}
+	if _, ok := pl.under(pl.uvTools, real); ok || isFile(filepath.Join(e.Prefix, "uv-receipt.toml")) {
+		e.addTag("uv-tool")
+		e.Manager = &Manager{Name: "uv"}
+	}
+	project := readProjectFile(e.Prefix)
+	if _, ok := pl.under(pl.workonHome, real); ok {
+		e.addTag("virtualenvwrapper")
+		e.Manager = &Manager{Name: "virtualenvwrapper"}
+	}
+	// pipenv: a .project pointing at a dir with a Pipfile, or an in-project .venv next to one.
+	pipfile := func(dir string) bool { return dir != "" && isFile(filepath.Join(dir, "Pipfile")) }
+	_, inPipenvDir := pl.under(pl.pipenv, real)
+	switch {
+	case pipfile(project) && (inPipenvDir || e.HasTag("virtualenvwrapper")):
+		e.addTag("pipenv")
+		e.Manager = &Manager{Name: "pipenv"}
+	case filepath.Base(e.Prefix) == ".venv" && pipfile(filepath.Dir(e.Prefix)):
+		e.addTag("pipenv")
+		e.Manager = &Manager{Name: "pipenv"}
+		project = filepath.Dir(e.Prefix)
+	case inPipenvDir && pipenvName.MatchString(filepath.Base(e.Prefix)):
+		e.addTag("pipenv")
+		e.Manager = &Manager{Name: "pipenv"}
+	}
+	if filepath.Base(e.Prefix) == ".venv" && !e.HasTag("pipenv") {
+		dir := filepath.Dir(e.Prefix)
+		if isFile(filepath.Join(dir, "poetry.toml")) || pyprojectHas(dir, "[tool.poetry]", "poetry-core", "poetry.core") {
+			e.addTag("poetry")
+			e.Manager = &Manager{Name: "poetry"}
+		} else if e.HasTag("uv") {
+			e.Manager = &Manager{Name: "uv"}
+		}
+		project = dir
+	}
+	if e.Manager != nil && e.Manager.Name == "" {
+		e.Manager = nil
+	}
+	e.Project = project
+}
+
+var pipenvName = regexp.MustCompile(`^.+-[A-Za-z0-9_-]{8}$`)
+
+func readProjectFile(prefix string) string {
+	data, err := readSmall(filepath.Join(prefix, ".project"), 64<<10)
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(strings.SplitN(string(data), "\n", 2)[0])
+}
+
+func pyprojectHas(dir string, needles ...string) bool {
+	data, err := readSmall(filepath.Join(dir, "pyproject.toml"), maxSmallFile)
+	if err != nil {
+		return false
+	}
+	for _, n := range needles {
+		if strings.Contains(string(data), n) {
+			return true
+		}
+	}
+	return false
+}
+
+// describeInterpreterDir classifies a prefix that is neither conda nor pyvenv.cfg: a legacy
+// virtualenv, a pyenv or uv-managed interpreter, the system Python or another global one.
+func describeInterpreterDir(e *Env, h Host, pl *places) bool {
+	exe, problem := findInterpreter(e.Prefix, h.OS)
+	legacy := h.OS != "windows" && isFile(filepath.Join(e.Prefix, "bin", "activate")) && !isSystemPrefix(e.realPrefix)
+	if exe == "" && !legacy {
+		// A pyenv/uv version dir with a dangling interpreter is still an install; anything else is not an env.
+		_, inPyenv := pl.under(pl.pyenvVersions, e.realPrefix)
+		if !inPyenv || !strings.Contains(problem, "broken symlink") {
+			return false
+		}
+	}
+	e.Python = exe
+	if exe == "" {
+		e.fail(problem)
+	}
+	switch {
+	case legacy:
+		e.Kind = KindVirtualenv
+		e.addTag("virtualenv")
+		tagVenvByPlace(e, pl)
+	case inDirs(pl, pl.pyenvVersions, e.realPrefix):
+		e.Kind = KindPyenv
+		e.Manager = &Manager{Name: "pyenv", Path: filepath.Dir(filepath.Dir(e.realPrefix))}
+	case inDirs(pl, pl.uvPython, e.realPrefix):
+		e.Kind = KindUvPython
+		e.Manager = &Manager{Name: "uv"}
+	case isSystemPrefix(e.realPrefix):
+		e.Kind = KindSystem
+	default:
+		e.Kind = KindGlobal
+		if strings.Contains(e.realPrefix, "/Cellar/python@") {
+			e.addTag("homebrew")
+		}
+	}
+	e.PythonVersion, e.VersionSource = versionFromHeaders(e.Prefix)
+	if e.PythonVersion == "" && e.Kind == KindUvPython {
+		if m := uvDirName.FindStringSubmatch(filepath.Base(e.realPrefix)); m != nil {
+			e.PythonVersion, e.VersionSource = m[1], "directory name"
+		}
+	}
+	if e.PythonVersion == "" && e.Kind == KindPyenv {
+		if m := pyenvDirName.FindStringSubmatch(filepath.Base(e.realPrefix)); m != nil {
+			e.PythonVersion, e.VersionSource = m[1], "directory name"
+		}
+	}
+	if e.PythonVersion == "" {
+		e.PythonVersion, e.VersionSource = versionFromLibDirs(e.Prefix)
+	}
+	if e.Kind == KindSystem {
+		e.Name = "system"
+	}
+	return true
+}
+
+var (
+	uvDirName    = regexp.MustCompile(`^[a-z]+-(\d+\.\d+(?:\.\d+)?(?:[a-z]+\d+)?)(?:\+freethreaded)?-`)
+	pyenvDirName = regexp.MustCompile(`^(\d+\.\d+(?:\.\d+)?(?:-dev|[a-z]+\d*)?)`)
+)
+
+func inDirs(pl *places, dirs []string, real string) bool {
+	_, ok := pl.under(dirs, real)
+	return ok
+}
+
+func isSystemPrefix(p string) bool {
+	return p == "/usr" || p == "/usr/local" || p == "/" || p == "/System/Library/Frameworks/Python.framework/Versions/Current"
+}

@@ -1,0 +1,102 @@
+package envdetect
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// Host is the machine as envdetect sees it: the process environment, the home directory and
+// the machine-wide places to probe. Tests point every field into a temporary tree.
+type Host struct {
+	OS   string            // GOOS naming
+	Env  map[string]string // process environment
+	Home string
+
+	// SystemBinDirs are the OS interpreter dirs (/usr/bin, /usr/local/bin, /bin, ...).
+	SystemBinDirs []string
+	// SystemRoots are machine-wide dirs that may hold conda installs (/opt, /usr/local, ...).
+	SystemRoots []string
+	// CondarcDirs are the machine-wide condarc dirs (/etc/conda, /var/lib/conda).
+	CondarcDirs []string
+	// ExtraEnvDirs are dirs whose children are envs (jdash's own env dir, configured dirs).
+	ExtraEnvDirs []string
+
+	// Workspaces are searched recursively to MaxDepth levels for project envs.
+	Workspaces []string
+	MaxDepth   int
+}
+
+// DefaultWorkspaceDepth bounds the recursive workspace search.
+const DefaultWorkspaceDepth = 4
+
+// NewHost describes the running machine from its environment.
+func NewHost(goos string, env map[string]string) Host {
+	h := Host{OS: goos, Env: env, Home: env["HOME"], MaxDepth: DefaultWorkspaceDepth}
+	if h.Home == "" {
+		h.Home, _ = os.UserHomeDir()
+	}
+	if goos != "windows" {
+		h.SystemBinDirs = []string{"/usr/bin", "/usr/local/bin", "/bin", "/opt/homebrew/bin", "/home/linuxbrew/.linuxbrew/bin"}
+		h.SystemRoots = []string{"/opt", "/usr/local", "/usr/share", "/usr", "/opt/homebrew", "/home/linuxbrew/.linuxbrew"}
+		h.CondarcDirs = []string{"/etc/conda", "/var/lib/conda"}
+	}
+	return h
+}
+
+// EnvFromOS returns os.Environ as a map.
+func EnvFromOS() map[string]string {
+	m := map[string]string{}
+	for _, kv := range os.Environ() {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			m[k] = v
+		}
+	}
+	return m
+}
+
+func (h Host) getenv(k string) string { return h.Env[k] }
+
+// home joins parts under the home directory.
+func (h Host) home(parts ...string) string {
+	return filepath.Join(append([]string{h.Home}, parts...)...)
+}
+
+// expand expands a leading ~ and $VAR / ${VAR} references against the host environment.
+func (h Host) expand(p string) string {
+	if p == "~" || strings.HasPrefix(p, "~/") {
+		p = h.Home + p[1:]
+	}
+	return os.Expand(p, func(k string) string { return h.Env[k] })
+}
+
+func (h Host) xdgData() string {
+	if v := h.getenv("XDG_DATA_HOME"); filepath.IsAbs(v) {
+		return v
+	}
+	return h.home(".local", "share")
+}
+
+func (h Host) xdgConfig() string {
+	if v := h.getenv("XDG_CONFIG_HOME"); filepath.IsAbs(v) {
+		return v
+	}
+	return h.home(".config")
+}
+
+func (h Host) xdgCache() string {
+	if v := h.getenv("XDG_CACHE_HOME"); filepath.IsAbs(v) {
+		return v
+	}
+	return h.home(".cache")
+}
+
+func (h Host) pathList(k string) []string {
+	var out []string
+	for _, p := range filepath.SplitList(h.getenv(k)) {
+		if p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}

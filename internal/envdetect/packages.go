@@ -1,0 +1,161 @@
+package envdetect
+
+import (
+	"path/filepath"
+	"strings"
+
+	"github.com/jdash-dev/jdash/internal/pyver"
+)
+
+// sitePackageDirs are where the env's own distributions live, in import order.
+func sitePackageDirs(e *Env, goos string) []string {
+	if goos == "windows" {
+		return []string{filepath.Join(e.Prefix, "Lib", "site-packages")}
+	}
+	want := majorMinor(e.PythonVersion)
+	var out []string
+	for _, lib := range pythonLibDirs(e.Prefix) {
+		m := libPythonDir.FindStringSubmatch(filepath.Base(lib))
+		if want != "" && m[1] != want {
+			continue
+		}
+		sp := filepath.Join(lib, "site-packages")
+		if isDir(sp) && !containsReal(out, sp) {
+			out = append(out, sp)
+		}
+		if want == "" {
+			break
+		}
+	}
+	if e.Kind == KindSystem && want != "" {
+		// Debian/Ubuntu: pip and apt install into dist-packages.
+		for _, d := range []string{
+			filepath.Join(e.Prefix, "local", "lib", "python"+want, "dist-packages"),
+			filepath.Join(e.Prefix, "lib", "python3", "dist-packages"),
+			filepath.Join(e.Prefix, "lib", "python"+want, "dist-packages"),
+		} {
+			if isDir(d) {
+				out = append(out, d)
+			}
+		}
+	}
+	return out
+}
+
+func containsReal(list []string, p string) bool {
+	rp, _ := realpath(p)
+	for _, x := range list {
+		if rx, _ := realpath(x); rx == rp {
+			return true
+		}
+	}
+	return false
+}
+
+// readPackages fills SitePackages and the Jupyter-relevant versions from dist-info and
+// egg-info records (directory names; METADATA only when a name has no version). Conda
+// records already read from conda-meta are kept unless site-packages has a newer record
+// (a pip install over a conda package).
+func readPackages(e *Env, h Host) {
+	e.SitePackages = sitePackageDirs(e, h.OS)
+	if e.SitePackages == nil {
+		e.SitePackages = []string{}
+	}
+	seen := map[string]string{}
+	for _, sp := range e.SitePackages {
+		ents, err := readDirEntries(sp)
+		if err != nil {
+			continue
+		}
+		for _, en := range ents {
+			n := en.Name()
+			if !strings.HasSuffix(n, "-info") {
+				continue
+			}
+			name, version, ok := ParseDistDirName(n)
+			if !ok {
+				name, version, ok = readMetadataFile(filepath.Join(sp, n))
+				if !ok {
+					continue
+				}
+			}
+			p, relevant := jupyterByNorm[NormalizeName(name)]
+			if !relevant {
+				continue
+			}
+			if old, dup := seen[p]; dup && !newer(version, old) {
+				continue
+			}
+			seen[p] = version
+		}
+	}
+	for p, v := range seen {
+		e.Packages[p] = v
+	}
+}
+
+func readMetadataFile(path string) (string, string, bool) {
+	for _, f := range []string{filepath.Join(path, "METADATA"), filepath.Join(path, "PKG-INFO"), path} {
+		data, err := readSmall(f, maxSmallFile)
+		if err != nil {
+			continue
+		}
+		if m, err := ParseMetadata(data); err == nil {
+			return m.Name, m.Version, true
+		}
+	}
+	return "", "", false
+}
+
+func newer(a, b string) bool {
+	va, errA := pyver.Parse(a)
+	vb, errB := pyver.Parse(b)
+	if errA != nil || errB != nil {
+		return a > b
+	}
+	return va.GreaterThan(vb)
+}
+
+// DistVersion returns the version of distribution name installed in the site dir, or "".
+func DistVersion(siteDir, name string) string {
+	ents, err := readDirEntries(siteDir)
+	if err != nil {
+		return ""
+	}
+	want := NormalizeName(name)
+	best := ""
+	for _, en := range ents {
+		n, v, ok := ParseDistDirName(en.Name())
+		if !ok || NormalizeName(n) != want {
+			continue
+		}
+		if best == "" || newer(v, best) {
+			best = v
+		}
+	}
+	return best
+}
+
+// BasePrefix is the prefix of the interpreter a venv was made from (from pyvenv.cfg home,
+// else the bin/python link), or "" when neither says.
+func (e *Env) BasePrefix() string {
+	if e.Venv != nil && e.Venv.Home != "" && !e.Venv.HomeRelative {
+		home := filepath.Clean(e.Venv.Home)
+		if filepath.Base(home) == "bin" || filepath.Base(home) == "Scripts" {
+			return filepath.Dir(home)
+		}
+		return home // old virtualenv wrote the prefix itself
+	}
+	if e.Python != "" {
+		if t, err := filepath.EvalSymlinks(e.Python); err == nil && filepath.Base(filepath.Dir(t)) == "bin" {
+			return filepath.Dir(filepath.Dir(t))
+		}
+	}
+	return ""
+}
+
+// SiteDirsFor lists the site-packages dirs of another prefix for the env's Python X.Y.
+func SiteDirsFor(prefix, pythonVersion, goos string) []string {
+	e := &Env{Prefix: prefix, PythonVersion: pythonVersion}
+	return sitePackageDirs(e, goos)
+}

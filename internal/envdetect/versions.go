@@ -1,0 +1,118 @@
+package envdetect
+
+import (
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/jdash-dev/jdash/internal/pyver"
+)
+
+func normalizeVersion(v string) string { return pyver.Normalize(v) }
+func majorMinor(v string) string       { return pyver.MajorMinor(v) }
+
+var (
+	libPythonDir = regexp.MustCompile(`^(?:python|pypy)(\d+\.\d+)(t?)$`)
+	pyVersionDef = regexp.MustCompile(`(?m)^#define\s+PY_VERSION\s+"([^"]+)"`)
+)
+
+// pythonLibDirs lists <prefix>/lib/pythonX.Y[t] (and lib64), newest first.
+func pythonLibDirs(prefix string) []string {
+	var out []string
+	for _, lib := range []string{"lib", "lib64"} {
+		ents, err := readDirEntries(filepath.Join(prefix, lib))
+		if err != nil {
+			continue
+		}
+		for _, en := range ents {
+			if libPythonDir.MatchString(en.Name()) && entryIsDir(filepath.Join(prefix, lib), en) {
+				out = append(out, filepath.Join(prefix, lib, en.Name()))
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return versionKey(out[i]) > versionKey(out[j]) })
+	return out
+}
+
+func versionKey(dir string) string {
+	m := libPythonDir.FindStringSubmatch(filepath.Base(dir))
+	if m == nil {
+		return ""
+	}
+	maj, min, _ := strings.Cut(m[1], ".")
+	return fmt.Sprintf("%04s.%04s%s", maj, min, m[2])
+}
+
+// versionFromHeaders reads the exact version from PEP 739 build-details.json (3.14+) or from
+// include/pythonX.Y/patchlevel.h.
+func versionFromHeaders(prefix string) (string, string) {
+	for _, lib := range pythonLibDirs(prefix) {
+		if v := readBuildDetails(filepath.Join(lib, "build-details.json")); v != "" {
+			return v, "build-details.json"
+		}
+	}
+	ents, err := readDirEntries(filepath.Join(prefix, "include"))
+	if err != nil {
+		return "", ""
+	}
+	var found []string
+	for _, en := range ents {
+		if !strings.HasPrefix(en.Name(), "python") {
+			continue
+		}
+		data, err := readSmall(filepath.Join(prefix, "include", en.Name(), "patchlevel.h"), maxSmallFile)
+		if err != nil {
+			continue
+		}
+		if m := pyVersionDef.FindSubmatch(data); m != nil {
+			found = append(found, string(m[1]))
+		}
+	}
+	if len(found) == 0 {
+		return "", ""
+	}
+	sort.Strings(found)
+	return normalizeVersion(found[len(found)-1]), "patchlevel.h"
+}
+
+func readBuildDetails(path string) string {
+	data, err := readSmall(path, maxSmallFile)
+	if err != nil {
+		return ""
+	}
+	var bd struct {
+		Language struct {
+			VersionInfo struct {
+				Major, Minor, Micro int
+				ReleaseLevel        string `json:"releaselevel"`
+				Serial              int
+			} `json:"version_info"`
+		} `json:"language"`
+	}
+	if json.Unmarshal(data, &bd) != nil || bd.Language.VersionInfo.Major == 0 {
+		return ""
+	}
+	vi := bd.Language.VersionInfo
+	v := fmt.Sprintf("%d.%d.%d", vi.Major, vi.Minor, vi.Micro)
+	switch vi.ReleaseLevel {
+	case "alpha":
+		v += fmt.Sprintf("a%d", vi.Serial)
+	case "beta":
+		v += fmt.Sprintf("b%d", vi.Serial)
+	case "candidate":
+		v += fmt.Sprintf("rc%d", vi.Serial)
+	}
+	return v
+}
+
+// versionFromLibDirs gives X.Y[t] from the stdlib dir name when nothing better exists.
+func versionFromLibDirs(prefix string) (string, string) {
+	for _, d := range pythonLibDirs(prefix) {
+		m := libPythonDir.FindStringSubmatch(filepath.Base(d))
+		return m[1], "lib directory name"
+	}
+	return "", ""
+}

@@ -1,0 +1,118 @@
+package jupyter
+
+import (
+	"os"
+	"os/user"
+	"path/filepath"
+	"runtime"
+
+	"github.com/jdash-dev/jdash/internal/envdetect"
+	"github.com/jdash-dev/jdash/internal/pyver"
+)
+
+// FactsFor derives the facts of a detected env under a process environment, from files
+// alone. CoreVersion is the jupyter_core the env's Python would import (nil, with found
+// false, when it has none: the newest rules are used then).
+func FactsFor(e *envdetect.Env, env map[string]string) (f Facts, coreFound bool) {
+	f = Facts{
+		OS:                   runtime.GOOS,
+		Prefix:               e.Prefix,
+		IsVenv:               e.Venv != nil,
+		SystemSitePackages:   e.Venv == nil || e.Venv.IncludeSystemSitePackages,
+		UserSiteBlockedByIDs: idsDiffer(),
+		Env:                  env,
+		PythonVersion:        pyver.MajorMinor(e.PythonVersion),
+		TempDir:              tempDir(env),
+	}
+	f.Home = homeFor(env)
+	f.RealHome = resolvePath(f.Home)
+	if ad := env["APPDATA"]; ad != "" && f.OS == "windows" {
+		f.RealAppData = resolvePath(filepath.Join(ad, "jupyter"))
+	}
+	f.OwnsPrefix = ownsPath(e.Prefix)
+	if v := coreVersion(e, f); v != "" {
+		if sv, err := pyver.Parse(v); err == nil {
+			f.CoreVersion = sv
+			coreFound = true
+		}
+	}
+	return f, coreFound
+}
+
+// coreVersion is the jupyter_core on the env's sys.path, first match wins: the user site
+// (when enabled) comes before the env's site-packages, and a system-site venv's base
+// site-packages come last (site.py's order).
+func coreVersion(e *envdetect.Env, f Facts) string {
+	var dirs []string
+	if p := Resolve(f); p.UserSite && f.PythonVersion != "" {
+		dirs = append(dirs, filepath.Join(p.UserBase, "lib", "python"+f.PythonVersion, "site-packages"))
+	}
+	dirs = append(dirs, e.SitePackages...)
+	if f.IsVenv && f.SystemSitePackages {
+		if base := e.BasePrefix(); base != "" {
+			dirs = append(dirs, envdetect.SiteDirsFor(base, e.PythonVersion, f.OS)...)
+		}
+	}
+	for _, d := range dirs {
+		if v := envdetect.DistVersion(d, "jupyter_core"); v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// homeFor is what Python's expanduser("~") starts from: HOME, else the password database.
+func homeFor(env map[string]string) string {
+	if runtime.GOOS == "windows" {
+		if h := env["USERPROFILE"]; h != "" {
+			return h
+		}
+	}
+	if h, ok := env["HOME"]; ok {
+		return h
+	}
+	if u, err := user.Current(); err == nil {
+		return u.HomeDir
+	}
+	return ""
+}
+
+// resolvePath is pathlib's non-strict resolve(): the longest existing part has its symlinks
+// resolved and the rest is appended as is; relative paths are made absolute first.
+func resolvePath(p string) string {
+	if p == "" {
+		p = "."
+	}
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return p
+	}
+	rest := ""
+	cur := abs
+	for {
+		if r, err := filepath.EvalSymlinks(cur); err == nil {
+			return filepath.Join(r, rest)
+		}
+		parent := filepath.Dir(cur)
+		if parent == cur {
+			return abs
+		}
+		rest = filepath.Join(filepath.Base(cur), rest)
+		cur = parent
+	}
+}
+
+// tempDir is tempfile.gettempdir()'s first choice: TMPDIR, TEMP, TMP, then /tmp.
+func tempDir(env map[string]string) string {
+	for _, k := range []string{"TMPDIR", "TEMP", "TMP"} {
+		if v := env[k]; v != "" {
+			if st, err := os.Stat(v); err == nil && st.IsDir() {
+				return filepath.Clean(v)
+			}
+		}
+	}
+	if runtime.GOOS == "windows" {
+		return os.TempDir()
+	}
+	return "/tmp"
+}
