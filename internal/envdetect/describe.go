@@ -24,13 +24,11 @@ type places struct {
 	condaRoots    map[string]bool // real paths of conda installs
 }
 
+// under reports whether real lies in one of dirs (resolved when places were built).
 func (p *places) under(dirs []string, real string) (string, bool) {
 	for _, d := range dirs {
 		if d == "" {
 			continue
-		}
-		if rd, err := realpath(d); err == nil {
-			d = rd
 		}
 		if real == d || strings.HasPrefix(real, d+string(filepath.Separator)) {
 			return d, true
@@ -278,7 +276,7 @@ func pyprojectHas(dir string, needles ...string) bool {
 // virtualenv, a pyenv or uv-managed interpreter, the system Python or another global one.
 func describeInterpreterDir(e *Env, h Host, pl *places) bool {
 	exe, problem := findInterpreter(e.Prefix, h.OS)
-	legacy := h.OS != "windows" && isFile(filepath.Join(e.Prefix, "bin", "activate")) && !isSystemPrefix(e.realPrefix)
+	legacy := h.OS != "windows" && isFile(filepath.Join(e.Prefix, "bin", "activate")) && !h.isSystemPrefix(e.realPrefix)
 	if exe == "" && !legacy {
 		// A pyenv/uv version dir with a dangling interpreter is still an install; anything else is not an env.
 		_, inPyenv := pl.under(pl.pyenvVersions, e.realPrefix)
@@ -301,7 +299,7 @@ func describeInterpreterDir(e *Env, h Host, pl *places) bool {
 	case inDirs(pl, pl.uvPython, e.realPrefix):
 		e.Kind = KindUvPython
 		e.Manager = &Manager{Name: "uv"}
-	case isSystemPrefix(e.realPrefix):
+	case h.isSystemPrefix(e.realPrefix):
 		e.Kind = KindSystem
 	default:
 		e.Kind = KindGlobal
@@ -339,6 +337,11 @@ func inDirs(pl *places, dirs []string, real string) bool {
 	return ok
 }
 
-func isSystemPrefix(p string) bool {
-	return p == "/usr" || p == "/usr/local" || p == "/" || p == "/System/Library/Frameworks/Python.framework/Versions/Current"
+func (h Host) isSystemPrefix(p string) bool {
+	for _, s := range h.SystemPrefixes {
+		if p == s {
+			return true
+		}
+	}
+	return false
 }

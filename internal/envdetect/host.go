@@ -15,6 +15,8 @@ type Host struct {
 
 	// SystemBinDirs are the OS interpreter dirs (/usr/bin, /usr/local/bin, /bin, ...).
 	SystemBinDirs []string
+	// SystemPrefixes are the prefixes of the OS's own interpreters (/usr, /usr/local).
+	SystemPrefixes []string
 	// SystemRoots are machine-wide dirs that may hold conda installs (/opt, /usr/local, ...).
 	SystemRoots []string
 	// CondarcDirs are the machine-wide condarc dirs (/etc/conda, /var/lib/conda).
@@ -38,6 +40,7 @@ func NewHost(goos string, env map[string]string) Host {
 	}
 	if goos != "windows" {
 		h.SystemBinDirs = []string{"/usr/bin", "/usr/local/bin", "/bin", "/opt/homebrew/bin", "/home/linuxbrew/.linuxbrew/bin"}
+		h.SystemPrefixes = []string{"/usr", "/usr/local", "/"}
 		h.SystemRoots = []string{"/opt", "/usr/local", "/usr/share", "/usr", "/opt/homebrew", "/home/linuxbrew/.linuxbrew"}
 		h.CondarcDirs = []string{"/etc/conda", "/var/lib/conda"}
 	}

@@ -187,7 +187,21 @@ func newPlaces(h Host) *places {
 		pixiHome = h.home(".pixi")
 	}
 	pl.pixiGlobal = []string{filepath.Join(pixiHome, "envs")}
+	for _, list := range []*[]string{&pl.pyenvVersions, &pl.workonHome, &pl.pipenv, &pl.poetry, &pl.hatch, &pl.pipx, &pl.uvPython, &pl.uvTools, &pl.pixiGlobal} {
+		*list = resolveAll(*list)
+	}
 	return pl
+}
+
+// resolveAll resolves the dirs that exist, so that describe compares real paths only.
+func resolveAll(dirs []string) []string {
+	var out []string
+	for _, d := range dirs {
+		if r, err := realpath(d); err == nil {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 func joinIf(base string, parts ...string) string {
