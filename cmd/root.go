@@ -120,7 +120,7 @@ func loadConfig(f *Factory, cmd *cobra.Command, file string) error {
 	})
 	for _, k := range configKeys {
 		val, ok := f.Env["JDASH_"+strings.ToUpper(k)]
-		if !ok || changed[k] {
+		if !ok || val == "" || changed[k] {
 			continue
 		}
 		if k == "workspace_depth" {

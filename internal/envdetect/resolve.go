@@ -58,8 +58,9 @@ func Find(h Host, ref string, scan func() Result) (*Env, error) {
 		}
 		return nil, fmt.Errorf("no active environment and no Python on PATH; pass --env")
 	}
-	if strings.ContainsRune(ref, filepath.Separator) || ref == "." || ref == ".." || strings.HasPrefix(ref, "~") {
-		return Describe(h, h.expand(ref))
+	// A path that exists is a path; names may contain "/" too ("proj/.venv", shown by envs).
+	if p := h.expand(ref); exists(p) || filepath.IsAbs(p) || strings.HasPrefix(ref, ".") || strings.HasPrefix(ref, "~") {
+		return Describe(h, p)
 	}
 	res := scan()
 	var hits []*Env
@@ -72,9 +73,6 @@ func Find(h Host, ref string, scan func() Result) (*Env, error) {
 	case 1:
 		return hits[0], nil
 	case 0:
-		if isDir(ref) {
-			return Describe(h, ref) // a relative dir name
-		}
 		return nil, &NotFoundError{Ref: ref, Closest: closest(ref, res.Envs)}
 	}
 	var ps []string

@@ -1,0 +1,47 @@
+package cmd
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/testscript"
+)
+
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"jdash": func() { os.Exit(Main(os.Args[1:])) },
+	})
+}
+
+// TestScript runs the CLI scenarios in testdata/script: each is a txtar file whose script
+// runs jdash as a real process on the files it unpacks into $WORK.
+func TestScript(t *testing.T) {
+	testscript.Run(t, testscript.Params{
+		Dir:                 filepath.Join("..", "testdata", "script"),
+		RequireExplicitExec: true,
+		RequireUniqueNames:  true,
+		Setup: func(e *testscript.Env) error {
+			home := filepath.Join(e.WorkDir, "home")
+			e.Setenv("HOME", home)
+			e.Setenv("XDG_CONFIG_HOME", filepath.Join(home, ".config"))
+			e.Setenv("NO_COLOR", "1")
+			// Unset (not empty: Jupyter treats an empty JUPYTER_PREFER_ENV_PATH or CONDA_PREFIX as set)
+			// everything that changes env detection or Jupyter's paths.
+			drop := func(kv string) bool {
+				k, _, _ := strings.Cut(kv, "=")
+				return strings.HasPrefix(k, "JUPYTER_") || strings.HasPrefix(k, "CONDA_") || strings.HasPrefix(k, "JDASH_") ||
+					strings.HasPrefix(k, "PYTHON") || strings.HasPrefix(k, "XDG_DATA") || k == "VIRTUAL_ENV"
+			}
+			kept := e.Vars[:0]
+			for _, kv := range e.Vars {
+				if !drop(kv) {
+					kept = append(kept, kv)
+				}
+			}
+			e.Vars = kept
+			return os.MkdirAll(home, 0o755)
+		},
+	})
+}
