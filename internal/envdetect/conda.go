@@ -6,7 +6,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
+
+	"github.com/jdash-dev/jdash/internal/lazyre"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -127,7 +128,7 @@ func condaManager(root string) *Manager {
 	return &Manager{Name: "conda", Path: root}
 }
 
-var historyCmd = regexp.MustCompile(`^# cmd: (\S+?)(?:[/\\](?:bin|condabin|Scripts)[/\\](?:conda|mamba|micromamba)(?:\.exe|-script\.py)?|[/\\]lib[/\\]site-packages[/\\]conda[/\\]__main__\.py)\s`)
+var historyCmd = lazyre.New(`^# cmd: (\S+?)(?:[/\\](?:bin|condabin|Scripts)[/\\](?:conda|mamba|micromamba)(?:\.exe|-script\.py)?|[/\\]lib[/\\]site-packages[/\\]conda[/\\]__main__\.py)\s`)
 
 // historyInstall reads the head of conda-meta/history for the install that created the env.
 func historyInstall(prefix string) string {
@@ -137,7 +138,7 @@ func historyInstall(prefix string) string {
 	}
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	for sc.Scan() {
-		if m := historyCmd.FindStringSubmatch(sc.Text()); m != nil {
+		if m := historyCmd().FindStringSubmatch(sc.Text()); m != nil {
 			if root, err := realpath(m[1]); err == nil && isCondaInstall(root) {
 				return root
 			}

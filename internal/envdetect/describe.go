@@ -2,8 +2,8 @@ package envdetect
 
 import (
 	"fmt"
+	"github.com/jdash-dev/jdash/internal/lazyre"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
 )
@@ -37,7 +37,19 @@ func (p *places) under(dirs []string, real string) (string, bool) {
 	return "", false
 }
 
-var pyExeName = regexp.MustCompile(`^python(3(\.\d+t?)?)?$`)
+// isPythonExeName matches python, python3, python3.X and python3.Xt (free-threaded).
+func isPythonExeName(n string) bool {
+	switch n {
+	case "python", "python3":
+		return true
+	}
+	rest, ok := strings.CutPrefix(n, "python3.")
+	if !ok {
+		return false
+	}
+	rest = strings.TrimSuffix(rest, "t")
+	return rest != "" && strings.Trim(rest, "0123456789") == ""
+}
 
 // findInterpreter returns the env's interpreter (Unix probe order bin/python, bin/python3,
 // then bin/python3.X[t]) or, when none works, what is wrong.
@@ -47,10 +59,16 @@ func findInterpreter(prefix string, goos string) (exe string, problem string) {
 		cands = []string{`Scripts\python.exe`, `python.exe`, `bin\python.exe`}
 	} else {
 		cands = []string{"bin/python", "bin/python3"}
+		for _, c := range cands {
+			if ok, _, _ := linkState(filepath.Join(prefix, c)); ok {
+				return filepath.Join(prefix, c), ""
+			}
+		}
+		// Only when neither exists: python3.X[t] (free-threaded builds ship no plain name).
 		if ents, err := readDirEntries(filepath.Join(prefix, "bin")); err == nil {
 			var more []string
 			for _, e := range ents {
-				if n := e.Name(); pyExeName.MatchString(n) && n != "python" && n != "python3" {
+				if n := e.Name(); isPythonExeName(n) && n != "python" && n != "python3" {
 					more = append(more, "bin/"+n)
 				}
 			}
@@ -229,7 +247,7 @@ func tagVenvByPlace(e *Env, pl *places) {
 		e.addTag("pipenv")
 		e.Manager = &Manager{Name: "pipenv"}
 		project = filepath.Dir(e.Prefix)
-	case inPipenvDir && pipenvName.MatchString(filepath.Base(e.Prefix)):
+	case inPipenvDir && pipenvName().MatchString(filepath.Base(e.Prefix)):
 		e.addTag("pipenv")
 		e.Manager = &Manager{Name: "pipenv"}
 	}
@@ -249,7 +267,7 @@ func tagVenvByPlace(e *Env, pl *places) {
 	e.Project = project
 }
 
-var pipenvName = regexp.MustCompile(`^.+-[A-Za-z0-9_-]{8}$`)
+var pipenvName = lazyre.New(`^.+-[A-Za-z0-9_-]{8}$`)
 
 func readProjectFile(prefix string) string {
 	data, err := readSmall(filepath.Join(prefix, ".project"), 64<<10)
@@ -309,12 +327,12 @@ func describeInterpreterDir(e *Env, h Host, pl *places) bool {
 	}
 	e.PythonVersion, e.VersionSource = versionFromHeaders(e.Prefix)
 	if e.PythonVersion == "" && e.Kind == KindUvPython {
-		if m := uvDirName.FindStringSubmatch(filepath.Base(e.realPrefix)); m != nil {
+		if m := uvDirName().FindStringSubmatch(filepath.Base(e.realPrefix)); m != nil {
 			e.PythonVersion, e.VersionSource = m[1], "directory name"
 		}
 	}
 	if e.PythonVersion == "" && e.Kind == KindPyenv {
-		if m := pyenvDirName.FindStringSubmatch(filepath.Base(e.realPrefix)); m != nil {
+		if m := pyenvDirName().FindStringSubmatch(filepath.Base(e.realPrefix)); m != nil {
 			e.PythonVersion, e.VersionSource = m[1], "directory name"
 		}
 	}
@@ -328,8 +346,8 @@ func describeInterpreterDir(e *Env, h Host, pl *places) bool {
 }
 
 var (
-	uvDirName    = regexp.MustCompile(`^[a-z]+-(\d+\.\d+(?:\.\d+)?(?:[a-z]+\d+)?)(?:\+freethreaded)?-`)
-	pyenvDirName = regexp.MustCompile(`^(\d+\.\d+(?:\.\d+)?(?:-dev|[a-z]+\d*)?)`)
+	uvDirName    = lazyre.New(`^[a-z]+-(\d+\.\d+(?:\.\d+)?(?:[a-z]+\d+)?)(?:\+freethreaded)?-`)
+	pyenvDirName = lazyre.New(`^(\d+\.\d+(?:\.\d+)?(?:-dev|[a-z]+\d*)?)`)
 )
 
 func inDirs(pl *places, dirs []string, real string) bool {

@@ -15,8 +15,8 @@ func sitePackageDirs(e *Env, goos string) []string {
 	want := majorMinor(e.PythonVersion)
 	var out []string
 	for _, lib := range pythonLibDirs(e.Prefix) {
-		m := libPythonDir.FindStringSubmatch(filepath.Base(lib))
-		if want != "" && m[1] != want {
+		mm, _, _ := parseLibPythonDir(filepath.Base(lib))
+		if want != "" && mm != want {
 			continue
 		}
 		sp := filepath.Join(lib, "site-packages")

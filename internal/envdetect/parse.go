@@ -5,7 +5,8 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"regexp"
+
+	"github.com/jdash-dev/jdash/internal/lazyre"
 	"strings"
 	"unicode/utf8"
 )
@@ -99,7 +100,7 @@ func ParseCondaMetaName(file string) (CondaRecord, bool) {
 
 // FreeThreaded reports a free-threaded CPython build (conda build tag *_cp313t).
 func (r CondaRecord) FreeThreaded() bool {
-	return freeThreadedBuild.MatchString(r.Build)
+	return freeThreadedBuild().MatchString(r.Build)
 }
 
 // Metadata is the Name and Version headers of a METADATA / PKG-INFO file.
@@ -174,10 +175,26 @@ func ParseEnvironmentsTxt(data []byte) (prefixes []string, truncated bool) {
 
 // NormalizeName is the PEP 503 normalized project name.
 func NormalizeName(n string) string {
-	return strings.Trim(normRe.ReplaceAllString(strings.ToLower(n), "-"), "-")
+	var b strings.Builder
+	b.Grow(len(n))
+	sep := false
+	for i := 0; i < len(n); i++ {
+		c := n[i]
+		switch {
+		case c == '-' || c == '_' || c == '.':
+			sep = true
+			continue
+		case 'A' <= c && c <= 'Z':
+			c += 'a' - 'A'
+		}
+		if sep && b.Len() > 0 {
+			b.WriteByte('-')
+		}
+		sep = false
+		b.WriteByte(c)
+	}
+	return b.String()
 }
-
-var normRe = regexp.MustCompile(`[-_.]+`)
 
 // ParseDistDirName splits "<name>-<version>.dist-info" (or .egg-info) into name and version.
 // egg-info names may carry "-py3.11" after the version; that part is dropped.
@@ -201,4 +218,4 @@ func ParseDistDirName(dir string) (name, version string, ok bool) {
 	return name, version, true
 }
 
-var freeThreadedBuild = regexp.MustCompile(`_cp3\d+t$`)
+var freeThreadedBuild = lazyre.New(`_cp3\d+t$`)

@@ -95,7 +95,7 @@ func (c *collector) addInterpreterDir(dir, source string) {
 		if c.h.OS == "windows" {
 			name = strings.TrimSuffix(strings.ToLower(name), ".exe")
 		}
-		if !pyExeName.MatchString(name) {
+		if !isPythonExeName(name) {
 			continue
 		}
 		real, err := filepath.EvalSymlinks(filepath.Join(dir, en.Name()))

@@ -3,8 +3,8 @@ package envdetect
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/jdash-dev/jdash/internal/lazyre"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
 
@@ -15,9 +15,26 @@ func normalizeVersion(v string) string { return pyver.Normalize(v) }
 func majorMinor(v string) string       { return pyver.MajorMinor(v) }
 
 var (
-	libPythonDir = regexp.MustCompile(`^(?:python|pypy)(\d+\.\d+)(t?)$`)
-	pyVersionDef = regexp.MustCompile(`(?m)^#define\s+PY_VERSION\s+"([^"]+)"`)
+	pyVersionDef = lazyre.New(`(?m)^#define\s+PY_VERSION\s+"([^"]+)"`)
 )
+
+// parseLibPythonDir reads a stdlib dir name: python3.12, python3.13t, pypy3.10.
+func parseLibPythonDir(name string) (mm string, freeThreaded bool, ok bool) {
+	rest, found := strings.CutPrefix(name, "python")
+	if !found {
+		if rest, found = strings.CutPrefix(name, "pypy"); !found {
+			return "", false, false
+		}
+	}
+	if t, cut := strings.CutSuffix(rest, "t"); cut {
+		rest, freeThreaded = t, true
+	}
+	maj, min, dot := strings.Cut(rest, ".")
+	if !dot || maj == "" || min == "" || strings.Trim(maj+min, "0123456789") != "" {
+		return "", false, false
+	}
+	return rest, freeThreaded, true
+}
 
 // pythonLibDirs lists <prefix>/lib/pythonX.Y[t] (and lib64), newest first.
 func pythonLibDirs(prefix string) []string {
@@ -28,7 +45,7 @@ func pythonLibDirs(prefix string) []string {
 			continue
 		}
 		for _, en := range ents {
-			if libPythonDir.MatchString(en.Name()) && entryIsDir(filepath.Join(prefix, lib), en) {
+			if _, _, ok := parseLibPythonDir(en.Name()); ok && entryIsDir(filepath.Join(prefix, lib), en) {
 				out = append(out, filepath.Join(prefix, lib, en.Name()))
 			}
 		}
@@ -38,12 +55,16 @@ func pythonLibDirs(prefix string) []string {
 }
 
 func versionKey(dir string) string {
-	m := libPythonDir.FindStringSubmatch(filepath.Base(dir))
-	if m == nil {
+	mm, ft, ok := parseLibPythonDir(filepath.Base(dir))
+	if !ok {
 		return ""
 	}
-	maj, min, _ := strings.Cut(m[1], ".")
-	return fmt.Sprintf("%04s.%04s%s", maj, min, m[2])
+	maj, min, _ := strings.Cut(mm, ".")
+	key := fmt.Sprintf("%04s.%04s", maj, min)
+	if ft {
+		key += "t"
+	}
+	return key
 }
 
 // versionFromHeaders reads the exact version from PEP 739 build-details.json (3.14+) or from
@@ -67,7 +88,7 @@ func versionFromHeaders(prefix string) (string, string) {
 		if err != nil {
 			continue
 		}
-		if m := pyVersionDef.FindSubmatch(data); m != nil {
+		if m := pyVersionDef().FindSubmatch(data); m != nil {
 			found = append(found, string(m[1]))
 		}
 	}
@@ -111,8 +132,8 @@ func readBuildDetails(path string) string {
 // versionFromLibDirs gives X.Y[t] from the stdlib dir name when nothing better exists.
 func versionFromLibDirs(prefix string) (string, string) {
 	for _, d := range pythonLibDirs(prefix) {
-		m := libPythonDir.FindStringSubmatch(filepath.Base(d))
-		return m[1], "lib directory name"
+		mm, _, _ := parseLibPythonDir(filepath.Base(d))
+		return mm, "lib directory name"
 	}
 	return "", ""
 }

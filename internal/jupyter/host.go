@@ -2,9 +2,10 @@ package jupyter
 
 import (
 	"os"
-	"os/user"
 	"path/filepath"
 	"runtime"
+	"strconv"
+	"strings"
 
 	"github.com/jdash-dev/jdash/internal/envdetect"
 	"github.com/jdash-dev/jdash/internal/pyver"
@@ -43,19 +44,22 @@ func FactsFor(e *envdetect.Env, env map[string]string) (f Facts, coreFound bool)
 // (when enabled) comes before the env's site-packages, and a system-site venv's base
 // site-packages come last (site.py's order).
 func coreVersion(e *envdetect.Env, f Facts) string {
-	var dirs []string
 	if p := Resolve(f); p.UserSite && f.PythonVersion != "" {
-		dirs = append(dirs, filepath.Join(p.UserBase, "lib", "python"+f.PythonVersion, "site-packages"))
-	}
-	dirs = append(dirs, e.SitePackages...)
-	if f.IsVenv && f.SystemSitePackages {
-		if base := e.BasePrefix(); base != "" {
-			dirs = append(dirs, envdetect.SiteDirsFor(base, e.PythonVersion, f.OS)...)
+		if v := envdetect.DistVersion(filepath.Join(p.UserBase, "lib", "python"+f.PythonVersion, "site-packages"), "jupyter_core"); v != "" {
+			return v
 		}
 	}
-	for _, d := range dirs {
-		if v := envdetect.DistVersion(d, "jupyter_core"); v != "" {
-			return v
+	// The env's own site-packages (and conda-meta) were read by envdetect already.
+	if v := e.Packages["jupyter_core"]; v != "" {
+		return v
+	}
+	if f.IsVenv && f.SystemSitePackages {
+		if base := e.BasePrefix(); base != "" {
+			for _, d := range envdetect.SiteDirsFor(base, e.PythonVersion, f.OS) {
+				if v := envdetect.DistVersion(d, "jupyter_core"); v != "" {
+					return v
+				}
+			}
 		}
 	}
 	return ""
@@ -71,8 +75,21 @@ func homeFor(env map[string]string) string {
 	if h, ok := env["HOME"]; ok {
 		return h
 	}
-	if u, err := user.Current(); err == nil {
-		return u.HomeDir
+	return passwdHome(os.Getuid())
+}
+
+// passwdHome is pwd.getpwuid(uid).pw_dir from /etc/passwd (read directly: os/user would
+// link libc through cgo, which costs every jdash start a millisecond).
+func passwdHome(uid int) string {
+	data, err := os.ReadFile("/etc/passwd")
+	if err != nil {
+		return ""
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		f := strings.Split(line, ":")
+		if len(f) >= 6 && f[2] == strconv.Itoa(uid) {
+			return f[5]
+		}
 	}
 	return ""
 }

@@ -37,10 +37,10 @@ func TestResolveReferenceTable(t *testing.T) {
 	linkHome.Home, linkHome.RealHome = "/srv/linkhome", "/srv/realhome"
 
 	cases := []struct {
-		name          string
-		f             Facts
-		config, data  []string
-		runtime       string
+		name         string
+		f            Facts
+		config, data []string
+		runtime      string
 	}{
 		{"1 system python", sysFacts(nil), sysConfig, sysData, ""},
 		{"2 plain venv", venvFacts(VA, false, nil), vaConfig, vaData, ""},

@@ -5,7 +5,8 @@ package pyver
 
 import (
 	"fmt"
-	"regexp"
+
+	"github.com/jdash-dev/jdash/internal/lazyre"
 	"strings"
 
 	"github.com/Masterminds/semver/v3"
@@ -13,7 +14,7 @@ import (
 
 // pep440 covers release segments, pre (a/b/rc, also alpha/beta/c/pre/preview), post and dev
 // parts, a local label, and virtualenv's "X.Y.Z.final.0" / "X.Y.Z.candidate.1" shapes.
-var pep440 = regexp.MustCompile(`(?i)^\s*v?(\d+(?:\.\d+)*)` +
+var pep440 = lazyre.New(`(?i)^\s*v?(\d+(?:\.\d+)*)` +
 	`(?:[-_.]?(a|b|c|rc|alpha|beta|pre|preview|final|candidate)[-_.]?(\d*))?` +
 	`(?:[-_.]?(post|rev|r)[-_.]?(\d*)|-(\d+))?` +
 	`(?:[-_.]?(dev)[-_.]?(\d*))?` +
@@ -23,7 +24,22 @@ var pep440 = regexp.MustCompile(`(?i)^\s*v?(\d+(?:\.\d+)*)` +
 // parts are padded ("3.12" is 3.12.0), a fourth part goes to build metadata, pre-releases
 // become "-rc.1" style, and post releases become build metadata.
 func Parse(s string) (*semver.Version, error) {
-	m := pep440.FindStringSubmatch(s)
+	if isPlainRelease(s) {
+		// The common case ("5.9.1") needs no regular expression.
+		parts := strings.Split(s, ".")
+		for len(parts) < 3 {
+			parts = append(parts, "0")
+		}
+		for i, p := range parts {
+			parts[i] = num(p)
+		}
+		out := strings.Join(parts[:3], ".")
+		if len(parts) > 3 {
+			out += "+" + strings.Join(parts[3:], ".")
+		}
+		return semver.StrictNewVersion(out)
+	}
+	m := pep440().FindStringSubmatch(s)
 	if m == nil {
 		return nil, fmt.Errorf("not a Python version: %q", s)
 	}
@@ -93,7 +109,7 @@ func num(s string) string {
 
 // MajorMinor returns "X.Y" of a Python version string, or "" when it has no minor part.
 func MajorMinor(s string) string {
-	m := pep440.FindStringSubmatch(s)
+	m := pep440().FindStringSubmatch(s)
 	if m == nil {
 		return ""
 	}
@@ -109,7 +125,7 @@ func MajorMinor(s string) string {
 // returned trimmed.
 func Normalize(s string) string {
 	s = strings.TrimSpace(s)
-	m := pep440.FindStringSubmatch(s)
+	m := pep440().FindStringSubmatch(s)
 	if m == nil {
 		return s
 	}
@@ -132,4 +148,12 @@ func Normalize(s string) string {
 		out += "+" + m[9]
 	}
 	return out
+}
+
+// isPlainRelease reports "N(.N)*" with no empty part.
+func isPlainRelease(s string) bool {
+	if s == "" || s[0] == '.' || s[len(s)-1] == '.' || strings.Contains(s, "..") {
+		return false
+	}
+	return strings.Trim(s, "0123456789.") == ""
 }

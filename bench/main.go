@@ -1,0 +1,150 @@
+// Command bench measures jdash against its targets and against the Python tool it replaces,
+// in one run, and prints the figures recorded in bench/README.md.
+//
+//	go run ./bench [-envs 1000] [-runs 20] [-testenv build/testenvs/modern] [-cold]
+//
+// (a) `jdash envs --json` over a generated tree of -envs envs of mixed kinds, warm page cache
+// (and cold with -cold, which drops the page cache: root only); (b) `jdash paths --json` vs
+// `<env>/bin/python -m jupyter --paths --json` in the same env, and their ratio; (c) the
+// peak RSS of `jdash envs` on the tree.
+package main
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"syscall"
+	"time"
+)
+
+func main() {
+	nEnvs := flag.Int("envs", 1000, "envs in the generated tree")
+	runs := flag.Int("runs", 20, "timed runs per measurement")
+	testenv := flag.String("testenv", "build/testenvs/modern", "a real env with jupyter_core for the paths comparison")
+	cold := flag.Bool("cold", false, "also measure with a dropped page cache (root)")
+	flag.Parse()
+
+	work, err := os.MkdirTemp("", "jdash-bench-")
+	check(err)
+	defer os.RemoveAll(work)
+	bin := filepath.Join(work, "jdash")
+	run("go", "build", "-o", bin, ".")
+	home := filepath.Join(work, "home")
+	made := generate(home, *nEnvs)
+	env := []string{"HOME=" + home, "PATH=/usr/bin:/bin", "LC_ALL=C"}
+
+	fmt.Printf("machine: %s\n", machine())
+	fmt.Printf("tree: %d envs (%s)\n\n", made.total(), made)
+
+	// Sanity: jdash must see every generated env, or the timing measures something else.
+	out := capture(env, bin, "envs", "--json", "--workspace", filepath.Join(home, "work"))
+	if got := strings.Count(string(out), `"prefix": "`+home); got != made.total() {
+		fmt.Fprintf(os.Stderr, "jdash envs found %d of the %d generated envs\n", got, made.total())
+		os.Exit(1)
+	}
+
+	envsArgs := []string{"envs", "--json", "--workspace", filepath.Join(home, "work")}
+	warm := measure(*runs, env, bin, envsArgs...)
+	fmt.Printf("(a) jdash envs --json, %d envs, warm cache: median %s, min %s, max %s (target < 150ms)\n",
+		made.total(), ms(warm.median), ms(warm.min), ms(warm.max))
+	if *cold {
+		var colds []time.Duration
+		for i := 0; i < 5; i++ {
+			if err := dropCaches(); err != nil {
+				fmt.Printf("    cold: cannot drop the page cache (%v)\n", err)
+				break
+			}
+			colds = append(colds, measure(1, env, bin, envsArgs...).median)
+		}
+		if len(colds) > 0 {
+			sort.Slice(colds, func(i, j int) bool { return colds[i] < colds[j] })
+			fmt.Printf("    cold cache (page cache dropped before each run, %d runs): median %s\n", len(colds), ms(colds[len(colds)/2]))
+		}
+	}
+	fmt.Printf("(c) peak RSS of jdash envs on the tree: max %.1f MB over %d runs (target < 50 MB)\n\n", float64(warm.maxRSS)/1024, *runs)
+
+	prefix, err := filepath.Abs(*testenv)
+	check(err)
+	py := filepath.Join(prefix, "bin", "python")
+	if _, err := os.Stat(py); err != nil {
+		fmt.Printf("(b) skipped: %s not built (testenvs/build.sh)\n", prefix)
+		return
+	}
+	pyOut := capture(env, py, "-m", "jupyter", "--paths", "--json")
+	jdOut := capture(env, bin, "paths", "--env", prefix, "--json")
+	if !bytes.Equal(pyOut, jdOut) {
+		fmt.Fprintf(os.Stderr, "outputs differ:\n%s%s", pyOut, jdOut)
+		os.Exit(1)
+	}
+	p := measure(*runs, env, py, "-m", "jupyter", "--paths", "--json")
+	j := measure(*runs, env, bin, "paths", "--env", prefix, "--json")
+	fmt.Printf("(b) paths --json in %s (identical output):\n", filepath.Base(prefix))
+	fmt.Printf("    python -m jupyter --paths --json: median %s\n", ms(p.median))
+	fmt.Printf("    jdash paths --json:               median %s\n", ms(j.median))
+	fmt.Printf("    ratio: jdash is %.1fx faster (target >= 20x)\n", float64(p.median)/float64(j.median))
+}
+
+type stats struct {
+	median, min, max time.Duration
+	maxRSS           int64 // KiB
+}
+
+func measure(n int, env []string, argv0 string, args ...string) stats {
+	var ds []time.Duration
+	var rss int64
+	for i := 0; i < n; i++ {
+		c := exec.Command(argv0, args...)
+		c.Env = env
+		c.Stdout, c.Stderr = nil, nil
+		start := time.Now()
+		check(c.Run())
+		ds = append(ds, time.Since(start))
+		if ru, ok := c.ProcessState.SysUsage().(*syscall.Rusage); ok && ru.Maxrss > rss {
+			rss = ru.Maxrss
+		}
+	}
+	sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
+	return stats{median: ds[len(ds)/2], min: ds[0], max: ds[len(ds)-1], maxRSS: rss}
+}
+
+func capture(env []string, argv0 string, args ...string) []byte {
+	c := exec.Command(argv0, args...)
+	c.Env = env
+	c.Stderr = os.Stderr
+	out, err := c.Output()
+	check(err)
+	return out
+}
+
+func run(argv ...string) {
+	c := exec.Command(argv[0], argv[1:]...)
+	c.Stdout, c.Stderr = os.Stderr, os.Stderr
+	check(c.Run())
+}
+
+func dropCaches() error {
+	syscall.Sync()
+	return os.WriteFile("/proc/sys/vm/drop_caches", []byte("3\n"), 0o200)
+}
+
+func machine() string {
+	n := 0
+	if data, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		n = strings.Count(string(data), "processor\t:")
+	}
+	return fmt.Sprintf("%d CPUs", n)
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.1fms", float64(d.Microseconds())/1000) }
+
+func check(err error) {
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
