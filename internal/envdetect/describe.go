@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // places are the manager-owned dirs of this host, resolved once per scan; describe uses them
@@ -22,6 +23,9 @@ type places struct {
 	pixiGlobal    []string
 	condaEnvsDirs []string
 	condaRoots    map[string]bool // real paths of conda installs
+
+	// baseVersions caches the exact version of base interpreters: many venvs share one.
+	baseVersions sync.Map // base prefix -> string
 }
 
 // under reports whether real lies in one of dirs (resolved when places were built).
@@ -179,7 +183,7 @@ func describeVenv(e *Env, h Host, pl *places) {
 	if v := cfg.Version(); v != "" {
 		e.PythonVersion, e.VersionSource = normalizeVersion(v), "pyvenv.cfg"
 	}
-	if base := baseVersion(e, vi); base != "" && (e.PythonVersion == "" || majorMinor(base) == majorMinor(e.PythonVersion)) {
+	if base := baseVersion(e, vi, pl); base != "" && (e.PythonVersion == "" || majorMinor(base) == majorMinor(e.PythonVersion)) {
 		e.PythonVersion, e.VersionSource = base, "base interpreter headers"
 	}
 	if e.PythonVersion == "" {
@@ -191,22 +195,27 @@ func describeVenv(e *Env, h Host, pl *places) {
 // baseVersion reads the exact version of the interpreter the venv was made from: PEP 739
 // build-details.json, then patchlevel.h, under the base prefix (from home or the bin/python
 // link). It catches a pyvenv.cfg left stale by an in-place upgrade of the base.
-func baseVersion(e *Env, vi *VenvInfo) string {
-	var roots []string
+func baseVersion(e *Env, vi *VenvInfo, pl *places) string {
 	if vi.Home != "" && !vi.HomeRelative {
-		roots = append(roots, filepath.Dir(filepath.Clean(vi.Home)))
-	}
-	if e.Python != "" {
-		if t, err := filepath.EvalSymlinks(e.Python); err == nil && filepath.Base(filepath.Dir(t)) == "bin" {
-			roots = append(roots, filepath.Dir(filepath.Dir(t)))
-		}
-	}
-	for _, r := range roots {
-		if v, _ := versionFromHeaders(r); v != "" {
+		if v := pl.baseVersion(filepath.Dir(filepath.Clean(vi.Home))); v != "" {
 			return v
 		}
 	}
+	if e.Python != "" {
+		if t, err := filepath.EvalSymlinks(e.Python); err == nil && filepath.Base(filepath.Dir(t)) == "bin" {
+			return pl.baseVersion(filepath.Dir(filepath.Dir(t)))
+		}
+	}
 	return ""
+}
+
+func (p *places) baseVersion(root string) string {
+	if v, ok := p.baseVersions.Load(root); ok {
+		return v.(string)
+	}
+	v, _ := versionFromHeaders(root)
+	p.baseVersions.Store(root, v)
+	return v
 }
 
 func tagVenvByPlace(e *Env, pl *places) {

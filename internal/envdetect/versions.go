@@ -3,7 +3,6 @@ package envdetect
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/jdash-dev/jdash/internal/lazyre"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -14,9 +13,7 @@ import (
 func normalizeVersion(v string) string { return pyver.Normalize(v) }
 func majorMinor(v string) string       { return pyver.MajorMinor(v) }
 
-var (
-	pyVersionDef = lazyre.New(`(?m)^#define\s+PY_VERSION\s+"([^"]+)"`)
-)
+var ()
 
 // parseLibPythonDir reads a stdlib dir name: python3.12, python3.13t, pypy3.10.
 func parseLibPythonDir(name string) (mm string, freeThreaded bool, ok bool) {
@@ -88,8 +85,8 @@ func versionFromHeaders(prefix string) (string, string) {
 		if err != nil {
 			continue
 		}
-		if m := pyVersionDef().FindSubmatch(data); m != nil {
-			found = append(found, string(m[1]))
+		if v := patchlevelVersion(data); v != "" {
+			found = append(found, v)
 		}
 	}
 	if len(found) == 0 {
@@ -136,4 +133,15 @@ func versionFromLibDirs(prefix string) (string, string) {
 		return mm, "lib directory name"
 	}
 	return "", ""
+}
+
+// patchlevelVersion finds `#define PY_VERSION "3.12.1"` in patchlevel.h.
+func patchlevelVersion(data []byte) string {
+	for _, line := range strings.Split(string(data), "\n") {
+		f := strings.Fields(line)
+		if len(f) >= 3 && f[0] == "#define" && f[1] == "PY_VERSION" {
+			return strings.Trim(f[2], `"`)
+		}
+	}
+	return ""
 }

@@ -109,6 +109,13 @@ func num(s string) string {
 
 // MajorMinor returns "X.Y" of a Python version string, or "" when it has no minor part.
 func MajorMinor(s string) string {
+	if isPlainRelease(s) {
+		parts := strings.SplitN(s, ".", 3)
+		if len(parts) < 2 {
+			return ""
+		}
+		return parts[0] + "." + parts[1]
+	}
 	m := pep440().FindStringSubmatch(s)
 	if m == nil {
 		return ""
@@ -125,6 +132,9 @@ func MajorMinor(s string) string {
 // returned trimmed.
 func Normalize(s string) string {
 	s = strings.TrimSpace(s)
+	if isPlainRelease(s) {
+		return s
+	}
 	m := pep440().FindStringSubmatch(s)
 	if m == nil {
 		return s
