@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# The whole test suite, as the README states it and .ci/run runs it:
+# hygiene (gofmt, go vet), the three release builds, the real Python test envs, unit and
+# CLI tests with the race detector, then the integration tests against real Jupyter.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CGO_ENABLED=${CGO_ENABLED:-0}
+
+step() { printf '\n== %s\n' "$*" >&2; }
+
+step "go modules"
+go mod download
+
+step "gofmt"
+unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './build/*'))
+if [ -n "$unformatted" ]; then
+  echo "gofmt would change:" >&2; echo "$unformatted" >&2; exit 1
+fi
+
+step "go vet"
+go vet ./...
+
+step "cross-compile linux, darwin, windows"
+for target in linux/amd64 darwin/amd64 darwin/arm64 windows/amd64; do
+  GOOS=${target%/*} GOARCH=${target#*/} go build -o /dev/null . || { echo "build failed for $target" >&2; exit 1; }
+done
+
+step "Python test envs (testenvs/build.sh)"
+testenvs/build.sh
+
+step "unit and CLI tests (race detector)"
+CGO_ENABLED=1 go test -race -count=1 ./...
+
+step "integration tests against real Jupyter"
+JDASH_INTEGRATION=1 go test -count=1 -v -run . ./integration/ 2>&1 | grep -v -E '^(=== RUN|    --- PASS)' || exit 1
