@@ -170,13 +170,9 @@ func envsShowRun(f *Factory, opts *envsOptions) error {
 	for i, sp := range e.SitePackages {
 		k := ""
 		if i == 0 {
-			k = "site-packages"
+			k = "site-packages:"
 		}
-		if k == "" {
-			fmt.Fprintf(w, "%-22s %s\n", "", sp)
-		} else {
-			row(k, sp)
-		}
+		fmt.Fprintf(w, "%-22s %s\n", k, sp)
 	}
 	fmt.Fprintln(w, "packages:")
 	names := append([]string(nil), envdetect.JupyterPackages...)

@@ -5,7 +5,7 @@
 #
 # Each NAME is a virtualenv under $JDASH_BUILD_DIR/testenvs/NAME (default build/ in the repo),
 # installed with pip from the pinned testenvs/NAME.txt (or NAME.in when no lock exists yet) with
-# the pip cache in $JDASH_BUILD_DIR/pip-cache. An env whose stamp (lock hash + interpreter) is
+# the pinned wheels kept in $JDASH_BUILD_DIR/wheelhouse. An env whose stamp (lock hash + interpreter) is
 # unchanged is reused as it is. --lock resolves NAME.in afresh and rewrites NAME.txt.
 # The special NAME "conda" builds a conda-layout env (conda-meta, history, a real interpreter
 # and stdlib, no pyvenv.cfg) since conda itself cannot be installed here.
@@ -29,11 +29,19 @@ if [ ${#names[@]} -eq 0 ]; then
   for f in "$here"/*.in; do names+=("$(basename "$f" .in)"); done
   names+=(conda)
 fi
-mkdir -p "$build/testenvs" "$cache"
+mkdir -p "$build/testenvs" "$cache" "$build/wheelhouse"
 pyver=$("$python" -c 'import sys; print("%d.%d.%d" % sys.version_info[:3])')
 base_prefix=$("$python" -c 'import sys; print(sys.base_prefix)')
 
 say() { printf 'testenvs: %s\n' "$*" >&2; }
+
+# The registry serves wheels as uncacheable, so pip's HTTP cache stays empty: the pinned
+# wheels are kept in build/wheelhouse instead and installed from there without the index.
+wheels=$build/wheelhouse
+fetch() {
+  local py=$1 reqs=$2
+  "$py" -m pip download -q --disable-pip-version-check --cache-dir "$cache" --no-deps -d "$wheels" -r "$reqs"
+}
 
 build_venv() {
   local name=$1 dest=$build/testenvs/$1 src args=()
@@ -52,7 +60,12 @@ build_venv() {
   # A system-site venv must not lean on whatever the base interpreter happens to have.
   local pipargs=()
   [ ${#args[@]} -gt 0 ] && pipargs+=(--ignore-installed)
-  "$dest/bin/python" -m pip install -q --disable-pip-version-check --cache-dir "$cache" "${pipargs[@]}" -r "$src"
+  if [ $lock = 1 ]; then
+    "$dest/bin/python" -m pip install -q --disable-pip-version-check --cache-dir "$cache" "${pipargs[@]}" -r "$src"
+  else
+    fetch "$dest/bin/python" "$src"
+    "$dest/bin/python" -m pip install -q --disable-pip-version-check --no-index --find-links "$wheels" "${pipargs[@]}" -r "$src"
+  fi
   if [ $lock = 1 ]; then
     { echo "# Locked from $name.in by testenvs/build.sh --lock (Python $pyver). Do not edit by hand."
       "$dest/bin/python" -m pip freeze --local --all --disable-pip-version-check | grep -v '^pip=='
@@ -79,7 +92,8 @@ build_conda() {
   for f in "$base_prefix/lib/python$mm"/*; do
     [ "$(basename "$f")" = site-packages ] || ln -s "$f" "$dest/lib/python$mm/$(basename "$f")"
   done
-  "$python" -m pip install -q --disable-pip-version-check --cache-dir "$cache" --no-compile \
+  fetch "$python" "$src"
+  "$python" -m pip install -q --disable-pip-version-check --no-index --find-links "$wheels" --no-compile --root-user-action=ignore \
     --target "$dest/lib/python$mm/site-packages" -r "$src"
   {
     echo "==> 2026-01-05 10:00:00 <=="

@@ -55,17 +55,7 @@ func Parse(s string) (*semver.Version, error) {
 	}
 	out := strings.Join(rel[:3], ".")
 	var pre, meta []string
-	switch tag := strings.ToLower(m[2]); tag {
-	case "", "final":
-	default:
-		switch tag {
-		case "alpha":
-			tag = "a"
-		case "beta":
-			tag = "b"
-		case "c", "pre", "preview", "candidate":
-			tag = "rc"
-		}
+	if tag := preTag(m[2]); tag != "" {
 		pre = append(pre, tag+"."+num(m[3]))
 	}
 	if m[7] != "" {
@@ -140,15 +130,7 @@ func Normalize(s string) string {
 		return s
 	}
 	out := m[1]
-	if tag := strings.ToLower(m[2]); tag != "" && tag != "final" {
-		switch tag {
-		case "alpha":
-			tag = "a"
-		case "beta":
-			tag = "b"
-		case "c", "pre", "preview", "candidate":
-			tag = "rc"
-		}
+	if tag := preTag(m[2]); tag != "" {
 		out += tag + num(m[3])
 	}
 	if m[7] != "" {
@@ -166,4 +148,19 @@ func isPlainRelease(s string) bool {
 		return false
 	}
 	return strings.Trim(s, "0123456789.") == ""
+}
+
+// preTag is the PEP 440 normal form of a pre-release tag ("" for a final release).
+func preTag(t string) string {
+	switch t = strings.ToLower(t); t {
+	case "", "final":
+		return ""
+	case "alpha":
+		return "a"
+	case "beta":
+		return "b"
+	case "c", "pre", "preview", "candidate":
+		return "rc"
+	}
+	return t
 }
