@@ -6,8 +6,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"os/signal"
 	"runtime/debug"
 	"strings"
 
@@ -78,11 +76,12 @@ func (e *ExitError) Unwrap() error { return e.Err }
 func Main(args []string) int {
 	env := envdetect.EnvFromOS()
 	f := &Factory{Env: env, GOOS: goos()}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
+	// No signal handler here: installing one starts an extra OS thread on every run, which
+	// the short read commands cannot afford (bench/README.md). Long-running verbs install
+	// their own with signal.NotifyContext, and return context.Canceled when interrupted.
 	root := newRootCmd(f)
 	root.SetArgs(args)
-	err := root.ExecuteContext(ctx)
+	err := root.ExecuteContext(context.Background())
 	if f.IO == nil {
 		f.IO = ui.System(func(k string) string { return env[k] }, "auto")
 	}

@@ -64,7 +64,7 @@ func linkState(p string) (ok bool, dangling bool, target string) {
 	return st.Mode().IsRegular(), false, target
 }
 
-// readDirNames lists a directory without sorting (os.ReadDir sorts; this is the hot path).
+// readDirEntries lists a directory without sorting (os.ReadDir sorts; this is the hot path).
 func readDirEntries(dir string) ([]fs.DirEntry, error) {
 	f, err := os.Open(dir)
 	if err != nil {
@@ -72,6 +72,16 @@ func readDirEntries(dir string) ([]fs.DirEntry, error) {
 	}
 	defer f.Close()
 	return f.ReadDir(-1)
+}
+
+// readDirNames lists names only: no DirEntry per file, for big dirs like site-packages.
+func readDirNames(dir string) ([]string, error) {
+	f, err := os.Open(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return f.Readdirnames(-1)
 }
 
 // entryIsDir follows a symlinked entry (DirEntry.Type reports the link itself).

@@ -20,7 +20,7 @@ func sitePackageDirs(e *Env, goos string) []string {
 			continue
 		}
 		sp := filepath.Join(lib, "site-packages")
-		if isDir(sp) && !containsReal(out, sp) {
+		if isDir(sp) && (len(out) == 0 || !containsReal(out, sp)) {
 			out = append(out, sp)
 		}
 		if want == "" {
@@ -63,12 +63,11 @@ func readPackages(e *Env, h Host) {
 	}
 	seen := map[string]string{}
 	for _, sp := range e.SitePackages {
-		ents, err := readDirEntries(sp)
+		names, err := readDirNames(sp)
 		if err != nil {
 			continue
 		}
-		for _, en := range ents {
-			n := en.Name()
+		for _, n := range names {
 			if !strings.HasSuffix(n, "-info") {
 				continue
 			}
@@ -118,14 +117,14 @@ func newer(a, b string) bool {
 
 // DistVersion returns the version of distribution name installed in the site dir, or "".
 func DistVersion(siteDir, name string) string {
-	ents, err := readDirEntries(siteDir)
+	names, err := readDirNames(siteDir)
 	if err != nil {
 		return ""
 	}
 	want := NormalizeName(name)
 	best := ""
-	for _, en := range ents {
-		n, v, ok := ParseDistDirName(en.Name())
+	for _, en := range names {
+		n, v, ok := ParseDistDirName(en)
 		if !ok || NormalizeName(n) != want {
 			continue
 		}
