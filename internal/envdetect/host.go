@@ -24,6 +24,9 @@ type Host struct {
 	// ExtraEnvDirs are dirs whose children are envs (jdash's own env dir, configured dirs).
 	ExtraEnvDirs []string
 
+	// Cwd is probed for a project env (.venv, venv, .conda, env, .pixi/envs/*).
+	Cwd string
+
 	// Workspaces are searched recursively to MaxDepth levels for project envs.
 	Workspaces []string
 	MaxDepth   int
@@ -35,6 +38,7 @@ const DefaultWorkspaceDepth = 4
 // NewHost describes the running machine from its environment.
 func NewHost(goos string, env map[string]string) Host {
 	h := Host{OS: goos, Env: env, Home: env["HOME"], MaxDepth: DefaultWorkspaceDepth}
+	h.Cwd, _ = os.Getwd()
 	if h.Home == "" {
 		h.Home, _ = os.UserHomeDir()
 	}

@@ -312,6 +312,22 @@ func TestSystemPathAndActive(t *testing.T) {
 	}
 }
 
+func TestCurrentDirProjectEnv(t *testing.T) {
+	tr := newTree(t)
+	base := tr.python("opt/py", "3.11.7")
+	tr.venv("proj/.venv", base, "3.11.7", "")
+	tr.write("proj/env/not-an-env.txt", "")
+	h := tr.host(nil)
+	h.Cwd = tr.p("proj")
+	envs := tr.scan(h)
+	if e := mustEnv(t, envs, "proj/.venv"); e.FoundBy[0] != SrcCwd {
+		t.Errorf("found_by %v", e.FoundBy)
+	}
+	if _, ok := envs["proj/env"]; ok {
+		t.Error("a dir named env that is not an env must not be listed")
+	}
+}
+
 func TestLegacyVirtualenv(t *testing.T) {
 	tr := newTree(t)
 	tr.write("home/.virtualenvs/old/bin/activate", "")

@@ -12,6 +12,7 @@ import (
 // Sources, in the order their names appear in found_by.
 const (
 	SrcActive     = "active"
+	SrcCwd        = "cwd"
 	SrcPath       = "PATH"
 	SrcSystem     = "system"
 	SrcConda      = "conda"
@@ -30,6 +31,14 @@ func (c *collector) collect() {
 	h := c.h
 	for _, k := range []string{"VIRTUAL_ENV", "CONDA_PREFIX"} {
 		c.add(h.getenv(k), SrcActive)
+	}
+	if h.Cwd != "" {
+		for _, n := range []string{".venv", "venv", ".conda", "env", ".env"} {
+			if p := filepath.Join(h.Cwd, n); looksLikeEnv(p) {
+				c.add(p, SrcCwd)
+			}
+		}
+		c.addChildren(filepath.Join(h.Cwd, ".pixi", "envs"), SrcCwd)
 	}
 	for _, d := range h.pathList("PATH") {
 		c.addInterpreterDir(d, SrcPath)
