@@ -101,15 +101,17 @@ func describe(prefix string, h Host, pl *places) *Env {
 	real, err := realpath(prefix)
 	if err != nil {
 		if isLoop(err) {
-			return &Env{Name: filepath.Base(prefix), Kind: KindGlobal, Prefix: prefix, Broken: true,
-				Error: "symlink loop: " + err.Error(), Tags: []string{}, Packages: map[string]string{}, realPrefix: prefix}
+			e := newEnv(prefix, prefix)
+			e.Name, e.Kind = filepath.Base(prefix), KindGlobal
+			e.fail("symlink loop: " + err.Error())
+			return e
 		}
 		return nil
 	}
 	if !isDir(real) {
 		return nil
 	}
-	e := &Env{Prefix: prefix, realPrefix: real, Tags: []string{}, Packages: map[string]string{}}
+	e := newEnv(prefix, real)
 	switch {
 	case isDir(filepath.Join(prefix, "conda-meta")):
 		describeConda(e, h, pl)
@@ -125,6 +127,11 @@ func describe(prefix string, h Host, pl *places) *Env {
 	}
 	readPackages(e, h)
 	return e
+}
+
+// newEnv has every list and map non-nil, so that JSON shows [] and {} rather than null.
+func newEnv(prefix, real string) *Env {
+	return &Env{Prefix: prefix, realPrefix: real, Tags: []string{}, Packages: map[string]string{}, SitePackages: []string{}, FoundBy: []string{}}
 }
 
 func defaultName(prefix string) string {

@@ -57,9 +57,8 @@ func containsReal(list []string, p string) bool {
 // records already read from conda-meta are kept unless site-packages has a newer record
 // (a pip install over a conda package).
 func readPackages(e *Env, h Host) {
-	e.SitePackages = sitePackageDirs(e, h.OS)
-	if e.SitePackages == nil {
-		e.SitePackages = []string{}
+	if sp := sitePackageDirs(e, h.OS); sp != nil {
+		e.SitePackages = sp
 	}
 	seen := map[string]string{}
 	for _, sp := range e.SitePackages {

@@ -21,6 +21,7 @@ func Describe(h Host, prefix string) (*Env, error) {
 	if e == nil {
 		return nil, fmt.Errorf("%s is not a Python environment (no pyvenv.cfg, conda-meta/ or bin/python)", abs)
 	}
+	e.FoundBy = []string{SrcGiven}
 	markActive([]*Env{e}, h)
 	return e, nil
 }

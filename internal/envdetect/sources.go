@@ -25,6 +25,7 @@ const (
 	SrcPipx       = "pipx"
 	SrcWorkspace  = "workspace"
 	SrcConfigured = "configured"
+	SrcGiven      = "given" // named directly (a prefix path, or the active/PATH default), not scanned
 )
 
 func (c *collector) collect() {
