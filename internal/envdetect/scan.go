@@ -1,6 +1,7 @@
 package envdetect
 
 import (
+	"fmt"
 	"io/fs"
 	"path/filepath"
 	"runtime"
@@ -82,7 +83,7 @@ func Scan(h Host) Result {
 		go func() {
 			defer wg.Done()
 			for j := range jobs {
-				out[j.idx] = describe(j.cd.path, h, c.pl)
+				out[j.idx] = describeSafely(j.cd.path, h, c.pl)
 			}
 		}()
 	}
@@ -114,6 +115,19 @@ func Scan(h Host) Result {
 	markActive(envs, h)
 	sort.SliceStable(envs, func(i, j int) bool { return envLess(envs[i], envs[j]) })
 	return Result{Envs: envs, Warnings: c.warns}
+}
+
+// describeSafely turns a panic on one odd env into that env's error: one bad dir must not
+// take the scan down.
+func describeSafely(prefix string, h Host, pl *places) (e *Env) {
+	defer func() {
+		if r := recover(); r != nil {
+			e = newEnv(prefix, prefix)
+			e.Name, e.Kind = filepath.Base(prefix), KindGlobal
+			e.fail(fmt.Sprintf("internal error while reading this env: %v", r))
+		}
+	}()
+	return describe(prefix, h, pl)
 }
 
 var kindOrder = map[Kind]int{KindSystem: 0, KindGlobal: 1, KindPyenv: 2, KindUvPython: 3, KindConda: 4, KindVenv: 5, KindVirtualenv: 6}
