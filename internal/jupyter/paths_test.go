@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/jdash-dev/jdash/internal/pyjson"
 	"github.com/jdash-dev/jdash/internal/pyver"
 )
 
@@ -199,7 +200,7 @@ func TestJSONBytes(t *testing.T) {
 		t.Fatalf("got  %s\nwant %s", got, want)
 	}
 	var b bytes.Buffer
-	WritePyString(&b, "a\"\\\x7f\u00e9\U0001F600\x01/<\xff")
+	pyjson.WriteString(&b, "a\"\\\x7f\u00e9\U0001F600\x01/<\xff")
 	if b.String() != `"a\"\\\u007f\u00e9\ud83d\ude00\u0001/<\udcff"` {
 		t.Fatalf("py string: %s", b.String())
 	}
