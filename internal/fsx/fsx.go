@@ -1,0 +1,258 @@
+// Package fsx is jdash's one writer for every file change: atomic replace (temp file in the
+// same dir, fsync, rename), no write when the bytes would not change, the original mode
+// kept, 0600 for secrets, a per-env lock, a journal of what changed so that it can be
+// undone exactly, and a dry-run recorder that writes nothing and shows diffs.
+package fsx
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+)
+
+// Change is one file (or directory) change.
+type Change struct {
+	Path    string      `json:"path"`
+	Dir     bool        `json:"dir,omitempty"`     // a directory created
+	Existed bool        `json:"existed"`           // the file was there before
+	Old     []byte      `json:"old,omitempty"`     // its bytes before (when it existed)
+	OldMode fs.FileMode `json:"old_mode,omitempty"`
+	New     []byte      `json:"new,omitempty"` // nil when removed
+	Removed bool        `json:"removed,omitempty"`
+	Mode    fs.FileMode `json:"mode,omitempty"`
+	Symlink string      `json:"symlink,omitempty"` // a symlink created, pointing here
+}
+
+// Writer is what commands write through. Real writes; DryRun only records.
+type Writer interface {
+	// WriteFile replaces path with data unless it already holds exactly data. perm applies
+	// to new files; an existing file keeps its mode unless Secret is used.
+	WriteFile(path string, data []byte, perm fs.FileMode) (changed bool, err error)
+	// Remove deletes a file; a missing file is not an error (changed is false).
+	Remove(path string) (changed bool, err error)
+	// Symlink makes path a symlink to target (replacing a file there).
+	Symlink(target, path string) (changed bool, err error)
+	// MkdirAll creates missing dirs, recording each one created.
+	MkdirAll(path string, perm fs.FileMode) error
+	// Changes are the changes made so far, in order.
+	Changes() []Change
+}
+
+// SecretMode is the mode of any file holding a token or password.
+const SecretMode fs.FileMode = 0o600
+
+// current reads what is at path now: (bytes, mode, exists).
+func current(path string) ([]byte, fs.FileMode, bool, error) {
+	st, err := os.Lstat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, 0, false, nil
+	}
+	if err != nil {
+		return nil, 0, false, err
+	}
+	if st.IsDir() {
+		return nil, 0, false, fmt.Errorf("%s is a directory", path)
+	}
+	if st.Mode()&fs.ModeSymlink != 0 {
+		t, err := os.Readlink(path)
+		return []byte(t), st.Mode(), true, err
+	}
+	data, err := os.ReadFile(path)
+	return data, st.Mode().Perm(), true, err
+}
+
+// Real writes to disk.
+type Real struct {
+	changes []Change
+}
+
+func (r *Real) Changes() []Change { return r.changes }
+
+func (r *Real) WriteFile(path string, data []byte, perm fs.FileMode) (bool, error) {
+	old, mode, existed, err := current(path)
+	if err != nil {
+		return false, err
+	}
+	if existed && mode&fs.ModeSymlink == 0 && bytes.Equal(old, data) && (perm != SecretMode || mode == SecretMode) {
+		return false, nil
+	}
+	newMode := perm
+	if existed && perm != SecretMode && mode&fs.ModeSymlink == 0 {
+		newMode = mode
+	}
+	if err := r.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return false, err
+	}
+	if err := atomicWrite(path, data, newMode, existed || perm == SecretMode); err != nil {
+		return false, fmt.Errorf("write %s: %w", path, err)
+	}
+	r.changes = append(r.changes, Change{Path: path, Existed: existed, Old: old, OldMode: mode, New: append([]byte(nil), data...), Mode: newMode})
+	return true, nil
+}
+
+func (r *Real) Remove(path string) (bool, error) {
+	old, mode, existed, err := current(path)
+	if err != nil || !existed {
+		return false, err
+	}
+	if err := os.Remove(path); err != nil {
+		return false, err
+	}
+	r.changes = append(r.changes, Change{Path: path, Existed: true, Old: old, OldMode: mode, Removed: true})
+	return true, nil
+}
+
+func (r *Real) Symlink(target, path string) (bool, error) {
+	old, mode, existed, err := current(path)
+	if err != nil {
+		return false, err
+	}
+	if existed && mode&fs.ModeSymlink != 0 && string(old) == target {
+		return false, nil
+	}
+	if err := r.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return false, err
+	}
+	tmp := path + ".jdash-tmp"
+	_ = os.Remove(tmp)
+	if err := os.Symlink(target, tmp); err != nil {
+		return false, err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return false, err
+	}
+	r.changes = append(r.changes, Change{Path: path, Existed: existed, Old: old, OldMode: mode, Symlink: target})
+	return true, nil
+}
+
+func (r *Real) MkdirAll(path string, perm fs.FileMode) error {
+	var missing []string
+	for p := filepath.Clean(path); ; p = filepath.Dir(p) {
+		if _, err := os.Stat(p); err == nil {
+			break
+		}
+		missing = append(missing, p)
+		if filepath.Dir(p) == p {
+			break
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	if err := os.MkdirAll(path, perm); err != nil {
+		return err
+	}
+	for i := len(missing) - 1; i >= 0; i-- {
+		r.changes = append(r.changes, Change{Path: missing[i], Dir: true})
+	}
+	return nil
+}
+
+// DryRun records what would change and writes nothing. Reads of files it "wrote" see the
+// recorded bytes (ReadFile), so multi-step commands dry-run correctly.
+type DryRun struct {
+	changes []Change
+	files   map[string]*Change
+	dirs    map[string]bool
+}
+
+func NewDryRun() *DryRun { return &DryRun{files: map[string]*Change{}, dirs: map[string]bool{}} }
+
+func (d *DryRun) Changes() []Change { return d.changes }
+
+func (d *DryRun) view(path string) ([]byte, fs.FileMode, bool, error) {
+	if c, ok := d.files[path]; ok {
+		return c.New, c.Mode, !c.Removed, nil
+	}
+	return current(path)
+}
+
+// ReadFile returns the file as the dry run has left it.
+func (d *DryRun) ReadFile(path string) ([]byte, error) {
+	data, _, ok, err := d.view(path)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, &fs.PathError{Op: "open", Path: path, Err: fs.ErrNotExist}
+	}
+	return data, nil
+}
+
+func (d *DryRun) record(c Change) {
+	d.changes = append(d.changes, c)
+	d.files[c.Path] = &d.changes[len(d.changes)-1]
+}
+
+func (d *DryRun) WriteFile(path string, data []byte, perm fs.FileMode) (bool, error) {
+	old, mode, existed, err := d.view(path)
+	if err != nil {
+		return false, err
+	}
+	if existed && bytes.Equal(old, data) {
+		return false, nil
+	}
+	newMode := perm
+	if existed && perm != SecretMode {
+		newMode = mode
+	}
+	_ = d.MkdirAll(filepath.Dir(path), 0o755)
+	d.record(Change{Path: path, Existed: existed, Old: old, OldMode: mode, New: append([]byte(nil), data...), Mode: newMode})
+	return true, nil
+}
+
+func (d *DryRun) Remove(path string) (bool, error) {
+	old, mode, existed, err := d.view(path)
+	if err != nil || !existed {
+		return false, err
+	}
+	d.record(Change{Path: path, Existed: true, Old: old, OldMode: mode, Removed: true})
+	return true, nil
+}
+
+func (d *DryRun) Symlink(target, path string) (bool, error) {
+	old, mode, existed, err := d.view(path)
+	if err != nil {
+		return false, err
+	}
+	if existed && mode&fs.ModeSymlink != 0 && string(old) == target {
+		return false, nil
+	}
+	d.record(Change{Path: path, Existed: existed, Old: old, OldMode: mode, Symlink: target})
+	return true, nil
+}
+
+func (d *DryRun) MkdirAll(path string, _ fs.FileMode) error {
+	var missing []string
+	for p := filepath.Clean(path); ; p = filepath.Dir(p) {
+		if d.dirs[p] {
+			break
+		}
+		if _, err := os.Stat(p); err == nil {
+			break
+		}
+		missing = append(missing, p)
+		if filepath.Dir(p) == p {
+			break
+		}
+	}
+	sort.Sort(sort.Reverse(sort.StringSlice(missing)))
+	for i := len(missing) - 1; i >= 0; i-- {
+		d.dirs[missing[i]] = true
+		d.changes = append(d.changes, Change{Path: missing[i], Dir: true})
+	}
+	return nil
+}
+
+// ReadFile reads path as w sees it (a dry run sees its own pending writes).
+func ReadFile(w Writer, path string) ([]byte, error) {
+	if d, ok := w.(*DryRun); ok {
+		return d.ReadFile(path)
+	}
+	return os.ReadFile(path)
+}

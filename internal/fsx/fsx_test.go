@@ -1,0 +1,133 @@
+package fsx
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+func TestRealWriteKeepsModeSkipsSameBytesAndUndoes(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "etc", "jupyter", "nbconfig", "notebook.json")
+	w := &Real{}
+	if changed, err := w.WriteFile(p, []byte(`{"a": 1}`), 0o644); err != nil || !changed {
+		t.Fatal(changed, err)
+	}
+	if err := os.Chmod(p, 0o640); err != nil {
+		t.Fatal(err)
+	}
+	if changed, _ := w.WriteFile(p, []byte(`{"a": 1}`), 0o644); changed {
+		t.Error("same bytes must not be written")
+	}
+	if _, err := w.WriteFile(p, []byte(`{"a": 2}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := os.Stat(p); st.Mode().Perm() != 0o640 {
+		t.Errorf("mode %v, want the original 0640", st.Mode().Perm())
+	}
+	secret := filepath.Join(dir, "state.json")
+	if _, err := w.WriteFile(secret, []byte("token"), SecretMode); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := os.Stat(secret); st.Mode().Perm() != 0o600 {
+		t.Errorf("secret mode %v", st.Mode().Perm())
+	}
+
+	jpath, err := SaveJournal(dir, "setup", w.Changes(), time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	j, path, err := LastJournal(dir, "setup")
+	if err != nil || path != jpath || len(j.Changes) == 0 {
+		t.Fatalf("journal %v %s %v", j, path, err)
+	}
+	if err := Undo(&Real{}, j); err != nil {
+		t.Fatal(err)
+	}
+	for _, gone := range []string{p, secret, filepath.Join(dir, "etc")} {
+		if _, err := os.Lstat(gone); !os.IsNotExist(err) {
+			t.Errorf("%s should be gone after undo", gone)
+		}
+	}
+}
+
+func TestUndoRestoresExactBytesAndRefusesWhenChanged(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "f.json")
+	orig := []byte("{\n  \"keep\": true\n}")
+	os.WriteFile(p, orig, 0o644)
+	w := &Real{}
+	w.WriteFile(p, []byte(`{"new": 1}`), 0o644)
+	j := &Journal{Command: "x", Changes: w.Changes()}
+	os.WriteFile(p, []byte("edited by hand"), 0o644)
+	if err := Undo(&Real{}, j); err == nil || !strings.Contains(err.Error(), "changed since") {
+		t.Fatalf("undo over a hand edit: %v", err)
+	}
+	os.WriteFile(p, []byte(`{"new": 1}`), 0o644)
+	if err := Undo(&Real{}, j); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := os.ReadFile(p); !bytes.Equal(got, orig) {
+		t.Errorf("restored %q", got)
+	}
+}
+
+func TestDryRunWritesNothing(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "a", "b.json")
+	d := NewDryRun()
+	d.WriteFile(p, []byte("one\n"), 0o644)
+	d.WriteFile(p, []byte("two\n"), 0o644)
+	if got, _ := d.ReadFile(p); string(got) != "two\n" {
+		t.Errorf("dry run reads its own writes: %q", got)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "a")); !os.IsNotExist(err) {
+		t.Fatal("dry run created a dir")
+	}
+	var b bytes.Buffer
+	WriteDiffs(&b, d.Changes())
+	if !strings.Contains(b.String(), "+two") || !strings.Contains(b.String(), "mkdir "+filepath.Join(dir, "a")) {
+		t.Errorf("diff:\n%s", b.String())
+	}
+}
+
+// Eight writers editing one JSON file under the env lock: every edit lands.
+func TestLockSerializesConcurrentEdits(t *testing.T) {
+	prefix := t.TempDir()
+	p := filepath.Join(prefix, "etc", "jupyter", "nbconfig", "notebook.json")
+	var wg sync.WaitGroup
+	for i := 0; i < 8; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			l, err := LockEnv(context.Background(), prefix, 10*time.Second)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			defer l.Unlock()
+			m := map[string]bool{}
+			if data, err := os.ReadFile(p); err == nil {
+				json.Unmarshal(data, &m)
+			}
+			time.Sleep(5 * time.Millisecond) // widen the race window
+			m[string(rune('a'+i))] = true
+			data, _ := json.Marshal(m)
+			if _, err := (&Real{}).WriteFile(p, data, 0o644); err != nil {
+				t.Error(err)
+			}
+		}(i)
+	}
+	wg.Wait()
+	m := map[string]bool{}
+	data, _ := os.ReadFile(p)
+	if err := json.Unmarshal(data, &m); err != nil || len(m) != 8 {
+		t.Fatalf("got %s (%v)", data, err)
+	}
+}

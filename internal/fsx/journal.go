@@ -1,0 +1,139 @@
+package fsx
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Journal is the record of one command's changes in one env, kept under the env's state dir
+// so that `--undo` can restore every file exactly.
+type Journal struct {
+	Command string    `json:"command"`
+	Time    time.Time `json:"time"`
+	Changes []Change  `json:"changes"`
+}
+
+func journalDir(prefix string) string { return filepath.Join(StateDir(prefix), "journal") }
+
+// SaveJournal records changes (if any) for a later undo.
+func SaveJournal(prefix, command string, changes []Change, now time.Time) (string, error) {
+	if len(changes) == 0 {
+		return "", nil
+	}
+	j := Journal{Command: command, Time: now.UTC(), Changes: changes}
+	data, err := json.MarshalIndent(j, "", "  ")
+	if err != nil {
+		return "", err
+	}
+	name := fmt.Sprintf("%s-%s.json", now.UTC().Format("20060102T150405.000000000Z"), strings.ReplaceAll(command, " ", "-"))
+	path := filepath.Join(journalDir(prefix), name)
+	if err := os.MkdirAll(journalDir(prefix), 0o755); err != nil {
+		return "", err
+	}
+	// The journal holds file contents, which may include tokens: owner-only.
+	return path, atomicWrite(path, append(data, '\n'), SecretMode, true)
+}
+
+// LastJournal returns the newest journal of command not undone yet, and its path.
+func LastJournal(prefix, command string) (*Journal, string, error) {
+	ents, err := os.ReadDir(journalDir(prefix))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, "", nil
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	suffix := "-" + strings.ReplaceAll(command, " ", "-") + ".json"
+	var names []string
+	for _, e := range ents {
+		if strings.HasSuffix(e.Name(), suffix) {
+			names = append(names, e.Name())
+		}
+	}
+	if len(names) == 0 {
+		return nil, "", nil
+	}
+	sort.Strings(names)
+	path := filepath.Join(journalDir(prefix), names[len(names)-1])
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, "", err
+	}
+	var j Journal
+	if err := json.Unmarshal(data, &j); err != nil {
+		return nil, "", fmt.Errorf("journal %s is damaged: %v", path, err)
+	}
+	return &j, path, nil
+}
+
+// Undo restores what a journal changed, newest change first. A file changed since then
+// (its bytes are no longer what the journal wrote) is left alone and reported; nothing is
+// restored unless every file can be.
+func Undo(w Writer, j *Journal) error {
+	var conflicts []string
+	last := map[string]int{}
+	for i, c := range j.Changes {
+		last[c.Path] = i
+	}
+	for i, c := range j.Changes {
+		if c.Dir || last[c.Path] != i {
+			continue // only the final state of each path must still be what jdash left
+		}
+		now, mode, exists, err := current(c.Path)
+		if err != nil {
+			return err
+		}
+		switch {
+		case c.Removed && exists:
+			conflicts = append(conflicts, c.Path+" exists again")
+		case c.Symlink != "" && (!exists || mode&fs.ModeSymlink == 0 || string(now) != c.Symlink):
+			conflicts = append(conflicts, c.Path+" is no longer the symlink jdash made")
+		case !c.Removed && c.Symlink == "" && (!exists || !bytes.Equal(now, c.New)):
+			conflicts = append(conflicts, c.Path+" changed since")
+		}
+	}
+	if len(conflicts) > 0 {
+		return fmt.Errorf("cannot undo %s of %s: %s", j.Command, j.Time.Format(time.RFC3339), strings.Join(conflicts, "; "))
+	}
+	for i := len(j.Changes) - 1; i >= 0; i-- {
+		c := j.Changes[i]
+		var err error
+		switch {
+		case c.Dir:
+			// A dir jdash created goes when it is empty again; one with other files stays.
+			if ents, rerr := os.ReadDir(c.Path); rerr == nil && len(ents) == 0 {
+				_, err = removeDir(w, c.Path)
+			}
+		case !c.Existed:
+			_, err = w.Remove(c.Path)
+		case c.OldMode&fs.ModeSymlink != 0:
+			_, err = w.Symlink(string(c.Old), c.Path)
+		default:
+			_, err = w.WriteFile(c.Path, c.Old, c.OldMode.Perm())
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func removeDir(w Writer, path string) (bool, error) {
+	if _, ok := w.(*DryRun); ok {
+		return true, nil
+	}
+	return true, os.Remove(path)
+}
+
+// MarkUndone renames a journal so that the next undo goes one step further back.
+func MarkUndone(path string) error {
+	return os.Rename(path, strings.TrimSuffix(path, ".json")+".undone")
+}
