@@ -36,6 +36,8 @@ type Writer interface {
 	Remove(path string) (changed bool, err error)
 	// Symlink makes path a symlink to target (replacing a file there).
 	Symlink(target, path string) (changed bool, err error)
+	// CopyFile copies src to dst with src's mode and modification time (shutil.copy2).
+	CopyFile(src, dst string) (changed bool, err error)
 	// MkdirAll creates missing dirs, recording each one created.
 	MkdirAll(path string, perm fs.FileMode) error
 	// Changes are the changes made so far, in order.
@@ -91,6 +93,32 @@ func (r *Real) WriteFile(path string, data []byte, perm fs.FileMode) (bool, erro
 		return false, fmt.Errorf("write %s: %w", path, err)
 	}
 	r.changes = append(r.changes, Change{Path: path, Existed: existed, Old: old, OldMode: mode, New: append([]byte(nil), data...), Mode: newMode})
+	return true, nil
+}
+
+func (r *Real) CopyFile(src, dst string) (bool, error) {
+	st, err := os.Stat(src)
+	if err != nil {
+		return false, err
+	}
+	data, err := os.ReadFile(src)
+	if err != nil {
+		return false, err
+	}
+	old, mode, existed, err := current(dst)
+	if err != nil {
+		return false, err
+	}
+	if err := r.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		return false, err
+	}
+	if err := atomicWrite(dst, data, st.Mode().Perm(), true); err != nil {
+		return false, fmt.Errorf("copy %s to %s: %w", src, dst, err)
+	}
+	if err := os.Chtimes(dst, st.ModTime(), st.ModTime()); err != nil {
+		return false, err
+	}
+	r.changes = append(r.changes, Change{Path: dst, Existed: existed, Old: old, OldMode: mode, New: data, Mode: st.Mode().Perm()})
 	return true, nil
 }
 
@@ -203,6 +231,21 @@ func (d *DryRun) WriteFile(path string, data []byte, perm fs.FileMode) (bool, er
 	}
 	_ = d.MkdirAll(filepath.Dir(path), 0o755)
 	d.record(Change{Path: path, Existed: existed, Old: old, OldMode: mode, New: append([]byte(nil), data...), Mode: newMode})
+	return true, nil
+}
+
+func (d *DryRun) CopyFile(src, dst string) (bool, error) {
+	data, err := os.ReadFile(src)
+	if err != nil {
+		return false, err
+	}
+	st, _ := os.Stat(src)
+	old, mode, existed, err := d.view(dst)
+	if err != nil {
+		return false, err
+	}
+	_ = d.MkdirAll(filepath.Dir(dst), 0o755)
+	d.record(Change{Path: dst, Existed: existed, Old: old, OldMode: mode, New: data, Mode: st.Mode().Perm()})
 	return true, nil
 }
 

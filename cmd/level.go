@@ -1,0 +1,47 @@
+package cmd
+
+import (
+	"github.com/spf13/cobra"
+
+	"github.com/jdash-dev/jdash/internal/nbext"
+)
+
+// levelFlags are the write-level flags shared by the extension commands. The default is
+// the env's own level (--sys-prefix); --user and --system must be asked for.
+type levelFlags struct {
+	user, sysPrefix, system bool
+	prefix, nbextDir        string
+}
+
+func (l *levelFlags) add(cmd *cobra.Command, installOnly bool) {
+	cmd.Flags().BoolVar(&l.sysPrefix, "sys-prefix", false, "the env's own level, <prefix>/{etc,share}/jupyter (default)")
+	cmd.Flags().BoolVar(&l.user, "user", false, "your home: reaches every env on this machine")
+	cmd.Flags().BoolVar(&l.system, "system", false, "the machine-wide dirs (/usr/local/...)")
+	if installOnly {
+		cmd.Flags().StringVar(&l.prefix, "prefix", "", "install into `P`/share/jupyter/nbextensions")
+		cmd.Flags().StringVar(&l.nbextDir, "nbextensions", "", "install into this nbextensions `DIR`")
+	}
+}
+
+func (l *levelFlags) level() (nbext.Level, error) {
+	n := 0
+	for _, b := range []bool{l.user, l.sysPrefix, l.system, l.prefix != "", l.nbextDir != ""} {
+		if b {
+			n++
+		}
+	}
+	if n > 1 {
+		return nbext.Level{}, flagErrorf("give at most one of --user, --sys-prefix, --system, --prefix, --nbextensions")
+	}
+	switch {
+	case l.user:
+		return nbext.Level{Kind: nbext.User}, nil
+	case l.system:
+		return nbext.Level{Kind: nbext.System}, nil
+	case l.prefix != "":
+		return nbext.Level{Kind: nbext.Prefix, Path: l.prefix}, nil
+	case l.nbextDir != "":
+		return nbext.Level{Kind: nbext.ExtDir, Path: l.nbextDir}, nil
+	}
+	return nbext.Level{Kind: nbext.SysPrefix}, nil
+}

@@ -1,0 +1,64 @@
+package cmd
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jdash-dev/jdash/internal/envdetect"
+	"github.com/jdash-dev/jdash/internal/fsx"
+	"github.com/jdash-dev/jdash/internal/jupyter"
+)
+
+// envContext is an env with the Jupyter paths it sees, resolved once per command.
+type envContext struct {
+	Env   *envdetect.Env
+	Facts jupyter.Facts
+	Paths jupyter.Paths
+}
+
+func (f *Factory) envContext(ref string) (*envContext, error) {
+	e, err := f.FindEnv(ref)
+	if err != nil {
+		return nil, err
+	}
+	facts, _ := jupyter.FactsFor(e, f.Env)
+	return &envContext{Env: e, Facts: facts, Paths: jupyter.Resolve(facts)}, nil
+}
+
+// writeInEnv runs fn with the env locked and a writer: a dry run records and prints a
+// unified diff of everything fn would change; a real run journals its changes so that
+// `--undo` can restore them.
+func (f *Factory) writeInEnv(ec *envContext, command string, dryRun bool, fn func(w fsx.Writer) error) ([]fsx.Change, error) {
+	if dryRun {
+		d := fsx.NewDryRun()
+		if err := fn(d); err != nil {
+			return nil, err
+		}
+		fsx.WriteDiffs(f.IO.Out, d.Changes())
+		if len(d.Changes()) == 0 {
+			fmt.Fprintln(f.IO.ErrOut, "dry run: nothing would change")
+		}
+		return d.Changes(), nil
+	}
+	lock, err := fsx.LockEnv(context.Background(), ec.Env.Prefix, 30*time.Second)
+	if err != nil {
+		return nil, writeError(ec, err)
+	}
+	defer lock.Unlock()
+	w := &fsx.Real{}
+	runErr := fn(w)
+	// Whatever was written before a failure is journaled too, so that it can be undone.
+	if _, err := fsx.SaveJournal(ec.Env.Prefix, command, w.Changes(), time.Now()); err != nil && runErr == nil {
+		runErr = err
+	}
+	return w.Changes(), writeError(ec, runErr)
+}
+
+// writeError explains a read-only env and the --user way out, with its cost.
+func writeError(ec *envContext, err error) error {
+	if err == nil || !isPermission(err) {
+		return err
+	}
+	return fmt.Errorf("%w\n%s is not writable by you. Run as its owner, or use --user, which writes under your home and so reaches every env on this machine", err, ec.Env.Prefix)
+}

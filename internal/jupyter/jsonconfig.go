@@ -1,0 +1,206 @@
+package jupyter
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/jdash-dev/jdash/internal/pyjson"
+)
+
+// ConfigDir is Jupyter's BaseJSONConfigManager for one directory (notebook 6.5
+// config_manager.py; jupyter_server's is the same): a section is <dir>/<section>.json plus
+// defaults in <dir>/<section>.d/*.json, merged with recursive_update, the root file last.
+type ConfigDir struct {
+	Dir string
+	// ReadFile reads a file; nil means os.ReadFile. A dry run passes its own view.
+	ReadFile func(string) ([]byte, error)
+}
+
+// File is the section's root file.
+func (c ConfigDir) File(section string) string { return filepath.Join(c.Dir, section+".json") }
+
+func (c ConfigDir) read(path string) ([]byte, error) {
+	if c.ReadFile != nil {
+		return c.ReadFile(path)
+	}
+	return os.ReadFile(path)
+}
+
+// Paths are the files Get reads, in order: sorted .d/*.json (no dotfiles, as Python's glob),
+// then the root file.
+func (c ConfigDir) Paths(section string, includeRoot bool) []string {
+	var out []string
+	d := filepath.Join(c.Dir, section+".d")
+	if ents, err := os.ReadDir(d); err == nil {
+		var names []string
+		for _, e := range ents {
+			if n := e.Name(); strings.HasSuffix(n, ".json") && !strings.HasPrefix(n, ".") {
+				names = append(names, filepath.Join(d, n))
+			}
+		}
+		sort.Strings(names)
+		out = append(out, names...)
+	}
+	if includeRoot {
+		out = append(out, c.File(section))
+	}
+	return out
+}
+
+// MalformedError is a config file that is not valid JSON (or not a JSON object).
+type MalformedError struct {
+	Path string
+	Err  error
+}
+
+func (e *MalformedError) Error() string { return fmt.Sprintf("%s: %v", e.Path, e.Err) }
+func (e *MalformedError) Unwrap() error { return e.Err }
+
+// Get returns the merged section. A file that is not valid JSON is an error naming it.
+func (c ConfigDir) Get(section string, includeRoot bool) (*pyjson.Obj, error) {
+	data := pyjson.NewObj()
+	for _, p := range c.Paths(section, includeRoot) {
+		obj, err := c.readObj(p)
+		if err != nil {
+			return nil, err
+		}
+		if obj != nil {
+			RecursiveUpdate(data, obj)
+		}
+	}
+	return data, nil
+}
+
+// readObj reads one JSON object file; a missing file (or a non-file) is nil, nil.
+func (c ConfigDir) readObj(path string) (*pyjson.Obj, error) {
+	if c.ReadFile == nil {
+		if st, err := os.Stat(path); err != nil || !st.Mode().IsRegular() {
+			return nil, nil
+		}
+	}
+	raw, err := c.read(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	v, err := pyjson.Parse(raw)
+	if err != nil {
+		return nil, &MalformedError{path, err}
+	}
+	if v.Kind != pyjson.Object {
+		return nil, &MalformedError{path, errors.New("not a JSON object")}
+	}
+	return v.Obj, nil
+}
+
+// Content is what Set would write: the data minus the .d defaults, json.dumps(indent=2),
+// no trailing newline.
+func (c ConfigDir) Content(section string, data *pyjson.Obj) ([]byte, error) {
+	data = data.Clone()
+	defaults, err := c.Get(section, false)
+	if err != nil {
+		return nil, err
+	}
+	RemoveDefaults(data, defaults)
+	return pyjson.Dumps(pyjson.ObjValue(data), 2), nil
+}
+
+// Update is BaseJSONConfigManager.update: get (defaults and root), recursive_update with
+// newData, then the bytes set() would write.
+func (c ConfigDir) Update(section string, newData *pyjson.Obj) ([]byte, *pyjson.Obj, error) {
+	data, err := c.Get(section, true)
+	if err != nil {
+		return nil, nil, err
+	}
+	RecursiveUpdate(data, newData)
+	out, err := c.Content(section, data)
+	return out, data, err
+}
+
+// RecursiveUpdate is notebook's recursive_update: dicts merge key by key (a new key goes
+// last), null deletes, emptied sub-dicts are pruned, anything else replaces.
+func RecursiveUpdate(target, update *pyjson.Obj) {
+	for _, k := range update.Keys() {
+		v := update.Get(k)
+		switch v.Kind {
+		case pyjson.Object:
+			cur := target.Get(k)
+			if cur == nil || cur.Kind != pyjson.Object {
+				// Python would fail on a non-dict here; replacing is the only sane reading.
+				cur = pyjson.ObjValue(pyjson.NewObj())
+				target.Set(k, cur)
+			}
+			RecursiveUpdate(cur.Obj, v.Obj)
+			if cur.Obj.Len() == 0 {
+				target.Delete(k)
+			}
+		case pyjson.Null:
+			target.Delete(k)
+		default:
+			target.Set(k, v.Clone())
+		}
+	}
+}
+
+// RemoveDefaults is notebook's remove_defaults: drop what equals the .d defaults.
+func RemoveDefaults(data, defaults *pyjson.Obj) {
+	for _, k := range data.Keys() {
+		d := defaults.Get(k)
+		if d == nil {
+			continue
+		}
+		v := data.Get(k)
+		if v.Kind == pyjson.Object {
+			if d.Kind == pyjson.Object {
+				RemoveDefaults(v.Obj, d.Obj)
+			}
+			if v.Obj.Len() == 0 {
+				data.Delete(k)
+			}
+		} else if pyjson.Equal(v, d) {
+			data.Delete(k)
+		}
+	}
+}
+
+// MergedSection is ConfigManager.get over several dirs: the first dir wins key by key.
+func MergedSection(dirs []string, section string, readFile func(string) ([]byte, error)) (*pyjson.Obj, error) {
+	out := pyjson.NewObj()
+	for i := len(dirs) - 1; i >= 0; i-- {
+		d, err := ConfigDir{Dir: dirs[i], ReadFile: readFile}.Get(section, true)
+		if err != nil {
+			return nil, err
+		}
+		RecursiveUpdate(out, d)
+	}
+	return out, nil
+}
+
+// Truthy is Python's truth value of a decoded JSON value.
+func Truthy(v *pyjson.Value) bool {
+	if v == nil {
+		return false
+	}
+	switch v.Kind {
+	case pyjson.Bool:
+		return v.Bool
+	case pyjson.Int:
+		return strings.TrimLeft(v.Int, "-0") != ""
+	case pyjson.Float:
+		return v.Float != 0
+	case pyjson.String:
+		return v.Str != ""
+	case pyjson.Array:
+		return len(v.Arr) > 0
+	case pyjson.Object:
+		return v.Obj.Len() > 0
+	}
+	return false
+}

@@ -1,0 +1,214 @@
+// Package nbext does natively what notebook 6's `jupyter nbextension` does (list, install,
+// enable, disable, uninstall) against the paths an env sees, with the same on-disk result,
+// so that it works when the Python side is broken. Writes go through fsx.
+package nbext
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/jdash-dev/jdash/internal/fsx"
+	"github.com/jdash-dev/jdash/internal/jupyter"
+	"github.com/jdash-dev/jdash/internal/pyjson"
+)
+
+// Sections are notebook 6's NBCONFIG_SECTIONS, in its order.
+var Sections = []string{"common", "notebook", "tree", "edit", "terminal"}
+
+// ValidSection reports whether s is a frontend section.
+func ValidSection(s string) bool {
+	for _, x := range Sections {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// LevelKind names where a command writes.
+type LevelKind string
+
+const (
+	User      LevelKind = "user"
+	SysPrefix LevelKind = "sys-prefix"
+	System    LevelKind = "system"
+	Prefix    LevelKind = "prefix"          // --prefix P (install only)
+	ExtDir    LevelKind = "nbextensions-dir" // --nbextensions DIR (install only)
+)
+
+// Level is a write level with its dirs resolved for one env.
+type Level struct {
+	Kind LevelKind
+	Path string // for Prefix and ExtDir
+}
+
+// ConfigDir is the <config dir>/nbconfig that enable/disable write at this level.
+func (l Level) ConfigDir(p jupyter.Paths) (string, error) {
+	var base string
+	switch l.Kind {
+	case User:
+		base = p.Levels.User.Config
+	case SysPrefix:
+		base = p.Levels.SysPrefix.Config
+	case System:
+		base = p.Levels.System.Config
+	default:
+		return "", fmt.Errorf("--%s applies to install and uninstall only", l.Kind)
+	}
+	return filepath.Join(base, "nbconfig"), nil
+}
+
+// ExtensionsDir is the nbextensions dir that install writes to at this level.
+func (l Level) ExtensionsDir(p jupyter.Paths) string {
+	switch l.Kind {
+	case User:
+		return filepath.Join(p.Levels.User.Data, "nbextensions")
+	case SysPrefix:
+		return filepath.Join(p.Levels.SysPrefix.Data, "nbextensions")
+	case Prefix:
+		return filepath.Join(l.Path, "share", "jupyter", "nbextensions")
+	case ExtDir:
+		return l.Path
+	}
+	return filepath.Join(p.Levels.System.Data, "nbextensions")
+}
+
+// Entry is one require in one section of one config dir.
+type Entry struct {
+	Require string        `json:"require"`
+	Value   *pyjson.Value `json:"-"`
+	Enabled bool          `json:"enabled"`
+	// Valid: the require's .js exists in some nbextensions dir (checked for enabled ones).
+	Valid bool `json:"valid"`
+	// JS is the file that would be served (the first nbextensions dir that has it).
+	JS string `json:"js,omitempty"`
+	// Effective: this dir's value is the one the frontend gets (the first config dir that
+	// sets the require wins).
+	Effective bool `json:"effective"`
+	// ShadowedBy is the config dir whose value wins over this one.
+	ShadowedBy string `json:"shadowed_by,omitempty"`
+}
+
+// SectionState is one section's load_extensions in one config dir.
+type SectionState struct {
+	Section string  `json:"section"`
+	Entries []Entry `json:"entries"`
+}
+
+// DirState is one config dir (<dir>/nbconfig) in search order.
+type DirState struct {
+	ConfigDir string         `json:"config_dir"`
+	Sections  []SectionState `json:"sections"`
+}
+
+// Listing is what `jupyter nbextension list` shows, plus which value wins.
+type Listing struct {
+	Dirs []DirState `json:"config_dirs"`
+	// JSShadows lists .js files present in several nbextensions dirs: the first one is served.
+	JSShadows []Shadow `json:"js_shadows"`
+}
+
+// Shadow is a require whose .js exists in more than one nbextensions dir.
+type Shadow struct {
+	Require string   `json:"require"`
+	Served  string   `json:"served"`
+	Hidden  []string `json:"hidden"`
+}
+
+// DataDirs are the nbextensions dirs validation looks in (jupyter_path('nbextensions')).
+func DataDirs(p jupyter.Paths) []string {
+	var out []string
+	for _, d := range p.DataDirs() {
+		out = append(out, filepath.Join(d, "nbextensions"))
+	}
+	return out
+}
+
+// FindJS returns every nbextensions dir file for require, in search order.
+func FindJS(p jupyter.Paths, require string) []string {
+	var out []string
+	for _, d := range DataDirs(p) {
+		js := filepath.Join(append([]string{d}, strings.Split(require, "/")...)...) + ".js"
+		if _, err := os.Stat(js); err == nil {
+			out = append(out, js)
+		}
+	}
+	return out
+}
+
+// List reads every config dir on the env's config path (each with its .d defaults), like
+// `jupyter nbextension list`, and marks the winning value of each require per section.
+func List(p jupyter.Paths) (Listing, error) {
+	var l Listing
+	winner := map[string]string{} // section\x00require -> config dir
+	shadowSeen := map[string]bool{}
+	for _, cd := range p.ConfigDirs() {
+		dir := filepath.Join(cd, "nbconfig")
+		ds := DirState{ConfigDir: dir}
+		for _, sec := range Sections {
+			data, err := jupyter.ConfigDir{Dir: dir}.Get(sec, true)
+			if err != nil {
+				return l, err
+			}
+			le := data.Get("load_extensions")
+			if le == nil {
+				continue
+			}
+			ss := SectionState{Section: sec, Entries: []Entry{}}
+			if le.Kind == pyjson.Object {
+				for _, req := range le.Obj.Keys() {
+					v := le.Obj.Get(req)
+					e := Entry{Require: req, Value: v, Enabled: jupyter.Truthy(v)}
+					key := sec + "\x00" + req
+					if w, ok := winner[key]; ok {
+						e.ShadowedBy = w
+					} else {
+						winner[key] = dir
+						e.Effective = true
+					}
+					js := FindJS(p, req)
+					if len(js) > 0 {
+						e.Valid, e.JS = true, js[0]
+						if len(js) > 1 && !shadowSeen[req] {
+							shadowSeen[req] = true
+							l.JSShadows = append(l.JSShadows, Shadow{Require: req, Served: js[0], Hidden: js[1:]})
+						}
+					}
+					ss.Entries = append(ss.Entries, e)
+				}
+			}
+			ds.Sections = append(ds.Sections, ss)
+		}
+		if len(ds.Sections) > 0 {
+			l.Dirs = append(l.Dirs, ds)
+		}
+	}
+	if l.Dirs == nil {
+		l.Dirs = []DirState{}
+	}
+	if l.JSShadows == nil {
+		l.JSShadows = []Shadow{}
+	}
+	return l, nil
+}
+
+// SetState writes {"load_extensions": {require: value}} into the section at configDir the
+// way notebook's BaseJSONConfigManager.update does (value null removes the key). It
+// returns whether the file changed.
+func SetState(w fsx.Writer, configDir, section, require string, value *pyjson.Value) (bool, error) {
+	if !ValidSection(section) {
+		return false, fmt.Errorf("unknown section %q: use one of %s", section, strings.Join(Sections, ", "))
+	}
+	le := pyjson.NewObj()
+	le.Set(require, value)
+	upd := pyjson.NewObj()
+	upd.Set("load_extensions", pyjson.ObjValue(le))
+	cd := jupyter.ConfigDir{Dir: configDir, ReadFile: func(path string) ([]byte, error) { return fsx.ReadFile(w, path) }}
+	content, _, err := cd.Update(section, upd)
+	if err != nil {
+		return false, err
+	}
+	return w.WriteFile(cd.File(section), content, 0o644)
+}

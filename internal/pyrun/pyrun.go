@@ -1,0 +1,73 @@
+// Package pyrun runs Python inside a given env: always <prefix>'s own interpreter, never
+// whatever "python" or "jupyter" PATH would pick (that is one of the leaks jdash stops).
+package pyrun
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os/exec"
+	"strings"
+	"time"
+)
+
+// Interpreter is an env's python.
+type Interpreter struct {
+	Path string
+	Env  []string // the process environment to run with (nil: inherit)
+}
+
+// Run runs the interpreter with args and returns stdout; a failure carries stderr.
+func (in Interpreter) Run(ctx context.Context, args ...string) ([]byte, error) {
+	if in.Path == "" {
+		return nil, fmt.Errorf("this env has no Python interpreter")
+	}
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	c := exec.CommandContext(ctx, in.Path, args...)
+	c.Env = in.Env
+	var stderr bytes.Buffer
+	c.Stderr = &stderr
+	out, err := c.Output()
+	if err != nil {
+		msg := strings.TrimSpace(stderr.String())
+		if i := strings.LastIndex(msg, "\n"); i >= 0 {
+			msg = msg[i+1:] // the exception line
+		}
+		return out, fmt.Errorf("%s %s: %v: %s", in.Path, strings.Join(args, " "), err, msg)
+	}
+	return out, nil
+}
+
+// NBExtensionPaths is one entry of a module's _jupyter_nbextension_paths().
+type NBExtensionPaths struct {
+	Section string `json:"section"`
+	Src     string `json:"src"`
+	Dest    string `json:"dest"`
+	Require string `json:"require"`
+}
+
+// ModuleNBExtensions imports module in the env once and returns its directory and its
+// _jupyter_nbextension_paths().
+func (in Interpreter) ModuleNBExtensions(ctx context.Context, module string) (dir string, paths []NBExtensionPaths, err error) {
+	const script = `import importlib, json, os, sys
+m = importlib.import_module(sys.argv[1])
+f = getattr(m, "_jupyter_nbextension_paths", None)
+if f is None:
+    sys.exit("%s has no _jupyter_nbextension_paths()" % sys.argv[1])
+print(json.dumps({"dir": os.path.dirname(os.path.abspath(m.__file__)), "paths": f()}))
+`
+	out, err := in.Run(ctx, "-c", script, module)
+	if err != nil {
+		return "", nil, err
+	}
+	var res struct {
+		Dir   string             `json:"dir"`
+		Paths []NBExtensionPaths `json:"paths"`
+	}
+	if err := json.Unmarshal(out, &res); err != nil {
+		return "", nil, fmt.Errorf("reading %s's nbextension paths: %v", module, err)
+	}
+	return res.Dir, res.Paths, nil
+}
