@@ -17,9 +17,9 @@ import (
 // Change is one file (or directory) change.
 type Change struct {
 	Path    string      `json:"path"`
-	Dir     bool        `json:"dir,omitempty"`     // a directory created
-	Existed bool        `json:"existed"`           // the file was there before
-	Old     []byte      `json:"old,omitempty"`     // its bytes before (when it existed)
+	Dir     bool        `json:"dir,omitempty"` // a directory created
+	Existed bool        `json:"existed"`       // the file was there before
+	Old     []byte      `json:"old,omitempty"` // its bytes before (when it existed)
 	OldMode fs.FileMode `json:"old_mode,omitempty"`
 	New     []byte      `json:"new,omitempty"` // nil when removed
 	Removed bool        `json:"removed,omitempty"`

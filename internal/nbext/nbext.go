@@ -34,7 +34,7 @@ const (
 	User      LevelKind = "user"
 	SysPrefix LevelKind = "sys-prefix"
 	System    LevelKind = "system"
-	Prefix    LevelKind = "prefix"          // --prefix P (install only)
+	Prefix    LevelKind = "prefix"           // --prefix P (install only)
 	ExtDir    LevelKind = "nbextensions-dir" // --nbextensions DIR (install only)
 )
 

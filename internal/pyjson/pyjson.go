@@ -104,11 +104,11 @@ func (o *Obj) Clone() *Obj {
 }
 
 // Constructors.
-func NullValue() *Value             { return &Value{Kind: Null} }
-func BoolValue(b bool) *Value       { return &Value{Kind: Bool, Bool: b} }
-func StringValue(s string) *Value   { return &Value{Kind: String, Str: s} }
-func IntValue(i int64) *Value       { return &Value{Kind: Int, Int: strconv.FormatInt(i, 10)} }
-func ObjValue(o *Obj) *Value        { return &Value{Kind: Object, Obj: o} }
+func NullValue() *Value              { return &Value{Kind: Null} }
+func BoolValue(b bool) *Value        { return &Value{Kind: Bool, Bool: b} }
+func StringValue(s string) *Value    { return &Value{Kind: String, Str: s} }
+func IntValue(i int64) *Value        { return &Value{Kind: Int, Int: strconv.FormatInt(i, 10)} }
+func ObjValue(o *Obj) *Value         { return &Value{Kind: Object, Obj: o} }
 func ArrayValue(vs ...*Value) *Value { return &Value{Kind: Array, Arr: vs} }
 
 // Equal is Python's == on the decoded values (1 == 1.0, key order ignored).
