@@ -157,3 +157,25 @@ func SiteDirsFor(prefix, pythonVersion, goos string) []string {
 	e := &Env{Prefix: prefix, PythonVersion: pythonVersion}
 	return sitePackageDirs(e, goos)
 }
+
+// FindModule finds an importable module (dotted name) in the given site dirs without
+// running Python: a package dir, a .py file or an extension module. It returns its path.
+func FindModule(siteDirs []string, module string) string {
+	rel := filepath.Join(strings.Split(module, ".")...)
+	for _, sp := range siteDirs {
+		base := filepath.Join(sp, rel)
+		if isFile(filepath.Join(base, "__init__.py")) || isFile(base+".py") {
+			if isFile(base + ".py") {
+				return base + ".py"
+			}
+			return base
+		}
+		if matches, _ := filepath.Glob(base + ".*.so"); len(matches) > 0 {
+			return matches[0]
+		}
+		if matches, _ := filepath.Glob(base + ".*.pyd"); len(matches) > 0 {
+			return matches[0]
+		}
+	}
+	return ""
+}

@@ -40,26 +40,38 @@ func FactsFor(e *envdetect.Env, env map[string]string) (f Facts, coreFound bool)
 	return f, coreFound
 }
 
-// coreVersion is the jupyter_core on the env's sys.path, first match wins: the user site
-// (when enabled) comes before the env's site-packages, and a system-site venv's base
-// site-packages come last (site.py's order).
-func coreVersion(e *envdetect.Env, f Facts) string {
+// SiteDirs are the env's site dirs in Python's import order: the user site (when enabled)
+// before the env's site-packages, and a system-site venv's base site-packages last.
+func SiteDirs(e *envdetect.Env, f Facts) []string {
+	var dirs []string
 	if p := Resolve(f); p.UserSite && f.PythonVersion != "" {
-		if v := envdetect.DistVersion(filepath.Join(p.UserBase, "lib", "python"+f.PythonVersion, "site-packages"), "jupyter_core"); v != "" {
-			return v
-		}
+		dirs = append(dirs, filepath.Join(p.UserBase, "lib", "python"+f.PythonVersion, "site-packages"))
 	}
-	// The env's own site-packages (and conda-meta) were read by envdetect already.
-	if v := e.Packages["jupyter_core"]; v != "" {
-		return v
-	}
+	dirs = append(dirs, e.SitePackages...)
 	if f.IsVenv && f.SystemSitePackages {
 		if base := e.BasePrefix(); base != "" {
-			for _, d := range envdetect.SiteDirsFor(base, e.PythonVersion, f.OS) {
-				if v := envdetect.DistVersion(d, "jupyter_core"); v != "" {
-					return v
-				}
+			dirs = append(dirs, envdetect.SiteDirsFor(base, e.PythonVersion, f.OS)...)
+		}
+	}
+	return dirs
+}
+
+// coreVersion is the jupyter_core on the env's sys.path, first match wins.
+func coreVersion(e *envdetect.Env, f Facts) string {
+	own := map[string]bool{}
+	for _, d := range e.SitePackages {
+		own[d] = true
+	}
+	for _, d := range SiteDirs(e, f) {
+		if own[d] {
+			// The env's own site-packages (and conda-meta) were read by envdetect already.
+			if v := e.Packages["jupyter_core"]; v != "" {
+				return v
 			}
+			continue
+		}
+		if v := envdetect.DistVersion(d, "jupyter_core"); v != "" {
+			return v
 		}
 	}
 	return ""

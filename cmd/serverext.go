@@ -1,0 +1,162 @@
+package cmd
+
+import (
+	"fmt"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/jdash-dev/jdash/internal/envdetect"
+	"github.com/jdash-dev/jdash/internal/fsx"
+	"github.com/jdash-dev/jdash/internal/jupyter"
+	"github.com/jdash-dev/jdash/internal/pyver"
+	"github.com/jdash-dev/jdash/internal/serverext"
+)
+
+func newServerextCmd(f *Factory) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "serverext",
+		Short: "List, enable and disable server extensions (notebook 6 and jupyter_server 2)",
+		Long: `Server extensions, done natively. --app notebook edits NotebookApp.nbserver_extensions in
+<level>/jupyter_notebook_config.json (notebook 6; nbclassic loads it too); --app server writes
+ServerApp.jpserver_extensions to <level>/jupyter_server_config.d/<module>.json (jupyter_server 2).
+The default app is notebook when the env has notebook < 7, else server.`,
+	}
+	cmd.PersistentFlags().StringP("env", "e", "", "the env: a prefix path or a name from `jdash envs` (default: the active env)")
+	cmd.PersistentFlags().String("app", "auto", "notebook, server or auto")
+	cmd.AddCommand(newServerextListCmd(f), newServerextToggleCmd(f, "enable"), newServerextToggleCmd(f, "disable"))
+	return cmd
+}
+
+// appFor picks the server app of an env: notebook 6 if installed, else jupyter_server.
+func appFor(e *envdetect.Env, flag string) (serverext.App, error) {
+	switch flag {
+	case "notebook":
+		return serverext.Notebook, nil
+	case "server":
+		return serverext.Server, nil
+	case "auto":
+	default:
+		return "", flagErrorf("--app must be notebook, server or auto")
+	}
+	if v, err := pyver.Parse(e.Packages["notebook"]); err == nil && v.Major() < 7 {
+		return serverext.Notebook, nil
+	}
+	if e.Packages["jupyter_server"] != "" {
+		return serverext.Server, nil
+	}
+	return serverext.Notebook, nil
+}
+
+func moduleFinder(ec *envContext) func(string) string {
+	dirs := jupyter.SiteDirs(ec.Env, ec.Facts)
+	return func(m string) string { return envdetect.FindModule(dirs, m) }
+}
+
+func newServerextListCmd(f *Factory) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "list",
+		Short: "Each server extension's effective state, the file it comes from, and whether it imports",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ec, err := f.envContext(envFlag(cmd))
+			if err != nil {
+				return err
+			}
+			appFlag, _ := cmd.Flags().GetString("app")
+			app, err := appFor(ec.Env, appFlag)
+			if err != nil {
+				return err
+			}
+			l, err := serverext.List(ec.Paths, app, moduleFinder(ec))
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return writeJSON(f.IO.Out, l)
+			}
+			cs := f.IO.Colors()
+			tw := tabwriter.NewWriter(f.IO.Out, 0, 4, 2, ' ', 0)
+			fmt.Fprintf(tw, "MODULE\tSTATE\tIMPORTABLE\tFROM\n")
+			for _, e := range l.Extensions {
+				state := cs.Red("disabled")
+				if e.Enabled {
+					state = cs.Green("enabled")
+				}
+				imp := cs.Green("yes")
+				if !e.Importable {
+					imp = cs.Red("no")
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s (%s)\n", e.Module, state, imp, e.Source, e.Rule)
+			}
+			tw.Flush()
+			for _, p := range l.Opaque {
+				fmt.Fprintf(f.IO.ErrOut, "note: %s may change these (a .py config file: jdash cannot evaluate it)\n", p)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the documented JSON schema")
+	return cmd
+}
+
+func newServerextToggleCmd(f *Factory, verb string) *cobra.Command {
+	var lv levelFlags
+	var dryRun bool
+	cmd := &cobra.Command{
+		Use:   verb + " MODULE...",
+		Short: strings.ToUpper(verb[:1]) + verb[1:] + " server extensions (default level: --sys-prefix)",
+		Args:  minArgs(1, verb+" needs a MODULE (the importable name of the server extension)"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			lvl, err := lv.level()
+			if err != nil {
+				return err
+			}
+			ec, err := f.envContext(envFlag(cmd))
+			if err != nil {
+				return err
+			}
+			appFlag, _ := cmd.Flags().GetString("app")
+			app, err := appFor(ec.Env, appFlag)
+			if err != nil {
+				return err
+			}
+			dir, err := lvl.ConfigDir(ec.Paths)
+			if err != nil {
+				return flagErrorf("%v", err)
+			}
+			levelDir := strings.TrimSuffix(dir, "/nbconfig")
+			find := moduleFinder(ec)
+			if verb == "enable" {
+				for _, m := range args {
+					if find(m) == "" {
+						return fmt.Errorf("module %s is not installed in %s (not found in %s)", m, ec.Env.Prefix, strings.Join(jupyter.SiteDirs(ec.Env, ec.Facts), ", "))
+					}
+				}
+			}
+			_, err = f.writeInEnv(ec, "serverext "+verb, dryRun, func(w fsx.Writer) error {
+				for _, m := range args {
+					file, changed, err := serverext.Toggle(w, levelDir, app, m, verb == "enable")
+					if err != nil {
+						return err
+					}
+					if dryRun {
+						continue
+					}
+					if changed {
+						fmt.Fprintf(f.IO.ErrOut, "%sd %s in %s\n", verb, m, file)
+					} else {
+						fmt.Fprintf(f.IO.ErrOut, "%s: already %sd in %s\n", m, verb, file)
+					}
+				}
+				return nil
+			})
+			return err
+		},
+	}
+	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "print the diff, write nothing")
+	lv.add(cmd, false)
+	return cmd
+}

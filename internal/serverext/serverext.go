@@ -1,0 +1,207 @@
+// Package serverext lists and toggles Jupyter server extensions natively: notebook 6's
+// NotebookApp.nbserver_extensions (jupyter_notebook_config.json, which nbclassic also loads
+// through notebook_shim) and jupyter_server 2's ServerApp.jpserver_extensions
+// (jupyter_server_config.d/<name>.json).
+package serverext
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/jdash-dev/jdash/internal/fsx"
+	"github.com/jdash-dev/jdash/internal/jupyter"
+	"github.com/jdash-dev/jdash/internal/pyjson"
+)
+
+// App is the server whose extension list is meant.
+type App string
+
+const (
+	Notebook App = "notebook" // NotebookApp.nbserver_extensions
+	Server   App = "server"   // ServerApp.jpserver_extensions
+)
+
+func (a App) section() string {
+	if a == Notebook {
+		return "jupyter_notebook_config"
+	}
+	return "jupyter_server_config"
+}
+
+func (a App) keys() (string, string) {
+	if a == Notebook {
+		return "NotebookApp", "nbserver_extensions"
+	}
+	return "ServerApp", "jpserver_extensions"
+}
+
+// Extension is one module's effective state and where it comes from.
+type Extension struct {
+	Module  string `json:"module"`
+	Enabled bool   `json:"enabled"`
+	// Source is the file whose value wins.
+	Source string `json:"source"`
+	// Rule says which of the two mechanisms decided: "traitlets" (a root config file that
+	// sets the whole dict; the highest-priority one wins wholesale) or "json-merge" (the
+	// per-key merge of every config dir's json and .d files, first dir wins, used only for
+	// modules the traitlets value does not name).
+	Rule string `json:"rule"`
+	// Importable: the module was found in the env's site-packages (no Python started).
+	Importable bool   `json:"importable"`
+	Location   string `json:"location,omitempty"`
+	// Also lists the other files that set this module, lower in priority.
+	Also []string `json:"also,omitempty"`
+}
+
+// Listing is every configured server extension of one app.
+type Listing struct {
+	App        App         `json:"app"`
+	Extensions []Extension `json:"extensions"`
+	// Opaque are .py config files that may change the list: jdash cannot evaluate them.
+	Opaque []string `json:"opaque_py_files"`
+}
+
+// dictIn returns <App>.<key> of a config object, if it is a dict.
+func dictIn(o *pyjson.Obj, app App) *pyjson.Obj {
+	cls, key := app.keys()
+	c := o.Get(cls)
+	if c == nil || c.Kind != pyjson.Object {
+		return nil
+	}
+	d := c.Obj.Get(key)
+	if d == nil || d.Kind != pyjson.Object {
+		return nil
+	}
+	return d.Obj
+}
+
+// List computes the effective server extensions of app for the env's config path, with
+// Jupyter's hybrid precedence (jupyter-paths.md §8.1): the traitlets value, then per-key
+// additions from the JSON config managers.
+func List(p jupyter.Paths, app App, find func(module string) string) (Listing, error) {
+	l := Listing{App: app, Extensions: []Extension{}, Opaque: []string{}}
+	dirs := p.ConfigDirs()
+	// 1. traitlets: app config beats jupyter_config; within each, the first dir wins wholesale.
+	var trait *pyjson.Obj
+	var traitSrc string
+	for _, base := range []string{app.section(), "jupyter_config"} {
+		for _, d := range dirs {
+			f := filepath.Join(d, base+".json")
+			obj, err := readObj(f)
+			if err != nil {
+				return l, err
+			}
+			if obj != nil && trait == nil {
+				if m := dictIn(obj, app); m != nil {
+					trait, traitSrc = m, f
+				}
+			}
+			if py := filepath.Join(d, base+".py"); fileMentions(py, "_extensions") {
+				l.Opaque = appendUnique(l.Opaque, py)
+			}
+		}
+		if trait != nil {
+			break
+		}
+	}
+	seen := map[string]int{}
+	add := func(mod string, v *pyjson.Value, src, rule string) {
+		if i, ok := seen[mod]; ok {
+			l.Extensions[i].Also = append(l.Extensions[i].Also, src)
+			return
+		}
+		e := Extension{Module: mod, Enabled: jupyter.Truthy(v), Source: src, Rule: rule}
+		if loc := find(mod); loc != "" {
+			e.Importable, e.Location = true, loc
+		}
+		seen[mod] = len(l.Extensions)
+		l.Extensions = append(l.Extensions, e)
+	}
+	if trait != nil {
+		for _, k := range trait.Keys() {
+			add(k, trait.Get(k), traitSrc, "traitlets")
+		}
+	}
+	// 2. the JSON config managers: every dir's root and .d files, first dir wins per key.
+	for _, d := range dirs {
+		// Within a dir the root file is merged last and the .d files in sorted order, so the
+		// root wins, then the last .d file: walk them in reverse, first seen wins.
+		files := jupyter.ConfigDir{Dir: d}.Paths(app.section(), true)
+		for i := len(files) - 1; i >= 0; i-- {
+			f := files[i]
+			obj, err := readObj(f)
+			if err != nil {
+				return l, err
+			}
+			if obj == nil {
+				continue
+			}
+			if m := dictIn(obj, app); m != nil {
+				for _, k := range m.Keys() {
+					add(k, m.Get(k), f, "json-merge")
+				}
+			}
+		}
+	}
+	return l, nil
+}
+
+func readObj(path string) (*pyjson.Obj, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, nil
+	}
+	if len(strings.TrimSpace(string(data))) == 0 {
+		return nil, nil
+	}
+	v, err := pyjson.Parse(data)
+	if err != nil {
+		return nil, &jupyter.MalformedError{Path: path, Err: err}
+	}
+	if v.Kind != pyjson.Object {
+		return nil, &jupyter.MalformedError{Path: path, Err: fmt.Errorf("not a JSON object")}
+	}
+	return v.Obj, nil
+}
+
+func fileMentions(path, s string) bool {
+	data, err := os.ReadFile(path)
+	return err == nil && strings.Contains(string(data), s)
+}
+
+func appendUnique(l []string, s string) []string {
+	for _, x := range l {
+		if x == s {
+			return l
+		}
+	}
+	return append(l, s)
+}
+
+// Toggle enables or disables module at the config dir of a level, writing exactly what the
+// app's own CLI writes: notebook 6 updates <dir>/jupyter_notebook_config.json; jupyter_server
+// writes <dir>/jupyter_server_config.d/<module>.json.
+func Toggle(w fsx.Writer, levelDir string, app App, module string, enable bool) (string, bool, error) {
+	cls, key := app.keys()
+	inner := pyjson.NewObj()
+	inner.Set(module, pyjson.BoolValue(enable))
+	mid := pyjson.NewObj()
+	mid.Set(key, pyjson.ObjValue(inner))
+	upd := pyjson.NewObj()
+	upd.Set(cls, pyjson.ObjValue(mid))
+	read := func(path string) ([]byte, error) { return fsx.ReadFile(w, path) }
+	cd := jupyter.ConfigDir{Dir: levelDir, ReadFile: read}
+	section := app.section()
+	if app == Server {
+		cd = jupyter.ConfigDir{Dir: filepath.Join(levelDir, "jupyter_server_config.d"), ReadFile: read}
+		section = module
+	}
+	content, _, err := cd.Update(section, upd)
+	if err != nil {
+		return "", false, err
+	}
+	changed, err := w.WriteFile(cd.File(section), content, 0o644)
+	return cd.File(section), changed, err
+}
