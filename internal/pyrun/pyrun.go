@@ -16,6 +16,28 @@ import (
 type Interpreter struct {
 	Path string
 	Env  []string // the process environment to run with (nil: inherit)
+	// Cache and Stamp (optional) let JSON answers about a module be reused while the
+	// module's files are unchanged; Stamp returns "" for an unknown module.
+	Cache *Cache
+	Stamp func(module string) string
+}
+
+// Query runs a script that prints JSON about module, through the cache.
+func (in Interpreter) Query(ctx context.Context, module, script string, args ...string) ([]byte, error) {
+	stamp := ""
+	if in.Stamp != nil {
+		stamp = in.Stamp(module)
+	}
+	key := module + "\x00" + script
+	if out, ok := in.Cache.get(key, stamp); ok {
+		return out, nil
+	}
+	out, err := in.Run(ctx, append([]string{"-c", script}, args...)...)
+	if err != nil {
+		return nil, err
+	}
+	in.Cache.put(key, stamp, out)
+	return out, nil
 }
 
 // Run runs the interpreter with args and returns stdout; a failure carries stderr.
@@ -58,7 +80,7 @@ if f is None:
     sys.exit("%s has no _jupyter_nbextension_paths()" % sys.argv[1])
 print(json.dumps({"dir": os.path.dirname(os.path.abspath(m.__file__)), "paths": f()}))
 `
-	out, err := in.Run(ctx, "-c", script, module)
+	out, err := in.Query(ctx, module, script, module)
 	if err != nil {
 		return "", nil, err
 	}

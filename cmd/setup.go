@@ -1,0 +1,255 @@
+package cmd
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/jdash-dev/jdash/internal/envdetect"
+	"github.com/jdash-dev/jdash/internal/fsx"
+	"github.com/jdash-dev/jdash/internal/jupyter"
+	"github.com/jdash-dev/jdash/internal/nbext"
+	"github.com/jdash-dev/jdash/internal/profile"
+	"github.com/jdash-dev/jdash/internal/pyrun"
+	"github.com/jdash-dev/jdash/internal/pyver"
+	"github.com/jdash-dev/jdash/internal/setup"
+)
+
+type setupOptions struct {
+	Env, Profile    string
+	DryRun, Install bool
+	Undo, Yes       bool
+	IP, GatewayURL  string
+	Port            int
+	levels          levelFlags
+}
+
+func newSetupCmd(f *Factory) *cobra.Command {
+	o := &setupOptions{}
+	cmd := &cobra.Command{
+		Use:   "setup",
+		Short: "Set an env up for a Jupyter stack profile, at the env's own level",
+		Long: `Bring an env to a working Jupyter setup for a profile, in one idempotent run: for classic,
+the contrib nbextensions and their configurator (as "jupyter contrib nbextension install"), the
+dashboards layout extension (as "jupyter dashboards quick-setup"), the dashboards bundlers and
+widgets, then the env's etc/jupyter config for the stack (127.0.0.1, an explicit port,
+port_retries 0, no browser, the gateway URL when one is configured; never a token).
+
+Everything is written at the env's own level (--sys-prefix) unless you ask for --user or
+--system. --dry-run prints a unified diff of every change and the packages that would be
+installed; --undo restores every file the last setup changed.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			o.Env = envFlag(cmd)
+			return setupRun(cmd.Context(), f, o)
+		},
+	}
+	cmd.Flags().StringP("env", "e", "", "the env: a prefix path or a name from `jdash envs` (default: the active env)")
+	cmd.Flags().StringVar(&o.Profile, "profile", "classic", "the stack profile: "+strings.Join(profile.Names(), ", "))
+	cmd.Flags().BoolVar(&o.DryRun, "dry-run", false, "print the diff and the packages to install, write nothing")
+	cmd.Flags().BoolVar(&o.Install, "install", false, "install the profile's missing packages with the env's own pip (uv when present)")
+	cmd.Flags().BoolVar(&o.Undo, "undo", false, "restore every file the last setup changed")
+	cmd.Flags().BoolVar(&o.Yes, "yes", false, "confirm --user without asking")
+	cmd.Flags().StringVar(&o.IP, "ip", "127.0.0.1", "the address the notebook server binds")
+	cmd.Flags().IntVar(&o.Port, "port", 8888, "the notebook server's port")
+	cmd.Flags().StringVar(&o.GatewayURL, "gateway-url", "", "the kernel gateway's URL, when the stack has one")
+	o.levels.add(cmd, false)
+	return cmd
+}
+
+func setupRun(ctx context.Context, f *Factory, o *setupOptions) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	lvl, err := o.levels.level()
+	if err != nil {
+		return err
+	}
+	ec, err := f.envContext(o.Env)
+	if err != nil {
+		return err
+	}
+	if o.Undo {
+		return setupUndo(f, ec, o.DryRun)
+	}
+	p, err := profile.Get(o.Profile)
+	if err != nil {
+		return flagErrorf("%v", err)
+	}
+	if lvl.Kind == nbext.User && !o.DryRun {
+		if err := confirmUser(f, o.Yes); err != nil {
+			return err
+		}
+	}
+	missing, err := setup.Missing(p, ec.Env, installedIn(ec))
+	if err != nil {
+		return err
+	}
+	if len(missing) > 0 {
+		switch {
+		case o.DryRun:
+			fmt.Fprintf(f.IO.Out, "would install into %s: %s\n", ec.Env.Prefix, strings.Join(missing, " "))
+			fmt.Fprintln(f.IO.ErrOut, "dry run: the file changes of the steps that need these packages are shown once they are installed")
+			return nil
+		case !o.Install:
+			return fmt.Errorf("%s lacks the %s profile's packages: %s\nrun again with --install, or: %s -m pip install %s",
+				ec.Env.Prefix, p.Name, strings.Join(missing, " "), ec.Env.Python, shellQuote(missing))
+		}
+		if err := pipInstall(ctx, f, ec, missing); err != nil {
+			return err
+		}
+		if ec, err = f.envContext(ec.Env.Prefix); err != nil { // packages changed: describe again
+			return err
+		}
+	}
+	cache := pyrun.OpenCache(filepath.Join(fsx.StateDir(ec.Env.Prefix), "pyinfo.json"))
+	find := moduleFinder(ec)
+	opts := setup.Options{
+		Profile: p, Level: lvl, Env: ec.Env, Paths: ec.Paths,
+		Python: pyrun.Interpreter{Path: ec.Env.Python, Cache: cache, Stamp: func(m string) string {
+			if loc := find(m); loc != "" {
+				return pyrun.FileStamp(loc) + " " + pyrun.FileStamp(filepath.Join(loc, "__init__.py"))
+			}
+			return ""
+		}},
+		Stack: setup.Stack{IP: o.IP, Port: o.Port, GatewayURL: o.GatewayURL},
+		Log:   f.IO.ErrOut,
+	}
+	changes, err := f.writeInEnv(ec, "setup", o.DryRun, func(w fsx.Writer) error { return setup.Run(ctx, w, opts) })
+	if err != nil {
+		return err
+	}
+	reportCompat(f, ec.Env)
+	if o.DryRun {
+		return nil
+	}
+	if err := cache.Save(); err != nil {
+		fmt.Fprintf(f.IO.ErrOut, "jdash: warning: %v\n", err)
+	}
+	files := 0
+	for _, c := range changes {
+		if !c.Dir {
+			files++
+		}
+	}
+	if files == 0 {
+		fmt.Fprintf(f.IO.ErrOut, "%s is already set up for %s: nothing changed\n", ec.Env.Prefix, p.Name)
+	} else {
+		fmt.Fprintf(f.IO.ErrOut, "set up %s for %s: %d files written (undo with: jdash setup --undo --env %s)\n", ec.Env.Prefix, p.Name, files, ec.Env.Prefix)
+	}
+	return nil
+}
+
+// installedIn looks a distribution up on the env's sys.path (any package, not only the
+// Jupyter ones envdetect reports).
+func installedIn(ec *envContext) func(string) string {
+	dirs := jupyter.SiteDirs(ec.Env, ec.Facts)
+	return func(name string) string {
+		for _, d := range dirs {
+			if v := envdetect.DistVersion(d, name); v != "" {
+				return v
+			}
+		}
+		return ""
+	}
+}
+
+func setupUndo(f *Factory, ec *envContext, dryRun bool) error {
+	j, path, err := fsx.LastJournal(ec.Env.Prefix, "setup")
+	if err != nil {
+		return err
+	}
+	if j == nil {
+		return fmt.Errorf("no setup to undo in %s", ec.Env.Prefix)
+	}
+	if dryRun {
+		d := fsx.NewDryRun()
+		if err := fsx.Undo(d, j); err != nil {
+			return err
+		}
+		fsx.WriteDiffs(f.IO.Out, d.Changes())
+		return nil
+	}
+	lock, err := fsx.LockEnv(context.Background(), ec.Env.Prefix, 30*time.Second)
+	if err != nil {
+		return err
+	}
+	defer lock.Unlock()
+	if err := fsx.Undo(&fsx.Real{}, j); err != nil {
+		return err
+	}
+	if err := fsx.MarkUndone(path); err != nil {
+		return err
+	}
+	fmt.Fprintf(f.IO.ErrOut, "undid the setup of %s: %d changes restored\n", j.Time.Format("2006-01-02 15:04:05"), len(j.Changes))
+	return nil
+}
+
+// confirmUser makes --user a deliberate choice: it reaches every env on the machine.
+func confirmUser(f *Factory, yes bool) error {
+	fmt.Fprintln(f.IO.ErrOut, "warning: --user writes under your home (~/.jupyter, ~/.local/share/jupyter): every env on this machine will see these extensions and config.")
+	if yes {
+		return nil
+	}
+	if !term.IsTerminal(int(os.Stdin.Fd())) {
+		return flagErrorf("--user needs --yes (or answer the question on a terminal)")
+	}
+	fmt.Fprint(f.IO.ErrOut, "continue? [y/N] ")
+	line, _ := bufio.NewReader(f.IO.In).ReadString('\n')
+	if a := strings.ToLower(strings.TrimSpace(line)); a != "y" && a != "yes" {
+		return &ExitError{Code: ExitFailed, Err: fmt.Errorf("not confirmed")}
+	}
+	return nil
+}
+
+// pipInstall installs requirements with the env's own installer: uv when it is on PATH,
+// else the env's pip. Its progress goes to stderr. Neither may write a cache in HOME.
+func pipInstall(ctx context.Context, f *Factory, ec *envContext, reqs []string) error {
+	var c *exec.Cmd
+	if uv, err := exec.LookPath("uv"); err == nil {
+		c = exec.CommandContext(ctx, uv, append([]string{"pip", "install", "--no-cache", "--python", ec.Env.Python}, reqs...)...)
+	} else {
+		c = exec.CommandContext(ctx, ec.Env.Python, append([]string{"-m", "pip", "install", "--no-cache-dir", "--disable-pip-version-check", "--progress-bar", "on"}, reqs...)...)
+	}
+	// Nested pips (build isolation) see only the environment: no cache, no self-check file.
+	c.Env = append(os.Environ(), "PIP_NO_CACHE_DIR=1", "PIP_DISABLE_PIP_VERSION_CHECK=1", "UV_NO_CACHE=1")
+	fmt.Fprintf(f.IO.ErrOut, "installing into %s: %s\n", ec.Env.Prefix, strings.Join(reqs, " "))
+	c.Stdout, c.Stderr = f.IO.ErrOut, f.IO.ErrOut
+	if err := c.Run(); err != nil {
+		return fmt.Errorf("installing %s failed: %v", strings.Join(reqs, " "), err)
+	}
+	return nil
+}
+
+// reportCompat names the known breakages the env's versions call for, until `jdash patch`
+// can repair them.
+func reportCompat(f *Factory, e *envdetect.Env) {
+	v, err := pyver.Parse(e.Packages["notebook"])
+	if err != nil || v.Major() < 7 {
+		return
+	}
+	for _, p := range []string{"jupyter_contrib_nbextensions", "jupyter_contrib_core", "jupyter_nbextensions_configurator", "jupyter_dashboards", "jupyter_dashboards_bundlers"} {
+		if e.Packages[p] != "" {
+			fmt.Fprintf(f.IO.ErrOut, "compat: %s %s imports notebook.* modules that notebook %s removed (reference I-3..I-5); pin notebook<7 or patch it (jdash patch)\n", p, e.Packages[p], e.Packages["notebook"])
+		}
+	}
+}
+
+func shellQuote(args []string) string {
+	var out []string
+	for _, a := range args {
+		if strings.ContainsAny(a, "<>=!~ ") {
+			a = "'" + a + "'"
+		}
+		out = append(out, a)
+	}
+	return strings.Join(out, " ")
+}

@@ -1,0 +1,222 @@
+package integration
+
+import (
+	"crypto/sha256"
+	"fmt"
+	"io/fs"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+)
+
+// freshClassic builds a new venv with the classic lock (notebook 6.5.7 and its pins) and
+// nothing else: `jdash setup --install` must bring the rest.
+func freshClassic(t *testing.T) string {
+	t.Helper()
+	requireEnv(t, "classic") // the lock's wheels are in the wheelhouse once it is built
+	venv := filepath.Join(t.TempDir(), "classic-fresh")
+	if out, err := exec.Command("python3", "-m", "venv", venv).CombinedOutput(); err != nil {
+		t.Fatalf("venv: %v\n%s", err, out)
+	}
+	args := []string{"-m", "pip", "install", "-q", "--disable-pip-version-check", "--find-links", filepath.Join(buildDir(), "wheelhouse"),
+		"-r", filepath.Join(repoRoot, "testenvs", "classic.txt")}
+	if out, err := exec.Command(filepath.Join(venv, "bin", "python"), args...).CombinedOutput(); err != nil {
+		t.Fatalf("installing the classic lock: %v\n%s", err, out)
+	}
+	return venv
+}
+
+// hashTree is one digest of every file (path, mode, bytes) and link under dir.
+func hashTree(t *testing.T, dir string) string {
+	t.Helper()
+	var lines []string
+	_ = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return nil
+		}
+		rel, _ := filepath.Rel(dir, p)
+		info, _ := d.Info()
+		switch {
+		case d.Type()&fs.ModeSymlink != 0:
+			l, _ := os.Readlink(p)
+			lines = append(lines, rel+" -> "+l)
+		case d.IsDir():
+			lines = append(lines, rel+"/")
+		default:
+			b, _ := os.ReadFile(p)
+			lines = append(lines, fmt.Sprintf("%s %v %x", rel, info.Mode(), sha256.Sum256(b)))
+		}
+		return nil
+	})
+	sort.Strings(lines)
+	return fmt.Sprintf("%x", sha256.Sum256([]byte(strings.Join(lines, "\n"))))
+}
+
+func TestSetupClassic(t *testing.T) {
+	integration(t)
+	venv := freshClassic(t)
+	py := filepath.Join(venv, "bin", "python")
+	home := t.TempDir()
+	os.MkdirAll(filepath.Join(home, ".jupyter"), 0o755)
+	os.WriteFile(filepath.Join(home, ".bashrc"), []byte("# user file\n"), 0o644)
+	env := []string{"HOME=" + home, "PATH=/usr/bin:/bin", "LC_ALL=C.UTF-8", "PIP_FIND_LINKS=" + filepath.Join(buildDir(), "wheelhouse")}
+	homeBefore := hashTree(t, home)
+	etcBefore, shareBefore := hashTree(t, filepath.Join(venv, "etc")), hashTree(t, filepath.Join(venv, "share"))
+
+	out, err := runEnv(env, jdashBin, "setup", "--env", venv, "--install")
+	if err != nil {
+		t.Fatalf("jdash setup --install: %v\n%s", err, out)
+	}
+	t.Logf("jdash setup --sys-prefix --install:\n%s", tail(string(out), 8))
+	if h := hashTree(t, home); h != homeBefore {
+		t.Fatalf("setup wrote under HOME")
+	}
+
+	// The env's own nbextension listing: every profile extension enabled at the env level
+	// and validating OK.
+	list, err := runEnv(env, py, "-m", "notebook.nbextensions", "list")
+	if err != nil {
+		t.Fatalf("nbextension list: %v\n%s", err, list)
+	}
+	clean := ansi.ReplaceAllString(string(list), "")
+	requires := []string{"nbextensions_configurator/config_menu/main", "nbextensions_configurator/tree_tab/main",
+		"contrib_nbextensions_help_item/main", "jupyter_dashboards/notebook/main", "jupyter-js-widgets/extension"}
+	if !strings.Contains(clean, "config dir: "+filepath.Join(venv, "etc", "jupyter", "nbconfig")) {
+		t.Errorf("no env-level config dir in:\n%s", clean)
+	}
+	for _, r := range requires {
+		if !regexp.MustCompile(regexp.QuoteMeta(r) + `\s+enabled`).MatchString(clean) {
+			t.Errorf("%s not enabled:\n%s", r, clean)
+		}
+	}
+	if strings.Contains(clean, "problems found") {
+		t.Errorf("validation problems:\n%s", clean)
+	}
+	t.Logf("python -m notebook.nbextensions list:\n%s", clean)
+	srv, err := runEnv(env, py, "-m", "notebook.serverextensions", "list")
+	if err != nil || !regexp.MustCompile(`jupyter_nbextensions_configurator \S+ OK`).MatchString(ansi.ReplaceAllString(string(srv), "")) {
+		t.Errorf("serverextension list does not validate the configurator: %v\n%s", err, srv)
+	}
+	nbconvert, _ := os.ReadFile(filepath.Join(venv, "etc", "jupyter", "jupyter_nbconvert_config.json"))
+	for _, k := range []string{`"extra_template_paths"`, "jupyter_contrib_nbextensions/templates", "CodeFoldingPreprocessor", "PyMarkdownPreprocessor"} {
+		if !strings.Contains(string(nbconvert), k) {
+			t.Errorf("jupyter_nbconvert_config.json lacks %s:\n%s", k, nbconvert)
+		}
+	}
+	bundlers, _ := os.ReadFile(filepath.Join(venv, "etc", "jupyter", "nbconfig", "notebook.json"))
+	if !strings.Contains(string(bundlers), `"dashboards_server_upload"`) {
+		t.Errorf("bundlers not enabled:\n%s", bundlers)
+	}
+
+	// A second run changes nothing; a dry run would change nothing.
+	out, err = runEnv(env, jdashBin, "setup", "--env", venv)
+	if err != nil || !strings.Contains(string(out), "nothing changed") {
+		t.Errorf("second run: %v\n%s", err, out)
+	}
+	out, err = runEnv(env, jdashBin, "setup", "--env", venv, "--dry-run")
+	if err != nil || !strings.Contains(string(out), "nothing would change") {
+		t.Errorf("dry run on a set-up env: %v\n%s", err, out)
+	}
+	if h := hashTree(t, home); h != homeBefore {
+		t.Fatalf("jdash or the listings wrote under HOME")
+	}
+
+	// A real notebook server on that env serves every enabled extension's JS.
+	port := freePort(t)
+	rt := t.TempDir()
+	nbArgs := []string{"-m", "notebook", "--no-browser", "--ip=127.0.0.1", fmt.Sprintf("--port=%d", port), "--NotebookApp.token=jdash-test"}
+	if os.Geteuid() == 0 {
+		nbArgs = append(nbArgs, "--allow-root") // CI runs as root
+	}
+	nb := exec.Command(py, nbArgs...)
+	nb.Env = append(env, "JUPYTER_RUNTIME_DIR="+rt)
+	nb.Dir = t.TempDir()
+	logf, _ := os.Create(filepath.Join(rt, "server.log"))
+	nb.Stdout, nb.Stderr = logf, logf
+	if err := nb.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { nb.Process.Kill(); nb.Wait() }()
+	base := fmt.Sprintf("http://127.0.0.1:%d", port)
+	waitHTTP(t, base+"/api/status?token=jdash-test", 60*time.Second, filepath.Join(rt, "server.log"))
+	for _, r := range requires {
+		resp, err := http.Get(base + "/nbextensions/" + r + ".js?token=jdash-test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Errorf("GET /nbextensions/%s.js: %d", r, resp.StatusCode)
+		} else {
+			t.Logf("GET /nbextensions/%s.js: 200", r)
+		}
+	}
+	nb.Process.Kill()
+	nb.Wait()
+
+	// --undo restores every file jdash wrote, exactly: what is left is what pip installed.
+	// Set up again and undo again: the same bytes, modes and links both times.
+	setUp := hashTree(t, venv+"/etc") + hashTree(t, venv+"/share")
+	undo := func() string {
+		if out, err := runEnv(env, jdashBin, "setup", "--env", venv, "--undo"); err != nil {
+			t.Fatalf("undo: %v\n%s", err, out)
+		}
+		return hashTree(t, venv+"/etc") + hashTree(t, venv+"/share")
+	}
+	first := undo()
+	if first == setUp || first == etcBefore+shareBefore {
+		t.Errorf("undo left the set-up state, or removed what pip installed")
+	}
+	if out, err = runEnv(env, jdashBin, "setup", "--env", venv); err != nil || !strings.Contains(string(out), "files written") {
+		t.Fatalf("setup after undo: %v\n%s", err, out)
+	}
+	if hashTree(t, venv+"/etc")+hashTree(t, venv+"/share") != setUp {
+		t.Errorf("setting up again gave other files")
+	}
+	if second := undo(); second != first {
+		t.Errorf("the second undo left other files than the first")
+	}
+	if _, err := os.Stat(filepath.Join(venv, "etc", "jupyter", "jupyter_nbconvert_config.json")); !os.IsNotExist(err) {
+		t.Errorf("undo left jupyter_nbconvert_config.json")
+	}
+}
+
+func tail(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}
+
+func freePort(t *testing.T) int {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+func waitHTTP(t *testing.T, url string, timeout time.Duration, logPath string) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) {
+		if resp, err := http.Get(url); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return
+			}
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	log, _ := os.ReadFile(logPath)
+	t.Fatalf("%s did not answer within %v\n%s", url, timeout, log)
+}

@@ -1,0 +1,124 @@
+// Package profile holds jdash's known-good stacks as embedded data: which packages at
+// which pins (per Python version, as semver constraints) and which setup steps apply.
+package profile
+
+import (
+	"embed"
+	"fmt"
+	"path"
+	"sort"
+	"strings"
+
+	"github.com/Masterminds/semver/v3"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/jdash-dev/jdash/internal/pyver"
+)
+
+//go:embed profiles/*.yaml
+var files embed.FS
+
+// Profile is one stack.
+type Profile struct {
+	Name        string   `yaml:"name"`
+	Description string   `yaml:"description"`
+	App         string   `yaml:"app"` // notebook, server or none
+	Pins        []Pins   `yaml:"pins"`
+	Steps       []string `yaml:"steps"`
+}
+
+// Pins are the packages for the Pythons matching a constraint.
+type Pins struct {
+	Python   string   `yaml:"python"`
+	Packages []string `yaml:"packages"`
+}
+
+// Names lists the embedded profiles.
+func Names() []string {
+	ents, _ := files.ReadDir("profiles")
+	var out []string
+	for _, e := range ents {
+		out = append(out, strings.TrimSuffix(e.Name(), ".yaml"))
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Get loads a profile by name; an unknown name is an error listing the profiles.
+func Get(name string) (*Profile, error) {
+	data, err := files.ReadFile(path.Join("profiles", name+".yaml"))
+	if err != nil {
+		return nil, fmt.Errorf("unknown profile %q: use one of %s", name, strings.Join(Names(), ", "))
+	}
+	var p Profile
+	if err := yaml.Unmarshal(data, &p); err != nil {
+		return nil, fmt.Errorf("profile %s: %v", name, err)
+	}
+	return &p, nil
+}
+
+// PackagesFor returns the pins for a Python version ("3.11.7").
+func (p *Profile) PackagesFor(python string) ([]string, error) {
+	v, err := pyver.Parse(python)
+	if err != nil {
+		return nil, fmt.Errorf("python version %q: %v", python, err)
+	}
+	for _, pin := range p.Pins {
+		c, err := semver.NewConstraint(pin.Python)
+		if err != nil {
+			return nil, fmt.Errorf("profile %s: python constraint %q: %v", p.Name, pin.Python, err)
+		}
+		if c.Check(v) {
+			return pin.Packages, nil
+		}
+	}
+	return nil, fmt.Errorf("profile %s has no known-good pins for Python %s", p.Name, python)
+}
+
+// Requirement is one "name<op>version" line split into its name and specifier.
+type Requirement struct {
+	Name, Spec string
+}
+
+// ParseRequirement splits a pip requirement (name and PEP 440 specifier set).
+func ParseRequirement(r string) Requirement {
+	i := strings.IndexAny(r, "<>=!~ ")
+	if i < 0 {
+		return Requirement{Name: r}
+	}
+	return Requirement{Name: strings.TrimSpace(r[:i]), Spec: strings.TrimSpace(r[i:])}
+}
+
+// Satisfied reports whether an installed version meets the requirement's specifier.
+func (r Requirement) Satisfied(installed string) bool {
+	if installed == "" {
+		return false
+	}
+	if r.Spec == "" {
+		return true
+	}
+	v, err := pyver.Parse(installed)
+	if err != nil {
+		return false
+	}
+	for _, part := range strings.Split(r.Spec, ",") {
+		part = strings.TrimSpace(part)
+		op := strings.TrimRight(part, "0123456789.*abrcdevpost")
+		ver := strings.TrimPrefix(part, op)
+		op = strings.TrimSpace(op)
+		if op == "==" && strings.HasSuffix(ver, ".*") {
+			op, ver = "~", strings.TrimSuffix(ver, ".*")
+		}
+		switch op {
+		case "~=":
+			op = "~"
+		case "==", "===":
+			op = "="
+		}
+		c, err := semver.NewConstraint(op + " " + ver)
+		if err != nil || !c.Check(v) {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,85 @@
+package pyrun
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"github.com/google/renameio/v2/maybe"
+)
+
+// Cache remembers what the env's Python answered about a module, keyed by the module and a
+// stamp of its files (path, size, mtime): a no-op `jdash setup` then starts no Python.
+type Cache struct {
+	path    string
+	mu      sync.Mutex
+	entries map[string]cacheEntry
+	dirty   bool
+}
+
+type cacheEntry struct {
+	Stamp string          `json:"stamp"`
+	Out   json.RawMessage `json:"out"`
+}
+
+// OpenCache loads the cache file (a missing or damaged one starts empty).
+func OpenCache(path string) *Cache {
+	c := &Cache{path: path, entries: map[string]cacheEntry{}}
+	if data, err := os.ReadFile(path); err == nil {
+		_ = json.Unmarshal(data, &c.entries)
+	}
+	return c
+}
+
+func (c *Cache) get(key, stamp string) ([]byte, bool) {
+	if c == nil || stamp == "" {
+		return nil, false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.entries[key]
+	if !ok || e.Stamp != stamp {
+		return nil, false
+	}
+	return e.Out, true
+}
+
+func (c *Cache) put(key, stamp string, out []byte) {
+	if c == nil || stamp == "" || !json.Valid(out) {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.entries[key] = cacheEntry{Stamp: stamp, Out: append(json.RawMessage(nil), out...)}
+	c.dirty = true
+}
+
+// Save writes the cache when it changed.
+func (c *Cache) Save() error {
+	if c == nil || !c.dirty {
+		return nil
+	}
+	data, err := json.Marshal(c.entries)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(c.path), 0o755); err != nil {
+		return err
+	}
+	return maybe.WriteFile(c.path, data, 0o644)
+}
+
+// FileStamp is "path size mtime" of a file or dir, "" when it is missing.
+func FileStamp(path string) string {
+	st, err := os.Stat(path)
+	if err != nil {
+		return ""
+	}
+	return path + " " + st.ModTime().UTC().Format("2006-01-02T15:04:05.000000000") + " " + itoa(st.Size())
+}
+
+func itoa(n int64) string {
+	b, _ := json.Marshal(n)
+	return string(b)
+}

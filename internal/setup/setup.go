@@ -1,0 +1,294 @@
+// Package setup brings an env to a working Jupyter stack for a profile, natively: what
+// `jupyter contrib nbextension install`, `jupyter dashboards quick-setup`,
+// `jupyter bundlerextension enable` and `jupyter nbextension enable --py widgetsnbextension`
+// do, plus the env's etc/jupyter config for the stack. Every write goes through fsx, so a
+// run is atomic per file, idempotent, journaled for --undo, and dry-runnable.
+package setup
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"path/filepath"
+
+	"github.com/jdash-dev/jdash/internal/envdetect"
+	"github.com/jdash-dev/jdash/internal/fsx"
+	"github.com/jdash-dev/jdash/internal/jupyter"
+	"github.com/jdash-dev/jdash/internal/nbext"
+	"github.com/jdash-dev/jdash/internal/profile"
+	"github.com/jdash-dev/jdash/internal/pyjson"
+	"github.com/jdash-dev/jdash/internal/pyrun"
+	"github.com/jdash-dev/jdash/internal/serverext"
+)
+
+// Stack is the notebook server's part of the stack config.
+type Stack struct {
+	IP         string
+	Port       int
+	GatewayURL string // empty: no gateway configured
+}
+
+// Options are one setup run's inputs.
+type Options struct {
+	Profile *profile.Profile
+	Level   nbext.Level
+	Env     *envdetect.Env
+	Paths   jupyter.Paths
+	Python  pyrun.Interpreter
+	Stack   Stack
+	Log     io.Writer // progress lines
+}
+
+// Missing returns the profile's requirements the env does not satisfy.
+func Missing(p *profile.Profile, e *envdetect.Env, installed func(name string) string) ([]string, error) {
+	pkgs, err := p.PackagesFor(e.PythonVersion)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, r := range pkgs {
+		req := profile.ParseRequirement(r)
+		if !req.Satisfied(installed(req.Name)) {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+// Run applies the profile's steps through w.
+func Run(ctx context.Context, w fsx.Writer, o Options) error {
+	for _, s := range o.Profile.Steps {
+		fn, ok := steps[s]
+		if !ok {
+			return fmt.Errorf("profile %s: unknown step %q", o.Profile.Name, s)
+		}
+		fmt.Fprintf(o.Log, "setup: %s\n", s)
+		if err := fn(ctx, w, o); err != nil {
+			return fmt.Errorf("%s: %w", s, err)
+		}
+	}
+	return nil
+}
+
+var steps = map[string]func(context.Context, fsx.Writer, Options) error{
+	"contrib-nbextensions": contribNbextensions,
+	"dashboards":           dashboards,
+	"dashboards-bundlers":  bundlers,
+	"widgets":              widgets,
+	"stack-config":         stackConfig,
+}
+
+func (o Options) configDir() (string, error) { return o.Level.ConfigDir(o.Paths) }
+
+// levelDir is <level>/etc/jupyter (the nbconfig dir's parent).
+func (o Options) levelDir() (string, error) {
+	d, err := o.configDir()
+	return filepath.Dir(d), err
+}
+
+// installPy is `jupyter nbextension install --py module` at the level.
+func installPy(ctx context.Context, w fsx.Writer, o Options, module string) ([]pyrun.NBExtensionPaths, error) {
+	dir, paths, err := o.Python.ModuleNBExtensions(ctx, module)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range paths {
+		if _, err := nbext.Install(w, o.Level.ExtensionsDir(o.Paths), filepath.Join(dir, p.Src), nbext.InstallOptions{Destination: p.Dest}); err != nil {
+			return nil, err
+		}
+	}
+	return paths, nil
+}
+
+func enable(w fsx.Writer, o Options, section, require string) error {
+	dir, err := o.configDir()
+	if err != nil {
+		return err
+	}
+	_, err = nbext.SetState(w, dir, section, require, pyjson.BoolValue(true))
+	return err
+}
+
+// contribNbextensions is `jupyter contrib nbextension install` (0.7.0 install.py): the
+// nbextension files of jupyter_contrib_nbextensions and jupyter_highlight_selected_word,
+// the configurator enabled (server extension and its two nbextensions), the help item, and
+// the nbconvert template path and preprocessors. The configurator's own files are also
+// installed as an nbextension so that they validate in `nbextension list`.
+func contribNbextensions(ctx context.Context, w fsx.Writer, o Options) error {
+	for _, m := range []string{"jupyter_contrib_nbextensions", "jupyter_highlight_selected_word", "jupyter_nbextensions_configurator"} {
+		if _, err := installPy(ctx, w, o, m); err != nil {
+			return err
+		}
+	}
+	levelDir, err := o.levelDir()
+	if err != nil {
+		return err
+	}
+	if _, _, err := serverext.Toggle(w, levelDir, serverext.Notebook, "jupyter_nbextensions_configurator", true); err != nil {
+		return err
+	}
+	for _, e := range [][2]string{
+		{"notebook", "nbextensions_configurator/config_menu/main"},
+		{"tree", "nbextensions_configurator/tree_tab/main"},
+		{"notebook", "contrib_nbextensions_help_item/main"},
+	} {
+		if err := enable(w, o, e[0], e[1]); err != nil {
+			return err
+		}
+	}
+	out, err := o.Python.Query(ctx, "jupyter_contrib_nbextensions",
+		"import json, jupyter_contrib_nbextensions.nbconvert_support as m; print(json.dumps(m.templates_directory()))")
+	if err != nil {
+		return err
+	}
+	var templates string
+	if err := json.Unmarshal(out, &templates); err != nil {
+		return fmt.Errorf("jupyter_contrib_nbextensions templates dir: %v", err)
+	}
+	return nbconvertConfig(w, levelDir, templates)
+}
+
+// nbconvertConfig adds contrib's keys to jupyter_nbconvert_config.json as its install.py
+// does: version 1, Exporter.extra_template_paths and Exporter.preprocessors appended when
+// missing, written with set() (the .d defaults removed).
+func nbconvertConfig(w fsx.Writer, levelDir, templates string) error {
+	cd := jupyter.ConfigDir{Dir: levelDir, ReadFile: func(p string) ([]byte, error) { return fsx.ReadFile(w, p) }}
+	const section = "jupyter_nbconvert_config"
+	cfg, err := cd.Get(section, true)
+	if err != nil {
+		return err
+	}
+	if cfg.Get("version") == nil {
+		cfg.Set("version", pyjson.IntValue(1))
+	}
+	appendList(cfg, "Exporter", "extra_template_paths", ".", templates)
+	const proc = "jupyter_contrib_nbextensions.nbconvert_support"
+	appendList(cfg, "Exporter", "preprocessors", proc+".CodeFoldingPreprocessor", proc+".PyMarkdownPreprocessor")
+	content, err := cd.Content(section, cfg)
+	if err != nil {
+		return err
+	}
+	_, err = w.WriteFile(cd.File(section), content, 0o644)
+	return err
+}
+
+// appendList is contrib's _update_config_list(insert=True).
+func appendList(cfg *pyjson.Obj, section, key string, values ...string) {
+	sec := cfg.Get(section)
+	if sec == nil || sec.Kind != pyjson.Object {
+		sec = pyjson.ObjValue(pyjson.NewObj())
+		cfg.Set(section, sec)
+	}
+	list := sec.Obj.Get(key)
+	if list == nil || list.Kind != pyjson.Array {
+		list = pyjson.ArrayValue()
+		list.Arr = []*pyjson.Value{}
+		sec.Obj.Set(key, list)
+	}
+	for _, v := range values {
+		present := false
+		for _, x := range list.Arr {
+			present = present || (x.Kind == pyjson.String && x.Str == v)
+		}
+		if !present {
+			list.Arr = append(list.Arr, pyjson.StringValue(v))
+		}
+	}
+}
+
+// dashboards is `jupyter dashboards quick-setup`: install and enable its one nbextension.
+func dashboards(ctx context.Context, w fsx.Writer, o Options) error {
+	return installAndEnable(ctx, w, o, "jupyter_dashboards")
+}
+
+// widgets is `jupyter nbextension install/enable --py widgetsnbextension`.
+func widgets(ctx context.Context, w fsx.Writer, o Options) error {
+	return installAndEnable(ctx, w, o, "widgetsnbextension")
+}
+
+func installAndEnable(ctx context.Context, w fsx.Writer, o Options, module string) error {
+	paths, err := installPy(ctx, w, o, module)
+	if err != nil {
+		return err
+	}
+	for _, p := range paths {
+		if err := enable(w, o, p.Section, p.Require); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// bundlers is `jupyter bundlerextension enable --py dashboards_bundlers` (notebook 6
+// bundlerextensions.py): nbconfig/notebook.json gets bundlerextensions.<name>.
+func bundlers(ctx context.Context, w fsx.Writer, o Options) error {
+	out, err := o.Python.Query(ctx, "dashboards_bundlers", "import json, dashboards_bundlers as m; print(json.dumps(m._jupyter_bundlerextension_paths()))")
+	if err != nil {
+		return err
+	}
+	var specs []struct {
+		Name, Label string
+		ModuleName  string `json:"module_name"`
+		Group       string
+	}
+	if err := json.Unmarshal(out, &specs); err != nil {
+		return fmt.Errorf("dashboards_bundlers bundler paths: %v", err)
+	}
+	dir, err := o.configDir()
+	if err != nil {
+		return err
+	}
+	cd := jupyter.ConfigDir{Dir: dir, ReadFile: func(p string) ([]byte, error) { return fsx.ReadFile(w, p) }}
+	for _, s := range specs {
+		b := pyjson.NewObj()
+		b.Set("label", pyjson.StringValue(s.Label))
+		b.Set("module_name", pyjson.StringValue(s.ModuleName))
+		b.Set("group", pyjson.StringValue(s.Group))
+		named := pyjson.NewObj()
+		named.Set(s.Name, pyjson.ObjValue(b))
+		upd := pyjson.NewObj()
+		upd.Set("bundlerextensions", pyjson.ObjValue(named))
+		content, _, err := cd.Update("notebook", upd)
+		if err != nil {
+			return err
+		}
+		if _, err := w.WriteFile(cd.File("notebook"), content, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// stackConfig writes the server's part of the stack into the level's config: loopback ip,
+// an explicit port, no port retries, no browser, and the gateway URL when there is one.
+// Tokens are never written here: they belong to `jdash up`'s state.
+func stackConfig(_ context.Context, w fsx.Writer, o Options) error {
+	levelDir, err := o.levelDir()
+	if err != nil {
+		return err
+	}
+	app, section := "NotebookApp", "jupyter_notebook_config"
+	if o.Profile.App == "server" {
+		app, section = "ServerApp", "jupyter_server_config"
+	}
+	srv := pyjson.NewObj()
+	srv.Set("ip", pyjson.StringValue(o.Stack.IP))
+	srv.Set("port", pyjson.IntValue(int64(o.Stack.Port)))
+	srv.Set("port_retries", pyjson.IntValue(0))
+	srv.Set("open_browser", pyjson.BoolValue(false))
+	upd := pyjson.NewObj()
+	upd.Set(app, pyjson.ObjValue(srv))
+	if o.Stack.GatewayURL != "" {
+		gw := pyjson.NewObj()
+		gw.Set("url", pyjson.StringValue(o.Stack.GatewayURL))
+		upd.Set("GatewayClient", pyjson.ObjValue(gw))
+	}
+	cd := jupyter.ConfigDir{Dir: levelDir, ReadFile: func(p string) ([]byte, error) { return fsx.ReadFile(w, p) }}
+	content, _, err := cd.Update(section, upd)
+	if err != nil {
+		return err
+	}
+	_, err = w.WriteFile(cd.File(section), content, 0o644)
+	return err
+}
