@@ -16,8 +16,8 @@ func TestServerextToggleMatches(t *testing.T) {
 	env := []string{"HOME=" + home, "PATH=/usr/bin:/bin", "LC_ALL=C.UTF-8"}
 	for _, c := range []struct {
 		envName, app string
-		cli           []string
-		steps         [][]string
+		cli          []string
+		steps        [][]string
 	}{
 		{"classic", "notebook", []string{"-m", "notebook.serverextensions"},
 			[][]string{{"enable", "nbclassic"}, {"enable", "notebook_shim"}, {"disable", "nbclassic"}, {"enable", "nbclassic"}}},
