@@ -35,7 +35,7 @@ func (f *Factory) getenv(k string) string { return f.Env[k] }
 func (f *Factory) Host() envdetect.Host {
 	h := envdetect.NewHost(f.GOOS, f.Env)
 	h.Workspaces = f.V.GetStringSlice("workspace")
-	h.ExtraEnvDirs = f.V.GetStringSlice("env_dirs")
+	h.ExtraEnvDirs = append(f.V.GetStringSlice("env_dirs"), f.managedEnvsDir())
 	if d := f.V.GetInt("workspace_depth"); d > 0 {
 		h.MaxDepth = d
 	}
@@ -79,7 +79,7 @@ func newRootCmd(f *Factory) *cobra.Command {
 	root.PersistentFlags().StringVar(&configFile, "config", "", "config file (default ./jdash.yaml, then $XDG_CONFIG_HOME/jdash/jdash.yaml)")
 	root.PersistentFlags().StringVar(&colorMode, "color", "auto", "colour: auto, always or never (NO_COLOR is honoured)")
 	root.SetVersionTemplate("jdash {{.Version}}\n")
-	root.AddCommand(newEnvsCmd(f), newPathsCmd(f), newNbextCmd(f), newServerextCmd(f), newSetupCmd(f))
+	root.AddCommand(newEnvsCmd(f), newPathsCmd(f), newNbextCmd(f), newServerextCmd(f), newSetupCmd(f), newEnvCmd(f))
 	return root
 }
 
