@@ -71,6 +71,8 @@ func main() {
 	}
 	fmt.Printf("(c) peak RSS of jdash envs on the tree: max %.1f MB over %d runs (target < 50 MB)\n\n", float64(warm.maxRSS)/1024, *runs)
 
+	benchExtensions(env, bin, *runs)
+
 	prefix, err := filepath.Abs(*testenv)
 	check(err)
 	py := filepath.Join(prefix, "bin", "python")
@@ -154,4 +156,35 @@ func check(err error) {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
+}
+
+// benchExtensions measures issue 3's targets on a real classic env: `jdash nbext list` vs
+// the env's `python -m jupyter nbextension list`, and a no-op `jdash setup` on an env that
+// jdash set up (built here: a fresh venv with the classic lock, then setup --install).
+func benchExtensions(env []string, bin string, runs int) {
+	venv, err := os.MkdirTemp("", "jdash-bench-classic-")
+	check(err)
+	defer os.RemoveAll(venv)
+	fmt.Println("building a set-up classic env (venv + classic lock + jdash setup --install)...")
+	run("python3", "-m", "venv", venv)
+	py := filepath.Join(venv, "bin", "python")
+	run(py, "-m", "pip", "install", "-q", "--disable-pip-version-check", "--find-links", "build/wheelhouse", "-r", "testenvs/classic.txt")
+	wenv := append(append([]string{}, env...), "PIP_FIND_LINKS="+filepath.Join(must2(os.Getwd()), "build", "wheelhouse"))
+	capture(wenv, bin, "setup", "--env", venv, "--install")
+	capture(env, bin, "setup", "--env", venv) // fills jdash's module cache; the timed runs are no-ops
+
+	pyEnv := append([]string{"PATH=" + filepath.Join(venv, "bin") + ":/usr/bin:/bin"}, env[:1]...)
+	p := measure(runs, pyEnv, py, "-m", "jupyter", "nbextension", "list")
+	j := measure(runs, env, bin, "nbext", "list", "--env", venv)
+	fmt.Printf("(d) nbextension list on the set-up classic env:\n")
+	fmt.Printf("    python -m jupyter nbextension list: median %s\n", ms(p.median))
+	fmt.Printf("    jdash nbext list:                   median %s\n", ms(j.median))
+	fmt.Printf("    ratio: jdash is %.1fx faster (target >= 30x)\n", float64(p.median)/float64(j.median))
+	s := measure(runs, env, bin, "setup", "--env", venv)
+	fmt.Printf("(e) jdash setup on the already set-up env (a no-op): median %s, max %s (target < 100ms)\n\n", ms(s.median), ms(s.max))
+}
+
+func must2(s string, err error) string {
+	check(err)
+	return s
 }
