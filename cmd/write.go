@@ -46,10 +46,15 @@ func (f *Factory) writeInEnv(ec *envContext, command string, dryRun bool, fn fun
 		return nil, writeError(ec, err)
 	}
 	defer lock.Unlock()
-	w := &fsx.Real{}
+	// Each change is journaled before it is made: a run killed at any point can be undone.
+	rec, err := fsx.StartJournal(ec.Env.Prefix, command, time.Now())
+	if err != nil {
+		return nil, writeError(ec, err)
+	}
+	w := &fsx.Real{Rec: rec}
 	runErr := fn(w)
-	// Whatever was written before a failure is journaled too, so that it can be undone.
-	if _, err := fsx.SaveJournal(ec.Env.Prefix, command, w.Changes(), time.Now()); err != nil && runErr == nil {
+	// Whatever was written before a failure is in the journal too.
+	if err := rec.Finish(ec.Env.Prefix, command, w.Changes(), time.Now()); err != nil && runErr == nil {
 		runErr = err
 	}
 	return w.Changes(), writeError(ec, runErr)

@@ -2,6 +2,7 @@ package integration
 
 import (
 	"crypto/sha256"
+	"encoding/json"
 	"fmt"
 	"io/fs"
 	"net"
@@ -174,6 +175,25 @@ func TestSetupClassic(t *testing.T) {
 	if first == setUp || first == etcBefore+shareBefore {
 		t.Errorf("undo left the set-up state, or removed what pip installed")
 	}
+	// Runs killed at any point leave every config file old or new and parseable, and a
+	// journal that undoes exactly what they did.
+	for _, delay := range []time.Duration{20, 60, 120, 250, 500} {
+		c := exec.Command(jdashBin, "setup", "--env", venv)
+		c.Env = env
+		if err := c.Start(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(delay * time.Millisecond)
+		c.Process.Kill()
+		c.Wait()
+		checkJSONFiles(t, venv)
+		if out, err := runEnv(env, jdashBin, "setup", "--env", venv, "--undo"); err != nil && !strings.Contains(string(out), "no setup to undo") {
+			t.Fatalf("undo after a kill at %v: %v\n%s", delay*time.Millisecond, err, out)
+		}
+		if got := hashTree(t, venv+"/etc") + hashTree(t, venv+"/share"); got != first {
+			t.Fatalf("undo after a kill at %v did not restore the files", delay*time.Millisecond)
+		}
+	}
 	if out, err = runEnv(env, jdashBin, "setup", "--env", venv); err != nil || !strings.Contains(string(out), "files written") {
 		t.Fatalf("setup after undo: %v\n%s", err, out)
 	}
@@ -186,6 +206,19 @@ func TestSetupClassic(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(venv, "etc", "jupyter", "jupyter_nbconvert_config.json")); !os.IsNotExist(err) {
 		t.Errorf("undo left jupyter_nbconvert_config.json")
 	}
+}
+
+// checkJSONFiles parses every .json file under the env's etc/.
+func checkJSONFiles(t *testing.T, venv string) {
+	t.Helper()
+	_ = filepath.WalkDir(filepath.Join(venv, "etc"), func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".json") {
+			if b, _ := os.ReadFile(p); !json.Valid(b) {
+				t.Errorf("%s is not valid JSON after a kill:\n%s", p, b)
+			}
+		}
+		return nil
+	})
 }
 
 func tail(s string, n int) string {

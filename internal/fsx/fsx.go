@@ -67,12 +67,22 @@ func current(path string) ([]byte, fs.FileMode, bool, error) {
 	return data, st.Mode().Perm(), true, err
 }
 
-// Real writes to disk.
+// Real writes to disk. With a Recorder, each change is journaled (and synced) before it is
+// made, so that a run killed half-way can still be undone.
 type Real struct {
+	Rec     *Recorder
 	changes []Change
 }
 
 func (r *Real) Changes() []Change { return r.changes }
+
+// intend journals a change before it is made.
+func (r *Real) intend(c Change) error {
+	if r.Rec == nil {
+		return nil
+	}
+	return r.Rec.Record(c)
+}
 
 func (r *Real) WriteFile(path string, data []byte, perm fs.FileMode) (bool, error) {
 	old, mode, existed, err := current(path)
@@ -89,10 +99,14 @@ func (r *Real) WriteFile(path string, data []byte, perm fs.FileMode) (bool, erro
 	if err := r.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return false, err
 	}
+	c := Change{Path: path, Existed: existed, Old: old, OldMode: mode, New: append([]byte(nil), data...), Mode: newMode}
+	if err := r.intend(c); err != nil {
+		return false, err
+	}
 	if err := atomicWrite(path, data, newMode, existed || perm == SecretMode); err != nil {
 		return false, fmt.Errorf("write %s: %w", path, err)
 	}
-	r.changes = append(r.changes, Change{Path: path, Existed: existed, Old: old, OldMode: mode, New: append([]byte(nil), data...), Mode: newMode})
+	r.changes = append(r.changes, c)
 	return true, nil
 }
 
@@ -112,13 +126,17 @@ func (r *Real) CopyFile(src, dst string) (bool, error) {
 	if err := r.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
 		return false, err
 	}
+	c := Change{Path: dst, Existed: existed, Old: old, OldMode: mode, New: data, Mode: st.Mode().Perm()}
+	if err := r.intend(c); err != nil {
+		return false, err
+	}
 	if err := atomicWrite(dst, data, st.Mode().Perm(), true); err != nil {
 		return false, fmt.Errorf("copy %s to %s: %w", src, dst, err)
 	}
 	if err := os.Chtimes(dst, st.ModTime(), st.ModTime()); err != nil {
 		return false, err
 	}
-	r.changes = append(r.changes, Change{Path: dst, Existed: existed, Old: old, OldMode: mode, New: data, Mode: st.Mode().Perm()})
+	r.changes = append(r.changes, c)
 	return true, nil
 }
 
@@ -127,10 +145,14 @@ func (r *Real) Remove(path string) (bool, error) {
 	if err != nil || !existed {
 		return false, err
 	}
+	c := Change{Path: path, Existed: true, Old: old, OldMode: mode, Removed: true}
+	if err := r.intend(c); err != nil {
+		return false, err
+	}
 	if err := os.Remove(path); err != nil {
 		return false, err
 	}
-	r.changes = append(r.changes, Change{Path: path, Existed: true, Old: old, OldMode: mode, Removed: true})
+	r.changes = append(r.changes, c)
 	return true, nil
 }
 
@@ -145,6 +167,10 @@ func (r *Real) Symlink(target, path string) (bool, error) {
 	if err := r.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return false, err
 	}
+	c := Change{Path: path, Existed: existed, Old: old, OldMode: mode, Symlink: target}
+	if err := r.intend(c); err != nil {
+		return false, err
+	}
 	tmp := path + ".jdash-tmp"
 	_ = os.Remove(tmp)
 	if err := os.Symlink(target, tmp); err != nil {
@@ -154,7 +180,7 @@ func (r *Real) Symlink(target, path string) (bool, error) {
 		os.Remove(tmp)
 		return false, err
 	}
-	r.changes = append(r.changes, Change{Path: path, Existed: existed, Old: old, OldMode: mode, Symlink: target})
+	r.changes = append(r.changes, c)
 	return true, nil
 }
 
@@ -171,6 +197,11 @@ func (r *Real) MkdirAll(path string, perm fs.FileMode) error {
 	}
 	if len(missing) == 0 {
 		return nil
+	}
+	for i := len(missing) - 1; i >= 0; i-- {
+		if err := r.intend(Change{Path: missing[i], Dir: true}); err != nil {
+			return err
+		}
 	}
 	if err := os.MkdirAll(path, perm); err != nil {
 		return err

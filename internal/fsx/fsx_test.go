@@ -131,3 +131,41 @@ func TestLockSerializesConcurrentEdits(t *testing.T) {
 		t.Fatalf("got %s (%v)", data, err)
 	}
 }
+
+// A run killed after journaling a change but before making it: undo restores what was
+// done and leaves alone what was not.
+func TestUndoOfAKilledRun(t *testing.T) {
+	prefix := t.TempDir()
+	a, b := filepath.Join(prefix, "etc", "a.json"), filepath.Join(prefix, "etc", "b.json")
+	os.MkdirAll(filepath.Dir(b), 0o755)
+	os.WriteFile(b, []byte("b-old"), 0o644)
+	rec, err := StartJournal(prefix, "setup", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := &Real{Rec: rec}
+	if _, err := w.WriteFile(a, []byte("a-new"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// journaled, then "killed" before the write
+	rec.Record(Change{Path: b, Existed: true, Old: []byte("b-old"), OldMode: 0o644, New: []byte("b-new"), Mode: 0o644})
+	rec.f.Write([]byte(`{"path": "/cut-off`)) // a half-written line
+	rec.f.Close()
+
+	j, path, err := LastJournal(prefix, "setup")
+	if err != nil || j == nil || !j.Pending || !strings.HasSuffix(path, ".pending") {
+		t.Fatalf("pending journal: %+v %s %v", j, path, err)
+	}
+	if err := Undo(&Real{}, j); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(a); !os.IsNotExist(err) {
+		t.Error("a.json was made by the killed run and must go")
+	}
+	if got, _ := os.ReadFile(b); string(got) != "b-old" {
+		t.Errorf("b.json: %q", got)
+	}
+	if err := MarkUndone(path); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -19,6 +19,79 @@ type Journal struct {
 	Command string    `json:"command"`
 	Time    time.Time `json:"time"`
 	Changes []Change  `json:"changes"`
+	// Pending: the run did not finish (it was killed); each change was journaled before it
+	// was made, so the last one may not have happened.
+	Pending bool `json:"pending,omitempty"`
+}
+
+// Recorder journals changes as they happen (one JSON line each, synced), so that a run
+// killed at any point leaves a journal that undoes what it did.
+type Recorder struct {
+	f    *os.File
+	path string
+}
+
+func journalName(command string, now time.Time) string {
+	return fmt.Sprintf("%s-%s", now.UTC().Format("20060102T150405.000000000Z"), strings.ReplaceAll(command, " ", "-"))
+}
+
+// StartJournal opens the pending journal of a run.
+func StartJournal(prefix, command string, now time.Time) (*Recorder, error) {
+	if err := os.MkdirAll(journalDir(prefix), 0o755); err != nil {
+		return nil, err
+	}
+	path := filepath.Join(journalDir(prefix), journalName(command, now)+".pending")
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND|os.O_EXCL, SecretMode)
+	if err != nil {
+		return nil, err
+	}
+	hdr, _ := json.Marshal(Journal{Command: command, Time: now.UTC()})
+	if _, err := f.Write(append(hdr, '\n')); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return &Recorder{f: f, path: path}, nil
+}
+
+// Record appends one change and syncs it to disk before the caller makes it.
+func (r *Recorder) Record(c Change) error {
+	line, err := json.Marshal(c)
+	if err != nil {
+		return err
+	}
+	if _, err := r.f.Write(append(line, '\n')); err != nil {
+		return err
+	}
+	return r.f.Sync()
+}
+
+// Finish turns the pending journal into the final one (or removes it when nothing changed).
+func (r *Recorder) Finish(prefix, command string, changes []Change, now time.Time) error {
+	r.f.Close()
+	defer os.Remove(r.path)
+	_, err := SaveJournal(prefix, command, changes, now)
+	return err
+}
+
+func readPending(path string) (*Journal, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	lines := bytes.Split(bytes.TrimRight(data, "\n"), []byte("\n"))
+	var j Journal
+	if err := json.Unmarshal(lines[0], &j); err != nil {
+		return nil, fmt.Errorf("journal %s is damaged: %v", path, err)
+	}
+	j.Pending = true
+	for _, l := range lines[1:] {
+		var c Change
+		if err := json.Unmarshal(l, &c); err != nil {
+			break // a line cut by the kill: that change was never made
+		}
+		j.Changes = append(j.Changes, c)
+	}
+	return &j, nil
 }
 
 func journalDir(prefix string) string { return filepath.Join(StateDir(prefix), "journal") }
@@ -33,8 +106,7 @@ func SaveJournal(prefix, command string, changes []Change, now time.Time) (strin
 	if err != nil {
 		return "", err
 	}
-	name := fmt.Sprintf("%s-%s.json", now.UTC().Format("20060102T150405.000000000Z"), strings.ReplaceAll(command, " ", "-"))
-	path := filepath.Join(journalDir(prefix), name)
+	path := filepath.Join(journalDir(prefix), journalName(command, now)+".json")
 	if err := os.MkdirAll(journalDir(prefix), 0o755); err != nil {
 		return "", err
 	}
@@ -51,11 +123,11 @@ func LastJournal(prefix, command string) (*Journal, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
-	suffix := "-" + strings.ReplaceAll(command, " ", "-") + ".json"
+	stem := "-" + strings.ReplaceAll(command, " ", "-")
 	var names []string
 	for _, e := range ents {
-		if strings.HasSuffix(e.Name(), suffix) {
-			names = append(names, e.Name())
+		if n := e.Name(); strings.HasSuffix(n, stem+".json") || strings.HasSuffix(n, stem+".pending") {
+			names = append(names, n)
 		}
 	}
 	if len(names) == 0 {
@@ -63,6 +135,10 @@ func LastJournal(prefix, command string) (*Journal, string, error) {
 	}
 	sort.Strings(names)
 	path := filepath.Join(journalDir(prefix), names[len(names)-1])
+	if strings.HasSuffix(path, ".pending") {
+		j, err := readPending(path)
+		return j, path, err
+	}
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, "", err
@@ -90,6 +166,9 @@ func Undo(w Writer, j *Journal) error {
 		now, mode, exists, err := current(c.Path)
 		if err != nil {
 			return err
+		}
+		if j.Pending && exists == c.Existed && (!exists || bytes.Equal(now, c.Old)) {
+			continue // the killed run journaled this change but never made it
 		}
 		switch {
 		case c.Removed && exists:
@@ -135,5 +214,5 @@ func removeDir(w Writer, path string) (bool, error) {
 
 // MarkUndone renames a journal so that the next undo goes one step further back.
 func MarkUndone(path string) error {
-	return os.Rename(path, strings.TrimSuffix(path, ".json")+".undone")
+	return os.Rename(path, strings.TrimSuffix(strings.TrimSuffix(path, ".json"), ".pending")+".undone")
 }
