@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -252,11 +253,15 @@ func nbextInstallRun(f *Factory, o *nbextOptions, args []string) error {
 
 func newNbextUninstallCmd(f *Factory) *cobra.Command {
 	o := &nbextOptions{}
-	var require string
+	var name string
 	cmd := &cobra.Command{
-		Use:   "uninstall NAME",
-		Short: "Remove installed nbextension files (and with --require, its config entries)",
-		Args:  exactArgs(1, "uninstall needs the installed NAME (its dir or file under nbextensions)"),
+		Use:   "uninstall REQUIRE",
+		Short: "Remove an nbextension's files and its config entries at one level",
+		Long: `Remove the files of the nbextension that REQUIRE (e.g. foo/main) belongs to, i.e. the dir
+or file named by its first component under the level's nbextensions dir (--name overrides),
+and clear REQUIRE from every section's config at that level, as
+"jupyter nbextension uninstall --require" does.`,
+		Args: exactArgs(1, "uninstall needs a REQUIRE path such as foo/main"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Env = envFlag(cmd)
 			lvl, err := o.levels.level()
@@ -267,19 +272,22 @@ func newNbextUninstallCmd(f *Factory) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			require := args[0]
+			if name == "" {
+				name = strings.SplitN(require, "/", 2)[0]
+				if !strings.Contains(require, "/") {
+					name += ".js"
+				}
+			}
 			_, err = f.writeInEnv(ec, "nbext uninstall", o.DryRun, func(w fsx.Writer) error {
-				full, err := nbext.UninstallFiles(w, []string{lvl.ExtensionsDir(ec.Paths)}, args[0])
+				full, err := nbext.UninstallFiles(w, []string{lvl.ExtensionsDir(ec.Paths)}, name)
 				if err != nil {
 					return err
 				}
 				fmt.Fprintf(f.IO.ErrOut, "removed %s\n", full)
-				if require == "" {
-					return nil
-				}
-				// Jupyter clears the require in every section at that level.
 				dir, err := lvl.ConfigDir(ec.Paths)
 				if err != nil {
-					return nil
+					return nil // --prefix/--nbextensions: files only
 				}
 				for _, s := range nbext.Sections {
 					if _, err := nbext.SetState(w, dir, s, require, pyjson.NullValue()); err != nil {
@@ -291,7 +299,7 @@ func newNbextUninstallCmd(f *Factory) *cobra.Command {
 			return err
 		},
 	}
-	cmd.Flags().StringVar(&require, "require", "", "also remove this require path from every section's config at that level")
+	cmd.Flags().StringVar(&name, "name", "", "the installed dir or file to remove (default: REQUIRE's first component)")
 	cmd.Flags().BoolVar(&o.DryRun, "dry-run", false, "print the diff, write nothing")
 	o.levels.add(cmd, true)
 	return cmd

@@ -56,7 +56,19 @@ func TestNbextToggleMatchesNotebook(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("%d steps, identical files: %v %v", len(steps), keys(treeFiles(t, filepath.Join(mine, "etc"))),
+	// uninstall: jdash takes the require; notebook takes the name and --require.
+	if out, err := runEnv(env, jdashBin, "nbext", "uninstall", "myext/main", "--env", mine); err != nil {
+		t.Fatalf("jdash uninstall: %v\n%s", err, out)
+	}
+	if out, err := runEnv(env, filepath.Join(theirs, "bin", "python"), "-m", "notebook.nbextensions", "uninstall", "--sys-prefix", "myext", "--require", "myext/main"); err != nil {
+		t.Fatalf("notebook uninstall: %v\n%s", err, out)
+	}
+	for _, sub := range []string{"etc", "share/jupyter/nbextensions"} {
+		if a, b := treeFiles(t, filepath.Join(mine, sub)), treeFiles(t, filepath.Join(theirs, sub)); !reflect.DeepEqual(a, b) {
+			t.Fatalf("after uninstall the %s trees differ:\n jdash:    %q\n notebook: %q", sub, a, b)
+		}
+	}
+	t.Logf("%d steps and an uninstall, identical files: %v %v", len(steps), keys(treeFiles(t, filepath.Join(mine, "etc"))),
 		keys(treeFiles(t, filepath.Join(mine, "share/jupyter/nbextensions"))))
 
 	// The listings agree on (config dir, section, require, enabled, valid).
