@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/jdash-dev/jdash/internal/fsx"
 	"github.com/jdash-dev/jdash/internal/nbext"
@@ -32,7 +33,7 @@ func newNbextCmd(f *Factory) *cobra.Command {
 on-disk result as "jupyter nbextension": config in <level>/nbconfig/<section>.json, files in
 <level>/nbextensions. Writes default to the env's own level (--sys-prefix).`,
 	}
-	cmd.PersistentFlags().StringP("env", "e", "", "the env: a prefix path or a name from `jdash envs` (default: the active env)")
+	addEnvFlag(cmd.PersistentFlags())
 	cmd.AddCommand(newNbextListCmd(f), newNbextToggleCmd(f, "enable"), newNbextToggleCmd(f, "disable"),
 		newNbextInstallCmd(f), newNbextUninstallCmd(f))
 	return cmd
@@ -41,6 +42,21 @@ on-disk result as "jupyter nbextension": config in <level>/nbconfig/<section>.js
 func envFlag(cmd *cobra.Command) string {
 	v, _ := cmd.Flags().GetString("env")
 	return v
+}
+
+// addEnvFlag is the --env flag every env command takes.
+func addEnvFlag(fs *pflag.FlagSet) {
+	fs.StringP("env", "e", "", "the env: a prefix path or a name from `jdash envs` (default: the active env)")
+}
+
+// levelAndEnv resolves the write level, then the env (flags first: a usage error costs no scan).
+func (o *nbextOptions) levelAndEnv(f *Factory) (nbext.Level, *envContext, error) {
+	lvl, err := o.levels.level()
+	if err != nil {
+		return lvl, nil, err
+	}
+	ec, err := f.envContext(o.Env)
+	return lvl, ec, err
 }
 
 func newNbextListCmd(f *Factory) *cobra.Command {
@@ -129,14 +145,10 @@ func minArgs(n int, msg string) cobra.PositionalArgs {
 type toggle struct{ section, require string }
 
 func nbextToggleRun(f *Factory, o *nbextOptions, verb string, args []string) error {
-	lvl, err := o.levels.level()
-	if err != nil {
-		return err
-	}
 	if !nbext.ValidSection(o.Section) {
 		return flagErrorf("--section must be one of common, notebook, tree, edit, terminal")
 	}
-	ec, err := f.envContext(o.Env)
+	lvl, ec, err := o.levelAndEnv(f)
 	if err != nil {
 		return err
 	}
@@ -207,11 +219,7 @@ func newNbextInstallCmd(f *Factory) *cobra.Command {
 }
 
 func nbextInstallRun(f *Factory, o *nbextOptions, args []string) error {
-	lvl, err := o.levels.level()
-	if err != nil {
-		return err
-	}
-	ec, err := f.envContext(o.Env)
+	lvl, ec, err := o.levelAndEnv(f)
 	if err != nil {
 		return err
 	}
@@ -264,11 +272,7 @@ and clear REQUIRE from every section's config at that level, as
 		Args: exactArgs(1, "uninstall needs a REQUIRE path such as foo/main"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Env = envFlag(cmd)
-			lvl, err := o.levels.level()
-			if err != nil {
-				return err
-			}
-			ec, err := f.envContext(o.Env)
+			lvl, ec, err := o.levelAndEnv(f)
 			if err != nil {
 				return err
 			}

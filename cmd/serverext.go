@@ -23,7 +23,7 @@ func newServerextCmd(f *Factory) *cobra.Command {
 ServerApp.jpserver_extensions to <level>/jupyter_server_config.d/<module>.json (jupyter_server 2).
 The default app is notebook when the env has notebook < 7, else server.`,
 	}
-	cmd.PersistentFlags().StringP("env", "e", "", "the env: a prefix path or a name from `jdash envs` (default: the active env)")
+	addEnvFlag(cmd.PersistentFlags())
 	cmd.PersistentFlags().String("app", "auto", "notebook, server or auto")
 	cmd.AddCommand(newServerextListCmd(f), newServerextToggleCmd(f, "enable"), newServerextToggleCmd(f, "disable"))
 	return cmd
@@ -49,6 +49,17 @@ func appFor(e *envdetect.Env, flag string) (serverext.App, error) {
 	return serverext.Notebook, nil
 }
 
+// serverextContext resolves --env and --app.
+func serverextContext(f *Factory, cmd *cobra.Command) (*envContext, serverext.App, error) {
+	ec, err := f.envContext(envFlag(cmd))
+	if err != nil {
+		return nil, "", err
+	}
+	appFlag, _ := cmd.Flags().GetString("app")
+	app, err := appFor(ec.Env, appFlag)
+	return ec, app, err
+}
+
 func moduleFinder(ec *envContext) func(string) string {
 	dirs := jupyter.SiteDirs(ec.Env, ec.Facts)
 	return func(m string) string { return envdetect.FindModule(dirs, m) }
@@ -61,12 +72,7 @@ func newServerextListCmd(f *Factory) *cobra.Command {
 		Short: "Each server extension's effective state, the file it comes from, and whether it imports",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			ec, err := f.envContext(envFlag(cmd))
-			if err != nil {
-				return err
-			}
-			appFlag, _ := cmd.Flags().GetString("app")
-			app, err := appFor(ec.Env, appFlag)
+			ec, app, err := serverextContext(f, cmd)
 			if err != nil {
 				return err
 			}
@@ -114,12 +120,7 @@ func newServerextToggleCmd(f *Factory, verb string) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			ec, err := f.envContext(envFlag(cmd))
-			if err != nil {
-				return err
-			}
-			appFlag, _ := cmd.Flags().GetString("app")
-			app, err := appFor(ec.Env, appFlag)
+			ec, app, err := serverextContext(f, cmd)
 			if err != nil {
 				return err
 			}

@@ -52,7 +52,7 @@ installed; --undo restores every file the last setup changed.`,
 			return setupRun(cmd.Context(), f, o)
 		},
 	}
-	cmd.Flags().StringP("env", "e", "", "the env: a prefix path or a name from `jdash envs` (default: the active env)")
+	addEnvFlag(cmd.Flags())
 	cmd.Flags().StringVar(&o.Profile, "profile", "classic", "the stack profile: "+strings.Join(profile.Names(), ", "))
 	cmd.Flags().BoolVar(&o.DryRun, "dry-run", false, "print the diff and the packages to install, write nothing")
 	cmd.Flags().BoolVar(&o.Install, "install", false, "install the profile's missing packages with the env's own pip (uv when present)")
