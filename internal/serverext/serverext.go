@@ -109,7 +109,9 @@ func List(p jupyter.Paths, app App, find func(module string) string) (Listing, e
 	seen := map[string]int{}
 	add := func(mod string, v *pyjson.Value, src, rule string) {
 		if i, ok := seen[mod]; ok {
-			l.Extensions[i].Also = append(l.Extensions[i].Also, src)
+			if src != l.Extensions[i].Source { // a root file is read by both mechanisms
+				l.Extensions[i].Also = appendUnique(l.Extensions[i].Also, src)
+			}
 			return
 		}
 		e := Extension{Module: mod, Enabled: jupyter.Truthy(v), Source: src, Rule: rule}
