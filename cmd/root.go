@@ -79,7 +79,7 @@ func newRootCmd(f *Factory) *cobra.Command {
 	root.PersistentFlags().StringVar(&configFile, "config", "", "config file (default ./jdash.yaml, then $XDG_CONFIG_HOME/jdash/jdash.yaml)")
 	root.PersistentFlags().StringVar(&colorMode, "color", "auto", "colour: auto, always or never (NO_COLOR is honoured)")
 	root.SetVersionTemplate("jdash {{.Version}}\n")
-	root.AddCommand(newEnvsCmd(f), newPathsCmd(f), newNbextCmd(f), newServerextCmd(f), newSetupCmd(f), newEnvCmd(f))
+	root.AddCommand(newEnvsCmd(f), newPathsCmd(f), newNbextCmd(f), newServerextCmd(f), newSetupCmd(f), newEnvCmd(f), newPatchCmd(f))
 	return root
 }
 

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"path/filepath"
+	"strings"
 
 	"github.com/rogpeppe/go-internal/diff"
 )
@@ -19,6 +21,8 @@ func WriteDiffs(w io.Writer, changes []Change) {
 			fmt.Fprintf(w, "symlink %s -> %s\n", c.Path, c.Symlink)
 		case c.Removed:
 			fmt.Fprintf(w, "remove %s\n", c.Path)
+		case strings.Contains(c.Path, string(filepath.Separator)+".jdash"+string(filepath.Separator)):
+			fmt.Fprintf(w, "write %s (jdash's own record, %d bytes)\n", c.Path, len(c.New))
 		case isBinary(c.Old) || isBinary(c.New):
 			fmt.Fprintf(w, "write %s (%d bytes, binary)\n", c.Path, len(c.New))
 		default:

@@ -1,0 +1,286 @@
+package cmd
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/jdash-dev/jdash/internal/fsx"
+	"github.com/jdash-dev/jdash/internal/jupyter"
+	"github.com/jdash-dev/jdash/internal/patch"
+	"github.com/jdash-dev/jdash/internal/pyrun"
+)
+
+type patchOptions struct {
+	Rules                        []string
+	List, Revert, Verify, DryRun bool
+	JSON                         bool
+}
+
+func newPatchCmd(f *Factory) *cobra.Command {
+	o := &patchOptions{}
+	cmd := &cobra.Command{
+		Use:   "patch",
+		Short: "Repair imports that newer Jupyter, Jinja2, setuptools or Python releases broke",
+		Long: `Apply jdash's versioned compatibility rules to the packages installed in an env: only the
+rules the installed versions call for, only inside the env's site-packages, on parsed import
+statements, each change marked with the rule's id, with an exact backup so that --revert
+restores the original bytes. --list says which rules apply and why, which are applied, and
+where a version pin is the better fix. --verify imports every patched module with the env's
+own Python.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return patchRun(f, envFlag(cmd), o)
+		},
+	}
+	addEnvFlag(cmd.Flags())
+	cmd.Flags().StringSliceVar(&o.Rules, "rule", nil, "only these rule ids (repeatable), e.g. I-3")
+	cmd.Flags().BoolVar(&o.List, "list", false, "show which rules apply, why, and what is applied")
+	cmd.Flags().BoolVar(&o.Revert, "revert", false, "restore the original bytes of patched files")
+	cmd.Flags().BoolVar(&o.Verify, "verify", false, "import every patched module with the env's own Python")
+	cmd.Flags().BoolVar(&o.DryRun, "dry-run", false, "print the unified diff, write nothing")
+	cmd.Flags().BoolVar(&o.JSON, "json", false, "with --list or --verify: print JSON")
+	return cmd
+}
+
+func patchRun(f *Factory, envRef string, o *patchOptions) error {
+	n := 0
+	for _, b := range []bool{o.List, o.Revert, o.Verify} {
+		if b {
+			n++
+		}
+	}
+	if n > 1 {
+		return flagErrorf("give one of --list, --revert, --verify")
+	}
+	rules, err := selectRules(o.Rules)
+	if err != nil {
+		return err
+	}
+	ec, err := f.envContext(envRef)
+	if err != nil {
+		return err
+	}
+	pe := patch.Env{Prefix: ec.Env.Prefix, SiteDirs: jupyter.SiteDirs(ec.Env, ec.Facts), PythonVersion: ec.Env.PythonVersion}
+	switch {
+	case o.Verify:
+		return patchVerify(f, ec, pe, o.JSON)
+	case o.Revert:
+		var res []patch.FileResult
+		_, err := f.writeInEnv(ec, "patch revert", o.DryRun, func(w fsx.Writer) error {
+			var err error
+			res, err = patch.Revert(w, pe, o.Rules, rules)
+			return err
+		})
+		if err == nil && !o.DryRun {
+			reportFiles(f, res, "nothing to revert")
+		}
+		return err
+	}
+	statuses, err := patch.Plan(pe, rules, ec.Env.Python)
+	if err != nil {
+		return err
+	}
+	if o.List {
+		return patchList(f, statuses, o.JSON)
+	}
+	var res []patch.FileResult
+	_, err = f.writeInEnv(ec, "patch", o.DryRun, func(w fsx.Writer) error {
+		var err error
+		res, err = patch.Apply(w, pe, statuses)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if !o.DryRun {
+		reportFiles(f, res, "nothing to patch: every applicable rule is applied or has no anchor here")
+		for _, s := range statuses {
+			if s.State == "pin-only" || (s.State == "needs-patch" && s.Rule.PreferPin) {
+				fmt.Fprintf(f.IO.ErrOut, "%s: a pin is the better fix: %s\n", s.Rule.ID, s.Pin)
+			}
+		}
+	}
+	return nil
+}
+
+func selectRules(want []string) ([]patch.Rule, error) {
+	all, err := patch.Rules()
+	if err != nil {
+		return nil, err
+	}
+	if len(want) == 0 {
+		return all, nil
+	}
+	var out []patch.Rule
+	var known []string
+	for _, r := range all {
+		known = append(known, r.ID)
+	}
+	for _, id := range want {
+		found := false
+		for _, r := range all {
+			if strings.EqualFold(r.ID, id) {
+				out = append(out, r)
+				found = true
+			}
+		}
+		if !found {
+			return nil, flagErrorf("unknown rule %q: the rules are %s", id, strings.Join(known, ", "))
+		}
+	}
+	return out, nil
+}
+
+func reportFiles(f *Factory, res []patch.FileResult, none string) {
+	if len(res) == 0 {
+		fmt.Fprintln(f.IO.ErrOut, none)
+	}
+	for _, r := range res {
+		line := fmt.Sprintf("%s %s (%s)", r.Action, r.Path, strings.Join(r.Rules, ", "))
+		if r.Note != "" {
+			line += ": " + r.Note
+		}
+		fmt.Fprintln(f.IO.ErrOut, line)
+	}
+}
+
+func patchList(f *Factory, statuses []patch.Status, asJSON bool) error {
+	if asJSON {
+		return writeJSON(f.IO.Out, map[string]any{"rules": statuses})
+	}
+	cs := f.IO.Colors()
+	tw := tabwriter.NewWriter(f.IO.Out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "RULE\tSTATE\tWHY")
+	for _, s := range statuses {
+		state := s.State
+		switch state {
+		case "needs-patch":
+			state = cs.Yellow(state)
+		case "applied":
+			state = cs.Green(state)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", s.Rule.ID, state, strings.Join(s.Why.Reasons, "; "))
+	}
+	tw.Flush()
+	for _, s := range statuses {
+		if s.State == "not-applicable" {
+			continue
+		}
+		for _, fl := range s.Files {
+			for _, h := range fl.Hits {
+				what := "would patch"
+				if !h.Change {
+					what = "cannot patch (" + h.Note + ")"
+				}
+				fmt.Fprintf(f.IO.Out, "  %s %s: %s:%d: %s\n", s.Rule.ID, what, fl.Path, h.Line, firstLine(h.Old))
+			}
+			if len(fl.Applied) > 0 && len(fl.Hits) == 0 {
+				fmt.Fprintf(f.IO.Out, "  %s applied: %s\n", s.Rule.ID, fl.Path)
+			}
+		}
+		if s.Pin != "" && (s.State == "needs-patch" || s.State == "pin-only") {
+			fmt.Fprintf(f.IO.Out, "  %s: a pin is the better fix: %s\n", s.Rule.ID, s.Pin)
+		}
+		if s.Problem != "" {
+			fmt.Fprintf(f.IO.Out, "  %s: %s\n", s.Rule.ID, s.Problem)
+		}
+	}
+	return nil
+}
+
+func firstLine(s string) string {
+	l, _, _ := strings.Cut(s, "\n")
+	return strings.TrimSpace(l)
+}
+
+// patchVerify imports every patched module (and every module a rule would touch) with the
+// env's own interpreter, once, and reports each result. A failed import is exit code 3.
+func patchVerify(f *Factory, ec *envContext, pe patch.Env, asJSON bool) error {
+	mods, err := pe.PatchedModules()
+	if err != nil {
+		return err
+	}
+	if rules, err := patch.Rules(); err == nil {
+		if sts, err := patch.Plan(pe, rules, ec.Env.Python); err == nil {
+			for _, s := range sts {
+				for _, fl := range s.Files {
+					if m := pe.ModuleOf(fl.Path); m != "" {
+						mods = append(mods, m)
+					}
+				}
+			}
+		}
+	}
+	sort.Strings(mods)
+	mods = dedupe(mods)
+	if len(mods) == 0 {
+		fmt.Fprintln(f.IO.ErrOut, "no patched or patchable modules in this env")
+		return nil
+	}
+	// Modules may print while importing: their output goes to stderr, the JSON alone to stdout.
+	const script = `import importlib, json, sys
+out, sys.stdout = sys.stdout, sys.stderr
+res = {}
+for m in sys.argv[1:]:
+    try:
+        importlib.import_module(m)
+        res[m] = "ok"
+    except (ImportError, SyntaxError) as e:
+        res[m] = "FAILED %s: %s" % (type(e).__name__, e)
+    except BaseException as e:
+        # the imports resolved; the module's own code raised (a script that downloads, ...)
+        res[m] = "RAN %s: %s" % (type(e).__name__, e)
+out.write(json.dumps(res) + "\n")
+`
+	out, err := pyrun.Interpreter{Path: ec.Env.Python}.Run(context.Background(), append([]string{"-c", script}, mods...)...)
+	if err != nil {
+		return err
+	}
+	var res map[string]string
+	if err := json.Unmarshal(out, &res); err != nil {
+		return fmt.Errorf("verify: %v", err)
+	}
+	failed := 0
+	for _, m := range mods {
+		if strings.HasPrefix(res[m], "FAILED ") {
+			failed++
+		}
+	}
+	if asJSON {
+		if err := writeJSON(f.IO.Out, res); err != nil {
+			return err
+		}
+	} else {
+		cs := f.IO.Colors()
+		for _, m := range mods {
+			switch r := res[m]; {
+			case r == "ok":
+				fmt.Fprintf(f.IO.Out, "%s %s\n", cs.Green("ok    "), m)
+			case strings.HasPrefix(r, "FAILED "):
+				fmt.Fprintf(f.IO.Out, "%s %s: %s\n", cs.Red("FAILED"), m, strings.TrimPrefix(r, "FAILED "))
+			default:
+				fmt.Fprintf(f.IO.Out, "%s %s: imported; its own code then raised %s\n", cs.Yellow("ran   "), m, strings.TrimPrefix(r, "RAN "))
+			}
+		}
+	}
+	if failed > 0 {
+		return &ExitError{Code: ExitCheckFailed, Err: fmt.Errorf("%d of %d modules do not import", failed, len(mods))}
+	}
+	return nil
+}
+
+func dedupe(s []string) []string {
+	var out []string
+	for i, x := range s {
+		if i == 0 || x != s[i-1] {
+			out = append(out, x)
+		}
+	}
+	return out
+}
