@@ -66,7 +66,7 @@ func patchRun(f *Factory, envRef string, o *patchOptions) error {
 	if err != nil {
 		return err
 	}
-	pe := patch.Env{Prefix: ec.Env.Prefix, SiteDirs: jupyter.SiteDirs(ec.Env, ec.Facts), PythonVersion: ec.Env.PythonVersion}
+	pe := &patch.Env{Prefix: ec.Env.Prefix, SiteDirs: jupyter.SiteDirs(ec.Env, ec.Facts), PythonVersion: ec.Env.PythonVersion}
 	switch {
 	case o.Verify:
 		return patchVerify(f, ec, pe, o.JSON)
@@ -88,6 +88,12 @@ func patchRun(f *Factory, envRef string, o *patchOptions) error {
 	}
 	if o.List {
 		return patchList(f, statuses, o.JSON)
+	}
+	// A target that cannot be read as Python stops the whole run before anything is written.
+	for _, s := range statuses {
+		if s.Problem != "" && s.State != "not-applicable" {
+			return fmt.Errorf("rule %s: %s (nothing was changed)", s.Rule.ID, s.Problem)
+		}
 	}
 	var res []patch.FileResult
 	_, err = f.writeInEnv(ec, "patch", o.DryRun, func(w fsx.Writer) error {
@@ -201,7 +207,7 @@ func firstLine(s string) string {
 
 // patchVerify imports every patched module (and every module a rule would touch) with the
 // env's own interpreter, once, and reports each result. A failed import is exit code 3.
-func patchVerify(f *Factory, ec *envContext, pe patch.Env, asJSON bool) error {
+func patchVerify(f *Factory, ec *envContext, pe *patch.Env, asJSON bool) error {
 	mods, err := pe.PatchedModules()
 	if err != nil {
 		return err

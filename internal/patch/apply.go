@@ -22,7 +22,7 @@ type FileResult struct {
 // Apply patches the files of every needs-patch status, keeping an exact backup of each
 // original and the state in the env. Every file is transformed (and checked writable)
 // before anything is written, so bad input leaves no partial state.
-func Apply(w fsx.Writer, e Env, statuses []Status) ([]FileResult, error) {
+func Apply(w fsx.Writer, e *Env, statuses []Status) ([]FileResult, error) {
 	st, err := LoadState(e.Prefix)
 	if err != nil {
 		return nil, err
@@ -106,7 +106,7 @@ func Apply(w fsx.Writer, e Env, statuses []Status) ([]FileResult, error) {
 // Revert restores the original bytes of every patched file (of the given rules, or all),
 // after checking that the file is still what jdash wrote and that its backup matches the
 // recorded hash. A file changed since is left alone and reported.
-func Revert(w fsx.Writer, e Env, only []string, rules []Rule) ([]FileResult, error) {
+func Revert(w fsx.Writer, e *Env, only []string, rules []Rule) ([]FileResult, error) {
 	st, err := LoadState(e.Prefix)
 	if err != nil {
 		return nil, err
@@ -222,7 +222,7 @@ func removePycache(w fsx.Writer, path string) error {
 }
 
 // ModuleOf is the dotted module name of a file under one of the site dirs.
-func (e Env) ModuleOf(path string) string {
+func (e *Env) ModuleOf(path string) string {
 	for _, sp := range e.SiteDirs {
 		rel, err := filepath.Rel(sp, path)
 		if err != nil || strings.HasPrefix(rel, "..") {
@@ -235,7 +235,7 @@ func (e Env) ModuleOf(path string) string {
 }
 
 // PatchedModules are the modules of every file in the state.
-func (e Env) PatchedModules() ([]string, error) {
+func (e *Env) PatchedModules() ([]string, error) {
 	st, err := LoadState(e.Prefix)
 	if err != nil {
 		return nil, err

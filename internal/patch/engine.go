@@ -23,16 +23,27 @@ type Env struct {
 	Prefix        string
 	SiteDirs      []string // import order
 	PythonVersion string
+
+	versions map[string]string // normalized name -> version, first site dir wins
 }
 
-// Version looks a distribution up on the env's sys.path.
-func (e Env) Version(dist string) string {
-	for _, d := range e.SiteDirs {
-		if v := envdetect.DistVersion(d, dist); v != "" {
-			return v
+// Version looks a distribution up on the env's sys.path. The site dirs are listed once.
+func (e *Env) Version(dist string) string {
+	if e.versions == nil {
+		e.versions = map[string]string{}
+		for i := len(e.SiteDirs) - 1; i >= 0; i-- {
+			ents, err := os.ReadDir(e.SiteDirs[i])
+			if err != nil {
+				continue
+			}
+			for _, en := range ents {
+				if name, v, ok := envdetect.ParseDistDirName(en.Name()); ok {
+					e.versions[envdetect.NormalizeName(name)] = v
+				}
+			}
 		}
 	}
-	return ""
+	return e.versions[envdetect.NormalizeName(dist)]
 }
 
 // FileStatus is one target file.
@@ -54,7 +65,7 @@ type Status struct {
 
 // Plan evaluates every (selected) rule against the env and scans the target packages'
 // files. It reads only; nothing is written.
-func Plan(e Env, rules []Rule, python string) ([]Status, error) {
+func Plan(e *Env, rules []Rule, python string) ([]Status, error) {
 	var out []Status
 	for _, r := range rules {
 		st := Status{Rule: r, Why: r.Applicability(e.Version, e.PythonVersion), Files: []FileStatus{}}
@@ -149,7 +160,7 @@ func lastPart(m string) string { return m[strings.LastIndexByte(m, '.')+1:] }
 
 // distFiles lists the .py files a distribution installed, from its RECORD (or, without
 // one, by walking the packages named in top_level.txt).
-func (e Env) distFiles(dist string) ([]string, error) {
+func (e *Env) distFiles(dist string) ([]string, error) {
 	want := envdetect.NormalizeName(dist)
 	for _, sp := range e.SiteDirs {
 		ents, err := os.ReadDir(sp)
