@@ -22,8 +22,9 @@ const (
 	markerClose = "# <<< jdash "
 )
 
-// markedRanges are the byte ranges of existing jdash blocks: imports inside them are
-// already handled.
+// markedRanges are the byte ranges of existing jdash blocks (an open marker to the close
+// marker of the same rule, so nested blocks are inside their parent): imports inside them
+// are already handled.
 func markedRanges(src string) [][2]int {
 	var out [][2]int
 	pos := 0
@@ -33,11 +34,22 @@ func markedRanges(src string) [][2]int {
 			return out
 		}
 		start := pos + i
-		j := strings.Index(src[start:], markerClose)
-		if j < 0 {
-			return append(out, [2]int{start, len(src)})
+		rest := src[start+len(markerOpen):]
+		id, _, _ := strings.Cut(rest, ":")
+		closing := markerClose + id
+		end := len(src)
+		for from := start; ; {
+			j := strings.Index(src[from:], closing)
+			if j < 0 {
+				break
+			}
+			k := from + j + len(closing)
+			if k == len(src) || src[k] == '\n' || src[k] == '\r' {
+				end = k
+				break
+			}
+			from = k
 		}
-		end := start + j + len(markerClose)
 		out = append(out, [2]int{start, end})
 		pos = end
 	}
@@ -112,6 +124,11 @@ func Transform(src []byte, rules []Rule) ([]byte, []Hit, error) {
 			}
 			h.Change = true
 			hits = append(hits, h)
+			// The new code may itself need another rule (I-1's new import on notebook 7 needs
+			// I-3): those rules apply to it too, as nested marked blocks.
+			if nested, _, err := Transform([]byte(newCode), without(rules, r.ID)); err == nil {
+				newCode = string(nested)
+			}
 			edits = append(edits, edit{im.LineStart, im.LineEnd, block(r, im, s, newCode, keep)})
 			break
 		}
@@ -358,6 +375,16 @@ func (r Rule) attrEdits(s string, imps []pysrc.Import, marked [][2]int) ([]edit,
 		}
 	}
 	return edits, hits
+}
+
+func without(rules []Rule, id string) []Rule {
+	out := make([]Rule, 0, len(rules))
+	for _, r := range rules {
+		if r.ID != id {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 func hasName(ns []pysrc.Name, n string) bool {

@@ -103,3 +103,25 @@ func TestAnchorAbsentAndInlineStatements(t *testing.T) {
 		t.Errorf("an inline statement is reported, not patched: %v", hits)
 	}
 }
+
+// Rules compose: I-1's new import on notebook 7 needs I-3, as a nested block; a second run
+// changes nothing.
+func TestNestedRulesAreIdempotent(t *testing.T) {
+	rules, _ := Rules()
+	src, _ := os.ReadFile("testdata/excerpts/I-1.get_nbext_dir.py")
+	out, _, err := Transform(src, rules)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := AppliedRules(out); strings.Join(got, ",") != "I-1,I-3" {
+		t.Errorf("markers %v:\n%s", got, out)
+	}
+	if !strings.Contains(string(out), "from nbclassic.nbextensions import _get_nbextension_dir as _jdash_get_nbextension_dir") {
+		t.Errorf("nested I-3 missing:\n%s", out)
+	}
+	again, hits, _ := Transform(out, rules)
+	if string(again) != string(out) {
+		t.Errorf("second run changed the file: %v", hits)
+	}
+	pyCompiles(t, "nested", out)
+}
