@@ -126,8 +126,14 @@ func Transform(src []byte, rules []Rule) ([]byte, []Hit, error) {
 			hits = append(hits, h)
 			// The new code may itself need another rule (I-1's new import on notebook 7 needs
 			// I-3): those rules apply to it too, as nested marked blocks.
-			if nested, _, err := Transform([]byte(newCode), without(rules, r.ID)); err == nil {
+			others := without(rules, r.ID)
+			if nested, _, err := Transform([]byte(newCode), others); err == nil {
 				newCode = string(nested)
+			}
+			if keep != "" { // the names this rule leaves may need another rule
+				if nested, _, err := Transform([]byte(keep+"\n"), others); err == nil {
+					keep = strings.TrimRight(string(nested), "\n")
+				}
 			}
 			edits = append(edits, edit{im.LineStart, im.LineEnd, block(r, im, s, newCode, keep)})
 			break
@@ -163,8 +169,10 @@ func block(r Rule, im pysrc.Import, s, newCode, keep string) string {
 		rest += "\n"
 	}
 	var b strings.Builder
-	if keep != "" {
-		b.WriteString(ind + keep + "\n")
+	for _, l := range strings.Split(keep, "\n") {
+		if keep != "" {
+			b.WriteString(ind + l + "\n")
+		}
 	}
 	fmt.Fprintf(&b, "%s%s%s: %s\n", ind, markerOpen, r.ID, r.Title)
 	b.WriteString(ind + "try:\n")
