@@ -72,6 +72,7 @@ func main() {
 	fmt.Printf("(c) peak RSS of jdash envs on the tree: max %.1f MB over %d runs (target < 50 MB)\n\n", float64(warm.maxRSS)/1024, *runs)
 
 	benchExtensions(env, bin, *runs)
+	benchPatchList(env, bin, *runs)
 
 	prefix, err := filepath.Abs(*testenv)
 	check(err)
@@ -187,4 +188,37 @@ func benchExtensions(env []string, bin string, runs int) {
 func must2(s string, err error) string {
 	check(err)
 	return s
+}
+
+// benchPatchList measures `jdash patch --list` on a copy of the real nb7compat env (notebook
+// 7 with the classic extensions the rules patch), topped up with generated distribution
+// records (METADATA, RECORD) to at least 300 installed packages.
+func benchPatchList(env []string, bin string, runs int) {
+	src := filepath.Join("build", "testenvs", "nb7compat")
+	if _, err := os.Stat(src); err != nil {
+		fmt.Printf("(f) skipped: %s not built (testenvs/build.sh)\n", src)
+		return
+	}
+	dir, err := os.MkdirTemp("", "jdash-bench-patch-")
+	check(err)
+	defer os.RemoveAll(dir)
+	venv := filepath.Join(dir, "nb7")
+	run("cp", "-a", src, venv)
+	sp := filepath.Join(venv, "lib", "python3.11", "site-packages")
+	ents, _ := os.ReadDir(sp)
+	real := 0
+	for _, e := range ents {
+		if strings.HasSuffix(e.Name(), ".dist-info") {
+			real++
+		}
+	}
+	for i := real; i < 300; i++ {
+		info := filepath.Join(sp, fmt.Sprintf("benchpkg%03d-1.0.%d.dist-info", i, i))
+		write(filepath.Join(info, "METADATA"), fmt.Sprintf("Metadata-Version: 2.1\nName: benchpkg%03d\nVersion: 1.0.%d\n", i, i))
+		write(filepath.Join(info, "RECORD"), fmt.Sprintf("benchpkg%03d/__init__.py,,\n", i))
+		write(filepath.Join(sp, fmt.Sprintf("benchpkg%03d", i), "__init__.py"), "import os\n")
+	}
+	m := measure(runs, env, bin, "patch", "--list", "--env", venv)
+	fmt.Printf("(f) jdash patch --list on an env with 300 packages (%d real, %d generated): median %s, max %s (target < 200ms)\n\n",
+		real, 300-real, ms(m.median), ms(m.max))
 }
