@@ -36,11 +36,13 @@ base_prefix=$("$python" -c 'import sys; print(sys.base_prefix)')
 say() { printf 'testenvs: %s\n' "$*" >&2; }
 
 # The registry serves wheels as uncacheable, so pip's HTTP cache stays empty: the pinned
-# wheels are kept in build/wheelhouse instead and installed from there without the index.
+# packages are kept as wheels in build/wheelhouse (sdists built once, with their build
+# dependencies fetched then) and installed from there without the index.
 wheels=$build/wheelhouse
 fetch() {
   local py=$1 reqs=$2
-  "$py" -m pip download -q --disable-pip-version-check --cache-dir "$cache" --no-deps -d "$wheels" -r "$reqs"
+  "$py" -m pip wheel -q --disable-pip-version-check --cache-dir "$cache" --no-deps \
+    --find-links "$wheels" -w "$wheels" -r "$reqs"
 }
 
 build_venv() {
