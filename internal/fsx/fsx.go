@@ -323,6 +323,11 @@ func (d *DryRun) MkdirAll(path string, _ fs.FileMode) error {
 	return nil
 }
 
+// Reader is ReadFile bound to w, for readers that take a read function.
+func Reader(w Writer) func(string) ([]byte, error) {
+	return func(path string) ([]byte, error) { return ReadFile(w, path) }
+}
+
 // ReadFile reads path as w sees it (a dry run sees its own pending writes).
 func ReadFile(w Writer, path string) ([]byte, error) {
 	if d, ok := w.(*DryRun); ok {

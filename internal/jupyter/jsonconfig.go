@@ -65,7 +65,7 @@ func (e *MalformedError) Unwrap() error { return e.Err }
 func (c ConfigDir) Get(section string, includeRoot bool) (*pyjson.Obj, error) {
 	data := pyjson.NewObj()
 	for _, p := range c.Paths(section, includeRoot) {
-		obj, err := c.readObj(p)
+		obj, err := c.ReadObj(p)
 		if err != nil {
 			return nil, err
 		}
@@ -76,8 +76,9 @@ func (c ConfigDir) Get(section string, includeRoot bool) (*pyjson.Obj, error) {
 	return data, nil
 }
 
-// readObj reads one JSON object file; a missing file (or a non-file) is nil, nil.
-func (c ConfigDir) readObj(path string) (*pyjson.Obj, error) {
+// ReadObj reads one JSON object file; a missing file (or a non-file) is nil, nil, and
+// one that is not a JSON object is a MalformedError naming it.
+func (c ConfigDir) ReadObj(path string) (*pyjson.Obj, error) {
 	if c.ReadFile == nil {
 		if st, err := os.Stat(path); err != nil || !st.Mode().IsRegular() {
 			return nil, nil

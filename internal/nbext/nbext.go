@@ -205,7 +205,7 @@ func SetState(w fsx.Writer, configDir, section, require string, value *pyjson.Va
 	le.Set(require, value)
 	upd := pyjson.NewObj()
 	upd.Set("load_extensions", pyjson.ObjValue(le))
-	cd := jupyter.ConfigDir{Dir: configDir, ReadFile: func(path string) ([]byte, error) { return fsx.ReadFile(w, path) }}
+	cd := jupyter.ConfigDir{Dir: configDir, ReadFile: fsx.Reader(w)}
 	content, _, err := cd.Update(section, upd)
 	if err != nil {
 		return false, err

@@ -5,7 +5,6 @@
 package serverext
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -150,22 +149,12 @@ func List(p jupyter.Paths, app App, find func(module string) string) (Listing, e
 	return l, nil
 }
 
+// readObj reads one config file; jupyter_server skips empty files, and so does the listing.
 func readObj(path string) (*pyjson.Obj, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
+	if st, err := os.Stat(path); err != nil || st.Size() == 0 {
 		return nil, nil
 	}
-	if len(strings.TrimSpace(string(data))) == 0 {
-		return nil, nil
-	}
-	v, err := pyjson.Parse(data)
-	if err != nil {
-		return nil, &jupyter.MalformedError{Path: path, Err: err}
-	}
-	if v.Kind != pyjson.Object {
-		return nil, &jupyter.MalformedError{Path: path, Err: fmt.Errorf("not a JSON object")}
-	}
-	return v.Obj, nil
+	return jupyter.ConfigDir{}.ReadObj(path)
 }
 
 func fileMentions(path, s string) bool {
@@ -193,7 +182,7 @@ func Toggle(w fsx.Writer, levelDir string, app App, module string, enable bool) 
 	mid.Set(key, pyjson.ObjValue(inner))
 	upd := pyjson.NewObj()
 	upd.Set(cls, pyjson.ObjValue(mid))
-	read := func(path string) ([]byte, error) { return fsx.ReadFile(w, path) }
+	read := fsx.Reader(w)
 	cd := jupyter.ConfigDir{Dir: levelDir, ReadFile: read}
 	section := app.section()
 	if app == Server {

@@ -153,7 +153,7 @@ func contribNbextensions(ctx context.Context, w fsx.Writer, o Options) error {
 // does: version 1, Exporter.extra_template_paths and Exporter.preprocessors appended when
 // missing, written with set() (the .d defaults removed).
 func nbconvertConfig(w fsx.Writer, levelDir, templates string) error {
-	cd := jupyter.ConfigDir{Dir: levelDir, ReadFile: func(p string) ([]byte, error) { return fsx.ReadFile(w, p) }}
+	cd := jupyter.ConfigDir{Dir: levelDir, ReadFile: fsx.Reader(w)}
 	const section = "jupyter_nbconvert_config"
 	cfg, err := cd.Get(section, true)
 	if err != nil {
@@ -239,7 +239,7 @@ func bundlers(ctx context.Context, w fsx.Writer, o Options) error {
 	if err != nil {
 		return err
 	}
-	cd := jupyter.ConfigDir{Dir: dir, ReadFile: func(p string) ([]byte, error) { return fsx.ReadFile(w, p) }}
+	cd := jupyter.ConfigDir{Dir: dir, ReadFile: fsx.Reader(w)}
 	for _, s := range specs {
 		b := pyjson.NewObj()
 		b.Set("label", pyjson.StringValue(s.Label))
@@ -284,7 +284,7 @@ func stackConfig(_ context.Context, w fsx.Writer, o Options) error {
 		gw.Set("url", pyjson.StringValue(o.Stack.GatewayURL))
 		upd.Set("GatewayClient", pyjson.ObjValue(gw))
 	}
-	cd := jupyter.ConfigDir{Dir: levelDir, ReadFile: func(p string) ([]byte, error) { return fsx.ReadFile(w, p) }}
+	cd := jupyter.ConfigDir{Dir: levelDir, ReadFile: fsx.Reader(w)}
 	content, _, err := cd.Update(section, upd)
 	if err != nil {
 		return err
