@@ -4,11 +4,12 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 
 	"github.com/spf13/cobra"
 
+	"github.com/jdash-dev/jdash/internal/fsx"
+	"github.com/jdash-dev/jdash/internal/install"
 	"github.com/jdash-dev/jdash/internal/profile"
 )
 
@@ -58,24 +59,8 @@ func createVenv(ctx context.Context, f *Factory, dir, python string) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
+	if err := (&fsx.Real{}).MkdirAll(filepath.Dir(dir), 0o755); err != nil {
 		return err
 	}
-	var c *exec.Cmd
-	if uv, err := exec.LookPath("uv"); err == nil {
-		c = exec.CommandContext(ctx, uv, "venv", "--seed", "--python", python, dir)
-	} else {
-		py, err := exec.LookPath(python)
-		if err != nil {
-			return fmt.Errorf("no %s to create the venv with (--python)", python)
-		}
-		c = exec.CommandContext(ctx, py, "-m", "venv", dir)
-	}
-	c.Stdout, c.Stderr = f.IO.ErrOut, f.IO.ErrOut
-	c.Env = append(os.Environ(), "UV_NO_CACHE=1")
-	if err := c.Run(); err != nil {
-		os.RemoveAll(dir)
-		return fmt.Errorf("creating %s: %v", dir, err)
-	}
-	return nil
+	return install.CreateVenv(ctx, f.Runner, dir, python, f.IO.ErrOut)
 }

@@ -3,7 +3,7 @@ package cmd
 import (
 	"github.com/spf13/cobra"
 
-	"github.com/jdash-dev/jdash/internal/nbext"
+	"github.com/jdash-dev/jdash/internal/jupyter"
 )
 
 // levelFlags are the write-level flags shared by the extension commands. The default is
@@ -23,7 +23,9 @@ func (l *levelFlags) add(cmd *cobra.Command, installOnly bool) {
 	}
 }
 
-func (l *levelFlags) level() (nbext.Level, error) {
+// kind checks the flags and says which level they ask for (before any env is resolved:
+// a usage error costs no scan).
+func (l *levelFlags) kind() (jupyter.LevelKind, string, error) {
 	n := 0
 	for _, b := range []bool{l.user, l.sysPrefix, l.system, l.prefix != "", l.nbextDir != ""} {
 		if b {
@@ -31,17 +33,17 @@ func (l *levelFlags) level() (nbext.Level, error) {
 		}
 	}
 	if n > 1 {
-		return nbext.Level{}, flagErrorf("give at most one of --user, --sys-prefix, --system, --prefix, --nbextensions")
+		return "", "", flagErrorf("give at most one of --user, --sys-prefix, --system, --prefix, --nbextensions")
 	}
 	switch {
 	case l.user:
-		return nbext.Level{Kind: nbext.User}, nil
+		return jupyter.User, "", nil
 	case l.system:
-		return nbext.Level{Kind: nbext.System}, nil
+		return jupyter.System, "", nil
 	case l.prefix != "":
-		return nbext.Level{Kind: nbext.Prefix, Path: l.prefix}, nil
+		return jupyter.Prefix, l.prefix, nil
 	case l.nbextDir != "":
-		return nbext.Level{Kind: nbext.ExtDir, Path: l.nbextDir}, nil
+		return jupyter.ExtDir, l.nbextDir, nil
 	}
-	return nbext.Level{Kind: nbext.SysPrefix}, nil
+	return jupyter.SysPrefix, "", nil
 }

@@ -8,6 +8,9 @@ import (
 	"fmt"
 	"runtime/debug"
 	"strings"
+	"time"
+
+	"github.com/jdash-dev/jdash/internal/runner"
 
 	"github.com/jdash-dev/jdash/internal/envdetect"
 	"github.com/jdash-dev/jdash/internal/ui"
@@ -75,7 +78,7 @@ func (e *ExitError) Unwrap() error { return e.Err }
 // Main runs jdash with args and returns the process exit code.
 func Main(args []string) int {
 	env := envdetect.EnvFromOS()
-	f := &Factory{Env: env, GOOS: goos()}
+	f := &Factory{Env: env, GOOS: goos(), Runner: &runner.Runner{Env: env}, Now: time.Now}
 	// No signal handler here: installing one starts an extra OS thread on every run, which
 	// the short read commands cannot afford (bench/README.md). Long-running verbs install
 	// their own with signal.NotifyContext, and return context.Canceled when interrupted.

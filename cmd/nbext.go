@@ -10,9 +10,9 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/jdash-dev/jdash/internal/fsx"
+	"github.com/jdash-dev/jdash/internal/jupyter"
 	"github.com/jdash-dev/jdash/internal/nbext"
 	"github.com/jdash-dev/jdash/internal/pyjson"
-	"github.com/jdash-dev/jdash/internal/pyrun"
 )
 
 type nbextOptions struct {
@@ -50,12 +50,16 @@ func addEnvFlag(fs *pflag.FlagSet) {
 }
 
 // levelAndEnv resolves the write level, then the env (flags first: a usage error costs no scan).
-func (o *nbextOptions) levelAndEnv(f *Factory) (nbext.Level, *envContext, error) {
-	lvl, err := o.levels.level()
+func (o *nbextOptions) levelAndEnv(f *Factory) (jupyter.Level, *envContext, error) {
+	kind, path, err := o.levels.kind()
 	if err != nil {
-		return lvl, nil, err
+		return jupyter.Level{}, nil, err
 	}
 	ec, err := f.envContext(o.Env)
+	if err != nil {
+		return jupyter.Level{}, nil, err
+	}
+	lvl, err := ec.Paths.Level(kind, path)
 	return lvl, ec, err
 }
 
@@ -152,7 +156,7 @@ func nbextToggleRun(f *Factory, o *nbextOptions, verb string, args []string) err
 	if err != nil {
 		return err
 	}
-	dir, err := lvl.ConfigDir(ec.Paths)
+	dir, err := lvl.NBConfig()
 	if err != nil {
 		return flagErrorf("%v", err)
 	}
@@ -162,7 +166,7 @@ func nbextToggleRun(f *Factory, o *nbextOptions, verb string, args []string) err
 			items = append(items, toggle{o.Section, a})
 			continue
 		}
-		_, paths, err := pyrun.Interpreter{Path: ec.Env.Python}.ModuleNBExtensions(context.Background(), a)
+		_, paths, err := f.python(ec).ModuleNBExtensions(context.Background(), a)
 		if err != nil {
 			return err
 		}
@@ -223,7 +227,7 @@ func nbextInstallRun(f *Factory, o *nbextOptions, args []string) error {
 	if err != nil {
 		return err
 	}
-	target := lvl.ExtensionsDir(ec.Paths)
+	target := lvl.NBExtensions()
 	type job struct {
 		src  string
 		opts nbext.InstallOptions
@@ -234,7 +238,7 @@ func nbextInstallRun(f *Factory, o *nbextOptions, args []string) error {
 			jobs = append(jobs, job{a, o.install})
 			continue
 		}
-		dir, paths, err := pyrun.Interpreter{Path: ec.Env.Python}.ModuleNBExtensions(context.Background(), a)
+		dir, paths, err := f.python(ec).ModuleNBExtensions(context.Background(), a)
 		if err != nil {
 			return err
 		}
@@ -283,13 +287,11 @@ and clear REQUIRE from every section's config at that level, as
 					name += ".js"
 				}
 			}
-			_, err = f.writeInEnv(ec, "nbext uninstall", o.DryRun, func(w fsx.Writer) error {
-				full, err := nbext.UninstallFiles(w, []string{lvl.ExtensionsDir(ec.Paths)}, name)
-				if err != nil {
+			changes, err := f.writeInEnv(ec, "nbext uninstall", o.DryRun, func(w fsx.Writer) error {
+				if _, err := nbext.UninstallFiles(w, []string{lvl.NBExtensions()}, name); err != nil {
 					return err
 				}
-				fmt.Fprintf(f.IO.ErrOut, "removed %s\n", full)
-				dir, err := lvl.ConfigDir(ec.Paths)
+				dir, err := lvl.NBConfig()
 				if err != nil {
 					return nil // --prefix/--nbextensions: files only
 				}
@@ -300,6 +302,9 @@ and clear REQUIRE from every section's config at that level, as
 				}
 				return nil
 			})
+			if err == nil && !o.DryRun {
+				reportChanges(f, changes)
+			}
 			return err
 		},
 	}

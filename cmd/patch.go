@@ -2,18 +2,14 @@ package cmd
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"sort"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
 	"github.com/jdash-dev/jdash/internal/fsx"
-	"github.com/jdash-dev/jdash/internal/jupyter"
 	"github.com/jdash-dev/jdash/internal/patch"
-	"github.com/jdash-dev/jdash/internal/pyrun"
 )
 
 type patchOptions struct {
@@ -66,10 +62,10 @@ func patchRun(f *Factory, envRef string, o *patchOptions) error {
 	if err != nil {
 		return err
 	}
-	pe := &patch.Env{Prefix: ec.Env.Prefix, SiteDirs: jupyter.SiteDirs(ec.Env, ec.Facts), PythonVersion: ec.Env.PythonVersion}
+	pe := &patch.Env{Prefix: ec.Env.Prefix, Packages: ec.Packages, PythonVersion: ec.Env.PythonVersion}
 	switch {
 	case o.Verify:
-		return patchVerify(f, ec, pe, o.JSON)
+		return patchVerify(f, ec, pe, rules, o.JSON)
 	case o.Revert:
 		var res []patch.FileResult
 		_, err := f.writeInEnv(ec, "patch revert", o.DryRun, func(w fsx.Writer) error {
@@ -207,71 +203,39 @@ func firstLine(s string) string {
 
 // patchVerify imports every patched module (and every module a rule would touch) with the
 // env's own interpreter, once, and reports each result. A failed import is exit code 3.
-func patchVerify(f *Factory, ec *envContext, pe *patch.Env, asJSON bool) error {
-	mods, err := pe.PatchedModules()
+func patchVerify(f *Factory, ec *envContext, pe *patch.Env, rules []patch.Rule, asJSON bool) error {
+	mods, err := pe.VerifyModules(rules, ec.Env.Python)
 	if err != nil {
 		return err
 	}
-	if rules, err := patch.Rules(); err == nil {
-		if sts, err := patch.Plan(pe, rules, ec.Env.Python); err == nil {
-			for _, s := range sts {
-				for _, fl := range s.Files {
-					if m := pe.ModuleOf(fl.Path); m != "" {
-						mods = append(mods, m)
-					}
-				}
-			}
-		}
-	}
-	sort.Strings(mods)
-	mods = dedupe(mods)
 	if len(mods) == 0 {
 		fmt.Fprintln(f.IO.ErrOut, "no patched or patchable modules in this env")
 		return nil
 	}
-	// Modules may print while importing: their output goes to stderr, the JSON alone to stdout.
-	const script = `import importlib, json, sys
-out, sys.stdout = sys.stdout, sys.stderr
-res = {}
-for m in sys.argv[1:]:
-    try:
-        importlib.import_module(m)
-        res[m] = "ok"
-    except (ImportError, SyntaxError) as e:
-        res[m] = "FAILED %s: %s" % (type(e).__name__, e)
-    except BaseException as e:
-        # the imports resolved; the module's own code raised (a script that downloads, ...)
-        res[m] = "RAN %s: %s" % (type(e).__name__, e)
-out.write(json.dumps(res) + "\n")
-`
-	out, err := pyrun.Interpreter{Path: ec.Env.Python}.Run(context.Background(), append([]string{"-c", script}, mods...)...)
+	res, err := patch.Verify(context.Background(), f.python(ec), mods)
 	if err != nil {
 		return err
 	}
-	var res map[string]string
-	if err := json.Unmarshal(out, &res); err != nil {
-		return fmt.Errorf("verify: %v", err)
-	}
 	failed := 0
-	for _, m := range mods {
-		if strings.HasPrefix(res[m], "FAILED ") {
+	for _, r := range res {
+		if r.Result == "failed" {
 			failed++
 		}
 	}
 	if asJSON {
-		if err := writeJSON(f.IO.Out, res); err != nil {
+		if err := writeJSON(f.IO.Out, map[string]any{"modules": res}); err != nil {
 			return err
 		}
 	} else {
 		cs := f.IO.Colors()
-		for _, m := range mods {
-			switch r := res[m]; {
-			case r == "ok":
-				fmt.Fprintf(f.IO.Out, "%s %s\n", cs.Green("ok    "), m)
-			case strings.HasPrefix(r, "FAILED "):
-				fmt.Fprintf(f.IO.Out, "%s %s: %s\n", cs.Red("FAILED"), m, strings.TrimPrefix(r, "FAILED "))
+		for _, r := range res {
+			switch r.Result {
+			case "ok":
+				fmt.Fprintf(f.IO.Out, "%s %s\n", cs.Green("ok    "), r.Module)
+			case "failed":
+				fmt.Fprintf(f.IO.Out, "%s %s: %s\n", cs.Red("FAILED"), r.Module, r.Detail)
 			default:
-				fmt.Fprintf(f.IO.Out, "%s %s: imported; its own code then raised %s\n", cs.Yellow("ran   "), m, strings.TrimPrefix(r, "RAN "))
+				fmt.Fprintf(f.IO.Out, "%s %s: imported; its own code then raised %s\n", cs.Yellow("ran   "), r.Module, r.Detail)
 			}
 		}
 	}
@@ -279,14 +243,4 @@ out.write(json.dumps(res) + "\n")
 		return &ExitError{Code: ExitCheckFailed, Err: fmt.Errorf("%d of %d modules do not import", failed, len(mods))}
 	}
 	return nil
-}
-
-func dedupe(s []string) []string {
-	var out []string
-	for i, x := range s {
-		if i == 0 || x != s[i-1] {
-			out = append(out, x)
-		}
-	}
-	return out
 }

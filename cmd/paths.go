@@ -70,7 +70,7 @@ func coreString(f jupyter.Facts) string {
 	if f.CoreVersion == nil {
 		return ""
 	}
-	return f.CoreVersion.Original()
+	return f.CoreVersion.String()
 }
 
 func writeExplain(f *Factory, prefix string, facts jupyter.Facts, p jupyter.Paths) error {

@@ -7,6 +7,9 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"time"
+
+	"github.com/jdash-dev/jdash/internal/runner"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -16,12 +19,15 @@ import (
 	"github.com/jdash-dev/jdash/internal/ui"
 )
 
-// Factory holds what commands need, built lazily and injected so tests can replace it.
+// Factory holds what commands need, built lazily and injected so tests can replace it:
+// the process environment, the streams, the one runner of child processes and the clock.
 type Factory struct {
-	Env  map[string]string // process environment
-	GOOS string
-	IO   *ui.IO
-	V    *viper.Viper // the one viper instance: flags > JDASH_* > jdash.yaml > defaults
+	Env    map[string]string // process environment
+	GOOS   string
+	IO     *ui.IO
+	V      *viper.Viper // the one viper instance: flags > JDASH_* > jdash.yaml > defaults
+	Runner *runner.Runner
+	Now    func() time.Time
 
 	scanOnce sync.Once
 	scan     envdetect.Result

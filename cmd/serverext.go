@@ -10,7 +10,6 @@ import (
 	"github.com/jdash-dev/jdash/internal/envdetect"
 	"github.com/jdash-dev/jdash/internal/fsx"
 	"github.com/jdash-dev/jdash/internal/jupyter"
-	"github.com/jdash-dev/jdash/internal/pyver"
 	"github.com/jdash-dev/jdash/internal/serverext"
 )
 
@@ -40,7 +39,7 @@ func appFor(e *envdetect.Env, flag string) (serverext.App, error) {
 	default:
 		return "", flagErrorf("--app must be notebook, server or auto")
 	}
-	if v, err := pyver.Parse(e.Packages["notebook"]); err == nil && v.Major() < 7 {
+	if nb := e.Packages["notebook"]; nb != "" && !jupyter.IsNotebook7(nb) {
 		return serverext.Notebook, nil
 	}
 	if e.Packages["jupyter_server"] != "" {
@@ -60,11 +59,6 @@ func serverextContext(f *Factory, cmd *cobra.Command) (*envContext, serverext.Ap
 	return ec, app, err
 }
 
-func moduleFinder(ec *envContext) func(string) string {
-	dirs := jupyter.SiteDirs(ec.Env, ec.Facts)
-	return func(m string) string { return envdetect.FindModule(dirs, m) }
-}
-
 func newServerextListCmd(f *Factory) *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
@@ -76,7 +70,7 @@ func newServerextListCmd(f *Factory) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			l, err := serverext.List(ec.Paths, app, moduleFinder(ec))
+			l, err := serverext.List(ec.Paths, app, ec.Packages.Module)
 			if err != nil {
 				return err
 			}
@@ -116,7 +110,7 @@ func newServerextToggleCmd(f *Factory, verb string) *cobra.Command {
 		Short: strings.ToUpper(verb[:1]) + verb[1:] + " server extensions (default level: --sys-prefix)",
 		Args:  minArgs(1, verb+" needs a MODULE (the importable name of the server extension)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			lvl, err := lv.level()
+			kind, _, err := lv.kind()
 			if err != nil {
 				return err
 			}
@@ -124,16 +118,19 @@ func newServerextToggleCmd(f *Factory, verb string) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			dir, err := lvl.ConfigDir(ec.Paths)
+			lvl, err := ec.Paths.Level(kind, "")
+			if err != nil {
+				return err
+			}
+			levelDir, err := lvl.ConfigDir()
 			if err != nil {
 				return flagErrorf("%v", err)
 			}
-			levelDir := strings.TrimSuffix(dir, "/nbconfig")
-			find := moduleFinder(ec)
+			find := ec.Packages.Module
 			if verb == "enable" {
 				for _, m := range args {
 					if find(m) == "" {
-						return fmt.Errorf("module %s is not installed in %s (not found in %s)", m, ec.Env.Prefix, strings.Join(jupyter.SiteDirs(ec.Env, ec.Facts), ", "))
+						return fmt.Errorf("module %s is not installed in %s (not found in %s)", m, ec.Env.Prefix, strings.Join(ec.Packages.Dirs(), ", "))
 					}
 				}
 			}

@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"time"
@@ -13,13 +12,12 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
-	"github.com/jdash-dev/jdash/internal/envdetect"
 	"github.com/jdash-dev/jdash/internal/fsx"
+	"github.com/jdash-dev/jdash/internal/install"
 	"github.com/jdash-dev/jdash/internal/jupyter"
-	"github.com/jdash-dev/jdash/internal/nbext"
+	"github.com/jdash-dev/jdash/internal/patch"
 	"github.com/jdash-dev/jdash/internal/profile"
 	"github.com/jdash-dev/jdash/internal/pyrun"
-	"github.com/jdash-dev/jdash/internal/pyver"
 	"github.com/jdash-dev/jdash/internal/setup"
 )
 
@@ -69,11 +67,15 @@ func setupRun(ctx context.Context, f *Factory, o *setupOptions) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	lvl, err := o.levels.level()
+	kind, _, err := o.levels.kind()
 	if err != nil {
 		return err
 	}
 	ec, err := f.envContext(o.Env)
+	if err != nil {
+		return err
+	}
+	lvl, err := ec.Paths.Level(kind, "")
 	if err != nil {
 		return err
 	}
@@ -84,12 +86,12 @@ func setupRun(ctx context.Context, f *Factory, o *setupOptions) error {
 	if err != nil {
 		return flagErrorf("%v", err)
 	}
-	if lvl.Kind == nbext.User && !o.DryRun {
+	if lvl.Kind == jupyter.User && !o.DryRun {
 		if err := confirmUser(f, o.Yes); err != nil {
 			return err
 		}
 	}
-	missing, err := setup.Missing(p, ec.Env, installedIn(ec))
+	missing, err := setup.Missing(p, ec.Env, ec.Packages.Version)
 	if err != nil {
 		return err
 	}
@@ -103,7 +105,7 @@ func setupRun(ctx context.Context, f *Factory, o *setupOptions) error {
 			return fmt.Errorf("%s lacks the %s profile's packages: %s\nrun again with --install, or: %s -m pip install %s",
 				ec.Env.Prefix, p.Name, strings.Join(missing, " "), ec.Env.Python, shellQuote(missing))
 		}
-		if err := pipInstall(ctx, f, ec, missing); err != nil {
+		if err := install.Packages(ctx, f.Runner, ec.Env.Python, missing, f.IO.ErrOut); err != nil {
 			return err
 		}
 		if ec, err = f.envContext(ec.Env.Prefix); err != nil { // packages changed: describe again
@@ -111,15 +113,15 @@ func setupRun(ctx context.Context, f *Factory, o *setupOptions) error {
 		}
 	}
 	cache := pyrun.OpenCache(filepath.Join(fsx.StateDir(ec.Env.Prefix), "pyinfo.json"))
-	find := moduleFinder(ec)
+	py := f.python(ec)
+	py.Cache, py.Stamp = cache, func(m string) string {
+		if loc := ec.Packages.Module(m); loc != "" {
+			return pyrun.FileStamp(loc) + " " + pyrun.FileStamp(filepath.Join(loc, "__init__.py"))
+		}
+		return ""
+	}
 	opts := setup.Options{
-		Profile: p, Level: lvl, Env: ec.Env, Paths: ec.Paths,
-		Python: pyrun.Interpreter{Path: ec.Env.Python, Cache: cache, Stamp: func(m string) string {
-			if loc := find(m); loc != "" {
-				return pyrun.FileStamp(loc) + " " + pyrun.FileStamp(filepath.Join(loc, "__init__.py"))
-			}
-			return ""
-		}},
+		Profile: p, Level: lvl, Env: ec.Env, Paths: ec.Paths, Python: py,
 		Stack: setup.Stack{IP: o.IP, Port: o.Port, GatewayURL: o.GatewayURL},
 		Log:   f.IO.ErrOut,
 	}
@@ -127,11 +129,12 @@ func setupRun(ctx context.Context, f *Factory, o *setupOptions) error {
 	if err != nil {
 		return err
 	}
-	reportCompat(f, ec.Env)
+	reportCompat(f, ec)
 	if o.DryRun {
 		return nil
 	}
-	if err := cache.Save(); err != nil {
+	// The cache is jdash's own record, not the user's: written through the writer, not journaled.
+	if err := cache.Save(&fsx.Real{}); err != nil {
 		fmt.Fprintf(f.IO.ErrOut, "jdash: warning: %v\n", err)
 	}
 	files := 0
@@ -146,20 +149,6 @@ func setupRun(ctx context.Context, f *Factory, o *setupOptions) error {
 		fmt.Fprintf(f.IO.ErrOut, "set up %s for %s: %d files written (undo with: jdash setup --undo --env %s)\n", ec.Env.Prefix, p.Name, files, ec.Env.Prefix)
 	}
 	return nil
-}
-
-// installedIn looks a distribution up on the env's sys.path (any package, not only the
-// Jupyter ones envdetect reports).
-func installedIn(ec *envContext) func(string) string {
-	dirs := jupyter.SiteDirs(ec.Env, ec.Facts)
-	return func(name string) string {
-		for _, d := range dirs {
-			if v := envdetect.DistVersion(d, name); v != "" {
-				return v
-			}
-		}
-		return ""
-	}
 }
 
 func setupUndo(f *Factory, ec *envContext, dryRun bool) error {
@@ -210,36 +199,19 @@ func confirmUser(f *Factory, yes bool) error {
 	return nil
 }
 
-// pipInstall installs requirements with the env's own installer: uv when it is on PATH,
-// else the env's pip. Its progress goes to stderr. Neither may write a cache in HOME.
-func pipInstall(ctx context.Context, f *Factory, ec *envContext, reqs []string) error {
-	var c *exec.Cmd
-	if uv, err := exec.LookPath("uv"); err == nil {
-		c = exec.CommandContext(ctx, uv, append([]string{"pip", "install", "--no-cache", "--python", ec.Env.Python}, reqs...)...)
-	} else {
-		c = exec.CommandContext(ctx, ec.Env.Python, append([]string{"-m", "pip", "install", "--no-cache-dir", "--disable-pip-version-check", "--progress-bar", "on"}, reqs...)...)
-	}
-	// Nested pips (build isolation) see only the environment: no cache, no self-check file.
-	c.Env = append(os.Environ(), "PIP_NO_CACHE_DIR=1", "PIP_DISABLE_PIP_VERSION_CHECK=1", "UV_NO_CACHE=1")
-	fmt.Fprintf(f.IO.ErrOut, "installing into %s: %s\n", ec.Env.Prefix, strings.Join(reqs, " "))
-	c.Stdout, c.Stderr = f.IO.ErrOut, f.IO.ErrOut
-	if err := c.Run(); err != nil {
-		return fmt.Errorf("installing %s failed: %v", strings.Join(reqs, " "), err)
-	}
-	return nil
-}
-
-// reportCompat names the known breakages the env's versions call for, until `jdash patch`
-// can repair them.
-func reportCompat(f *Factory, e *envdetect.Env) {
-	v, err := pyver.Parse(e.Packages["notebook"])
-	if err != nil || v.Major() < 7 {
+// reportCompat names the known breakages the env's versions call for (the rules of
+// internal/patch/rules.yaml), for `jdash patch` to repair.
+func reportCompat(f *Factory, ec *envContext) {
+	rules, err := patch.Rules()
+	if err != nil {
 		return
 	}
-	for _, p := range []string{"jupyter_contrib_nbextensions", "jupyter_contrib_core", "jupyter_nbextensions_configurator", "jupyter_dashboards", "jupyter_dashboards_bundlers"} {
-		if e.Packages[p] != "" {
-			fmt.Fprintf(f.IO.ErrOut, "compat: %s %s imports notebook.* modules that notebook %s removed (reference I-3..I-5); pin notebook<7 or patch it (jdash patch)\n", p, e.Packages[p], e.Packages["notebook"])
+	for _, s := range patch.Advice(&patch.Env{Prefix: ec.Env.Prefix, Packages: ec.Packages, PythonVersion: ec.Env.PythonVersion}, rules) {
+		fix := "repair with: jdash patch --env " + ec.Env.Prefix
+		if s.Rule.Kind == "pin" {
+			fix = "pin: " + s.Rule.Pin
 		}
+		fmt.Fprintf(f.IO.ErrOut, "compat: %s %s (%s); %s\n", s.Rule.ID, s.Rule.Title, strings.Join(s.Why.Reasons, ", "), fix)
 	}
 }
 

@@ -5,16 +5,21 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/jdash-dev/jdash/internal/pkgindex"
+	"github.com/jdash-dev/jdash/internal/pyrun"
+
 	"github.com/jdash-dev/jdash/internal/envdetect"
 	"github.com/jdash-dev/jdash/internal/fsx"
 	"github.com/jdash-dev/jdash/internal/jupyter"
 )
 
-// envContext is an env with the Jupyter paths it sees, resolved once per command.
+// envContext is an env with the Jupyter paths it sees and its installed packages,
+// resolved once per command.
 type envContext struct {
-	Env   *envdetect.Env
-	Facts jupyter.Facts
-	Paths jupyter.Paths
+	Env      *envdetect.Env
+	Facts    jupyter.Facts
+	Paths    jupyter.Paths
+	Packages *pkgindex.Index
 }
 
 func (f *Factory) envContext(ref string) (*envContext, error) {
@@ -23,7 +28,12 @@ func (f *Factory) envContext(ref string) (*envContext, error) {
 		return nil, err
 	}
 	facts, _ := jupyter.FactsFor(e, f.Env)
-	return &envContext{Env: e, Facts: facts, Paths: jupyter.Resolve(facts)}, nil
+	return &envContext{Env: e, Facts: facts, Paths: jupyter.Resolve(facts), Packages: jupyter.Packages(e, facts)}, nil
+}
+
+// python is the env's interpreter, started through the factory's runner.
+func (f *Factory) python(ec *envContext) pyrun.Interpreter {
+	return pyrun.Interpreter{Path: ec.Env.Python, Runner: f.Runner}
 }
 
 // writeInEnv runs fn with the env locked and a writer: a dry run records and prints a
@@ -47,14 +57,14 @@ func (f *Factory) writeInEnv(ec *envContext, command string, dryRun bool, fn fun
 	}
 	defer lock.Unlock()
 	// Each change is journaled before it is made: a run killed at any point can be undone.
-	rec, err := fsx.StartJournal(ec.Env.Prefix, command, time.Now())
+	rec, err := fsx.StartJournal(ec.Env.Prefix, command, f.Now())
 	if err != nil {
 		return nil, writeError(ec, err)
 	}
 	w := &fsx.Real{Rec: rec}
 	runErr := fn(w)
 	// Whatever was written before a failure is in the journal too.
-	if err := rec.Finish(ec.Env.Prefix, command, w.Changes(), time.Now()); err != nil && runErr == nil {
+	if err := rec.Finish(ec.Env.Prefix, command, w.Changes(), f.Now()); err != nil && runErr == nil {
 		runErr = err
 	}
 	return w.Changes(), writeError(ec, runErr)
@@ -66,4 +76,21 @@ func writeError(ec *envContext, err error) error {
 		return err
 	}
 	return fmt.Errorf("%w\n%s is not writable by you. Run as its owner, or use --user, which writes under your home and so reaches every env on this machine", err, ec.Env.Prefix)
+}
+
+// reportChanges says what a real run did, from the writer's own record: what it removed
+// and what it wrote (created dirs are implied by their files).
+func reportChanges(f *Factory, changes []fsx.Change) {
+	if len(changes) == 0 {
+		fmt.Fprintln(f.IO.ErrOut, "nothing changed")
+	}
+	for _, c := range changes {
+		switch {
+		case c.Dir:
+		case c.Removed:
+			fmt.Fprintf(f.IO.ErrOut, "removed %s\n", c.Path)
+		default:
+			fmt.Fprintf(f.IO.ErrOut, "wrote %s\n", c.Path)
+		}
+	}
 }

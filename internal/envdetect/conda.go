@@ -7,8 +7,11 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/jdash-dev/jdash/internal/lazyre"
 	"strings"
+
+	"github.com/jdash-dev/jdash/internal/lazyre"
+	"github.com/jdash-dev/jdash/internal/pkgindex"
+	"github.com/jdash-dev/jdash/internal/pyver"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -52,11 +55,11 @@ func describeConda(e *Env, h Host, pl *places) {
 			continue
 		}
 		if r.Name == "python" {
-			if python.Version == "" || r.Version > python.Version {
+			if python.Version == "" || pyver.CompareStrings(r.Version, python.Version) > 0 {
 				python = r
 			}
 		}
-		if p, ok := jupyterByNorm[NormalizeName(r.Name)]; ok {
+		if p, ok := jupyterByNorm[pkgindex.NormalizeName(r.Name)]; ok {
 			e.Packages[p] = r.Version
 		}
 	}

@@ -2,11 +2,12 @@ package envdetect
 
 import (
 	"fmt"
-	"github.com/jdash-dev/jdash/internal/lazyre"
 	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
+
+	"github.com/jdash-dev/jdash/internal/lazyre"
 )
 
 // places are the manager-owned dirs of this host, resolved once per scan; describe uses them

@@ -3,6 +3,8 @@
 // output (docs/json-schema.md).
 package envdetect
 
+import "github.com/jdash-dev/jdash/internal/pkgindex"
+
 // Kind is the primary kind of an environment.
 type Kind string
 
@@ -90,7 +92,7 @@ var JupyterPackages = []string{
 var jupyterByNorm = func() map[string]string {
 	m := map[string]string{}
 	for _, p := range JupyterPackages {
-		m[NormalizeName(p)] = p
+		m[pkgindex.NormalizeName(p)] = p
 	}
 	return m
 }()

@@ -4,7 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/jdash-dev/jdash/internal/pyver"
@@ -12,8 +12,6 @@ import (
 
 func normalizeVersion(v string) string { return pyver.Normalize(v) }
 func majorMinor(v string) string       { return pyver.MajorMinor(v) }
-
-var ()
 
 // parseLibPythonDir reads a stdlib dir name: python3.12, python3.13t, pypy3.10.
 func parseLibPythonDir(name string) (mm string, freeThreaded bool, ok bool) {
@@ -33,7 +31,7 @@ func parseLibPythonDir(name string) (mm string, freeThreaded bool, ok bool) {
 	return rest, freeThreaded, true
 }
 
-// pythonLibDirs lists <prefix>/lib/pythonX.Y[t] (and lib64), newest first.
+// pythonLibDirs lists <prefix>/lib/pythonX.Y[t] (and lib64, and pypyX.Y), newest first.
 func pythonLibDirs(prefix string) []string {
 	var out []string
 	for _, lib := range []string{"lib", "lib64"} {
@@ -47,21 +45,25 @@ func pythonLibDirs(prefix string) []string {
 			}
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return versionKey(out[i]) > versionKey(out[j]) })
+	slices.SortStableFunc(out, func(a, b string) int {
+		ma, fa, _ := parseLibPythonDir(filepath.Base(a))
+		mb, fb, _ := parseLibPythonDir(filepath.Base(b))
+		if c := pyver.CompareStrings(mb, ma); c != 0 {
+			return c
+		}
+		return cmpBool(fb, fa)
+	})
 	return out
 }
 
-func versionKey(dir string) string {
-	mm, ft, ok := parseLibPythonDir(filepath.Base(dir))
-	if !ok {
-		return ""
+func cmpBool(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case a:
+		return 1
 	}
-	maj, min, _ := strings.Cut(mm, ".")
-	key := fmt.Sprintf("%04s.%04s", maj, min)
-	if ft {
-		key += "t"
-	}
-	return key
+	return -1
 }
 
 // versionFromHeaders reads the exact version from PEP 739 build-details.json (3.14+) or from
@@ -72,28 +74,32 @@ func versionFromHeaders(prefix string) (string, string) {
 			return v, "build-details.json"
 		}
 	}
-	ents, err := readDirEntries(filepath.Join(prefix, "include"))
-	if err != nil {
-		return "", ""
-	}
+	// include/pythonX.Y/ (CPython), include/pypyX.Y/ (PyPy 7.3.x), or a flat include/ (older
+	// PyPy, some embedded builds).
 	var found []string
+	if v := patchlevelIn(filepath.Join(prefix, "include", "patchlevel.h")); v != "" {
+		found = append(found, v)
+	}
+	ents, _ := readDirEntries(filepath.Join(prefix, "include"))
 	for _, en := range ents {
-		if !strings.HasPrefix(en.Name(), "python") {
-			continue
-		}
-		data, err := readSmall(filepath.Join(prefix, "include", en.Name(), "patchlevel.h"), maxSmallFile)
-		if err != nil {
-			continue
-		}
-		if v := patchlevelVersion(data); v != "" {
-			found = append(found, v)
+		if strings.HasPrefix(en.Name(), "python") || strings.HasPrefix(en.Name(), "pypy") {
+			if v := patchlevelIn(filepath.Join(prefix, "include", en.Name(), "patchlevel.h")); v != "" {
+				found = append(found, v)
+			}
 		}
 	}
 	if len(found) == 0 {
 		return "", ""
 	}
-	sort.Strings(found)
-	return normalizeVersion(found[len(found)-1]), "patchlevel.h"
+	return normalizeVersion(slices.MaxFunc(found, pyver.CompareStrings)), "patchlevel.h"
+}
+
+func patchlevelIn(path string) string {
+	data, err := readSmall(path, maxSmallFile)
+	if err != nil {
+		return ""
+	}
+	return patchlevelVersion(data)
 }
 
 func readBuildDetails(path string) string {

@@ -17,7 +17,7 @@ import (
 // Change is one file (or directory) change.
 type Change struct {
 	Path    string      `json:"path"`
-	Dir     bool        `json:"dir,omitempty"` // a directory created
+	Dir     bool        `json:"dir,omitempty"` // a directory created (removed, with Removed)
 	Existed bool        `json:"existed"`       // the file was there before
 	Old     []byte      `json:"old,omitempty"` // its bytes before (when it existed)
 	OldMode fs.FileMode `json:"old_mode,omitempty"`
@@ -27,8 +27,17 @@ type Change struct {
 	Symlink string      `json:"symlink,omitempty"` // a symlink created, pointing here
 }
 
-// Writer is what commands write through. Real writes; DryRun only records.
+// Writer is what commands read and write through. Real writes; DryRun only records, and
+// its reads see its own pending changes, so that code cannot tell the two apart.
 type Writer interface {
+	// ReadFile reads a regular file (bounded by MaxRead) as the writer sees it.
+	ReadFile(path string) ([]byte, error)
+	// Exists reports whether path is there (as the writer sees it), and whether it is a dir.
+	Exists(path string) (exists, dir bool, err error)
+	// ReadDirNames lists a directory as the writer sees it, sorted.
+	ReadDirNames(dir string) ([]string, error)
+	// RemoveDir removes an empty directory (recorded, so that undo recreates it).
+	RemoveDir(path string) (changed bool, err error)
 	// WriteFile replaces path with data unless it already holds exactly data. perm applies
 	// to new files; an existing file keeps its mode unless Secret is used.
 	WriteFile(path string, data []byte, perm fs.FileMode) (changed bool, err error)
@@ -75,6 +84,47 @@ type Real struct {
 }
 
 func (r *Real) Changes() []Change { return r.changes }
+
+func (r *Real) ReadFile(path string) ([]byte, error) { return ReadRegular(path, MaxRead) }
+
+func (r *Real) Exists(path string) (bool, bool, error) {
+	st, err := os.Stat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, false, nil
+	}
+	if err != nil {
+		return false, false, err
+	}
+	return true, st.IsDir(), nil
+}
+
+func (r *Real) ReadDirNames(dir string) ([]string, error) {
+	names, err := ReadDirNames(dir)
+	sort.Strings(names)
+	return names, err
+}
+
+func (r *Real) RemoveDir(path string) (bool, error) {
+	st, err := os.Lstat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if !st.IsDir() {
+		return false, fmt.Errorf("%s is not a directory", path)
+	}
+	c := Change{Path: path, Dir: true, Existed: true, Removed: true, Mode: st.Mode().Perm()}
+	if err := r.intend(c); err != nil {
+		return false, err
+	}
+	if err := os.Remove(path); err != nil {
+		return false, err
+	}
+	r.changes = append(r.changes, c)
+	return true, nil
+}
 
 // intend journals a change before it is made.
 func (r *Real) intend(c Change) error {
@@ -218,9 +268,13 @@ type DryRun struct {
 	changes []Change
 	files   map[string]*Change
 	dirs    map[string]bool
+	// removedDirs are dirs the dry run removed.
+	removedDirs map[string]bool
 }
 
-func NewDryRun() *DryRun { return &DryRun{files: map[string]*Change{}, dirs: map[string]bool{}} }
+func NewDryRun() *DryRun {
+	return &DryRun{files: map[string]*Change{}, dirs: map[string]bool{}, removedDirs: map[string]bool{}}
+}
 
 func (d *DryRun) Changes() []Change { return d.changes }
 
@@ -241,6 +295,66 @@ func (d *DryRun) ReadFile(path string) ([]byte, error) {
 		return nil, &fs.PathError{Op: "open", Path: path, Err: fs.ErrNotExist}
 	}
 	return data, nil
+}
+
+func (d *DryRun) Exists(path string) (bool, bool, error) {
+	path = filepath.Clean(path)
+	if c, ok := d.files[path]; ok {
+		return !c.Removed, false, nil
+	}
+	if d.removedDirs[path] {
+		return false, false, nil
+	}
+	if d.dirs[path] {
+		return true, true, nil
+	}
+	return (&Real{}).Exists(path)
+}
+
+func (d *DryRun) ReadDirNames(dir string) ([]string, error) {
+	dir = filepath.Clean(dir)
+	names, err := ReadDirNames(dir)
+	if err != nil && !d.dirs[dir] {
+		return nil, err
+	}
+	set := map[string]bool{}
+	for _, n := range names {
+		set[n] = true
+	}
+	for p, c := range d.files {
+		if filepath.Dir(p) == dir {
+			set[filepath.Base(p)] = !c.Removed
+		}
+	}
+	for p := range d.dirs {
+		if filepath.Dir(p) == dir {
+			set[filepath.Base(p)] = true
+		}
+	}
+	for p := range d.removedDirs {
+		if filepath.Dir(p) == dir {
+			set[filepath.Base(p)] = false
+		}
+	}
+	var out []string
+	for n, ok := range set {
+		if ok {
+			out = append(out, n)
+		}
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+func (d *DryRun) RemoveDir(path string) (bool, error) {
+	path = filepath.Clean(path)
+	if ok, isDir, err := d.Exists(path); err != nil || !ok || !isDir {
+		return false, err
+	}
+	delete(d.dirs, path)
+	d.removedDirs[path] = true
+	d.changes = append(d.changes, Change{Path: path, Dir: true, Existed: true, Removed: true})
+	return true, nil
 }
 
 func (d *DryRun) record(c Change) {
@@ -323,15 +437,5 @@ func (d *DryRun) MkdirAll(path string, _ fs.FileMode) error {
 	return nil
 }
 
-// Reader is ReadFile bound to w, for readers that take a read function.
-func Reader(w Writer) func(string) ([]byte, error) {
-	return func(path string) ([]byte, error) { return ReadFile(w, path) }
-}
-
-// ReadFile reads path as w sees it (a dry run sees its own pending writes).
-func ReadFile(w Writer, path string) ([]byte, error) {
-	if d, ok := w.(*DryRun); ok {
-		return d.ReadFile(path)
-	}
-	return os.ReadFile(path)
-}
+// Reader is w.ReadFile, for readers that take a read function.
+func Reader(w Writer) func(string) ([]byte, error) { return w.ReadFile }

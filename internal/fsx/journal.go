@@ -186,10 +186,12 @@ func Undo(w Writer, j *Journal) error {
 		c := j.Changes[i]
 		var err error
 		switch {
+		case c.Dir && c.Removed:
+			err = w.MkdirAll(c.Path, 0o755)
 		case c.Dir:
 			// A dir jdash created goes when it is empty again; one with other files stays.
-			if ents, rerr := os.ReadDir(c.Path); rerr == nil && len(ents) == 0 {
-				_, err = removeDir(w, c.Path)
+			if names, rerr := w.ReadDirNames(c.Path); rerr == nil && len(names) == 0 {
+				_, err = w.RemoveDir(c.Path)
 			}
 		case !c.Existed:
 			_, err = w.Remove(c.Path)
@@ -203,13 +205,6 @@ func Undo(w Writer, j *Journal) error {
 		}
 	}
 	return nil
-}
-
-func removeDir(w Writer, path string) (bool, error) {
-	if _, ok := w.(*DryRun); ok {
-		return true, nil
-	}
-	return true, os.Remove(path)
 }
 
 // MarkUndone renames a journal so that the next undo goes one step further back.

@@ -1,7 +1,7 @@
 package jupyter
 
 import (
-	"github.com/Masterminds/semver/v3"
+	"github.com/jdash-dev/jdash/internal/pyver"
 )
 
 // Facts are the Python and process facts that decide Jupyter's search paths. They are plain
@@ -29,11 +29,15 @@ type Facts struct {
 	// OwnsPrefix is jupyter_core's _do_i_own(sys.prefix).
 	OwnsPrefix bool
 	// CoreVersion is the installed jupyter_core; nil means the newest known rules.
-	CoreVersion *semver.Version
+	CoreVersion *pyver.Version
 	// PythonVersion is "X.Y"; used for the macOS framework user base.
 	PythonVersion string
 	// MacFramework is sys._framework on macOS (python.org and Homebrew framework builds).
 	MacFramework bool
+	// SystemRoot is where the machine-wide dirs (/usr/local/share/jupyter, /etc/jupyter, ...)
+	// are looked up: "" is the real root. Tests point it at a tree of their own, so that
+	// nothing of the host's Jupyter is read.
+	SystemRoot string
 	// TempDir is where JUPYTER_NO_CONFIG's fresh directory is made (tempfile.gettempdir()).
 	TempDir string
 }

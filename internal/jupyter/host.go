@@ -4,10 +4,12 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/jdash-dev/jdash/internal/envdetect"
+	"github.com/jdash-dev/jdash/internal/pkgindex"
 	"github.com/jdash-dev/jdash/internal/pyver"
 )
 
@@ -33,48 +35,44 @@ func FactsFor(e *envdetect.Env, env map[string]string) (f Facts, coreFound bool)
 	f.OwnsPrefix = ownsPath(e.Prefix)
 	if v := coreVersion(e, f); v != "" {
 		if sv, err := pyver.Parse(v); err == nil {
-			f.CoreVersion = sv
+			f.CoreVersion = &sv
 			coreFound = true
 		}
 	}
 	return f, coreFound
 }
 
-// SiteDirs are the env's site dirs in Python's import order: the user site (when enabled)
-// before the env's site-packages, and a system-site venv's base site-packages last.
+// SiteDirs are the env's site dirs in Python's import order (site.main): in a venv its own
+// site-packages, then the user site (enabled only with system site packages), then the base
+// interpreter's site dirs (distribution layouts included: Debian's dist-packages, lib64);
+// elsewhere the user site (when enabled) before the prefix's own dirs.
 func SiteDirs(e *envdetect.Env, f Facts) []string {
-	var dirs []string
+	var user []string
 	if p := Resolve(f); p.UserSite && f.PythonVersion != "" {
-		dirs = append(dirs, filepath.Join(p.UserBase, "lib", "python"+f.PythonVersion, "site-packages"))
+		user = append(user, filepath.Join(p.UserBase, "lib", "python"+f.PythonVersion, "site-packages"))
 	}
-	dirs = append(dirs, e.SitePackages...)
-	if f.IsVenv && f.SystemSitePackages {
+	if !f.IsVenv {
+		return append(user, e.SitePackages...)
+	}
+	dirs := append(slices.Clone(e.SitePackages), user...)
+	if f.SystemSitePackages {
 		if base := e.BasePrefix(); base != "" {
-			dirs = append(dirs, envdetect.SiteDirsFor(base, e.PythonVersion, f.OS)...)
+			dirs = append(dirs, pkgindex.PrefixSiteDirs(base, f.PythonVersion, f.OS)...)
 		}
 	}
 	return dirs
 }
 
-// coreVersion is the jupyter_core on the env's sys.path, first match wins.
+// Packages is the env's installed-package index over SiteDirs.
+func Packages(e *envdetect.Env, f Facts) *pkgindex.Index { return pkgindex.New(SiteDirs(e, f)) }
+
+// coreVersion is the jupyter_core the env's Python would import; a conda record stands in
+// when no site dir has one.
 func coreVersion(e *envdetect.Env, f Facts) string {
-	own := map[string]bool{}
-	for _, d := range e.SitePackages {
-		own[d] = true
+	if v := Packages(e, f).Version("jupyter_core"); v != "" {
+		return v
 	}
-	for _, d := range SiteDirs(e, f) {
-		if own[d] {
-			// The env's own site-packages (and conda-meta) were read by envdetect already.
-			if v := e.Packages["jupyter_core"]; v != "" {
-				return v
-			}
-			continue
-		}
-		if v := envdetect.DistVersion(d, "jupyter_core"); v != "" {
-			return v
-		}
-	}
-	return ""
+	return e.Packages["jupyter_core"]
 }
 
 // homeFor is what Python's expanduser("~") starts from: HOME, else the password database.

@@ -2,6 +2,7 @@ package jupyter
 
 import (
 	"fmt"
+	"path/filepath"
 	"strings"
 )
 
@@ -23,19 +24,6 @@ type Entry struct {
 	Path   string `json:"path"`
 	Origin Origin `json:"origin"`
 	Why    string `json:"why"`
-}
-
-// Level is one place that install/enable commands write to.
-type Level struct {
-	Config string `json:"config"`
-	Data   string `json:"data"`
-}
-
-// Levels are the three write levels of the Jupyter CLIs: --user, --sys-prefix, --system.
-type Levels struct {
-	User      Level `json:"user"`
-	SysPrefix Level `json:"sys_prefix"`
-	System    Level `json:"system"`
 }
 
 // Paths is what Jupyter would search in one env under one process environment.
@@ -101,8 +89,9 @@ func Resolve(f Facts) Paths {
 			[]string{"etc", "jupyter"}, out, envConfig, sysConfig, false)
 	}
 	out.Levels = Levels{
-		User:      Level{Config: configDir, Data: dataDir},
-		SysPrefix: Level{Config: envConfig[0], Data: envData[0]},
+		User:      Level{Kind: User, Config: configDir, Data: dataDir},
+		SysPrefix: Level{Kind: SysPrefix, Config: envConfig[0], Data: envData[0]},
+		System:    Level{Kind: System},
 	}
 	if len(sysConfig) > 0 {
 		out.Levels.System.Config = sysConfig[0]
@@ -353,9 +342,19 @@ func (rs resolver) systemDirs() (data, config []string) {
 		return []string{rs.fl.join(f.Prefix, "share", "jupyter")}, nil
 	}
 	if rs.pdirs {
-		return rs.platformSiteDirs()
+		data, config = rs.platformSiteDirs()
+	} else {
+		data, config = []string{"/usr/local/share/jupyter", "/usr/share/jupyter"}, []string{"/usr/local/etc/jupyter", "/etc/jupyter"}
 	}
-	return []string{"/usr/local/share/jupyter", "/usr/share/jupyter"}, []string{"/usr/local/etc/jupyter", "/etc/jupyter"}
+	if root := f.SystemRoot; root != "" {
+		for i := range data {
+			data[i] = filepath.Join(root, data[i])
+		}
+		for i := range config {
+			config[i] = filepath.Join(root, config[i])
+		}
+	}
+	return data, config
 }
 
 func containsPath(es []Entry, p string) bool {

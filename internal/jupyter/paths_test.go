@@ -110,7 +110,7 @@ func TestPreferEnvConda(t *testing.T) {
 		t.Fatal("conda base must not prefer env dirs")
 	}
 	// 5.0.0 had no base or ownership refinement.
-	f.CoreVersion = pyver.MustParse("5.0.0")
+	f.CoreVersion = core("5.0.0")
 	f.OwnsPrefix = false
 	if !Resolve(f).PreferEnv {
 		t.Fatal("5.0.0: an active conda prefix prefers env dirs")
@@ -132,7 +132,7 @@ func TestVersionRules(t *testing.T) {
 		{"5.0.0rc1", true, true},
 		{"5.9.1", true, true},
 	} {
-		venv.CoreVersion = pyver.MustParse(c.version)
+		venv.CoreVersion = core(c.version)
 		p := Resolve(venv)
 		if p.PreferEnv != c.preferEnv {
 			t.Errorf("%s: prefer env = %v, want %v (%s)", c.version, p.PreferEnv, c.preferEnv, p.PreferEnvWhy)
@@ -147,17 +147,17 @@ func TestVersionRules(t *testing.T) {
 	}
 	// 4.7 honours the variable; 4.6 ignores it.
 	venv.Env = map[string]string{"JUPYTER_PREFER_ENV_PATH": "yes"}
-	venv.CoreVersion = pyver.MustParse("4.7.0")
+	venv.CoreVersion = core("4.7.0")
 	if !Resolve(venv).PreferEnv {
 		t.Error("4.7.0 honours JUPYTER_PREFER_ENV_PATH")
 	}
-	venv.CoreVersion = pyver.MustParse("4.6.3")
+	venv.CoreVersion = core("4.6.3")
 	if Resolve(venv).PreferEnv {
 		t.Error("4.6.3 has no JUPYTER_PREFER_ENV_PATH")
 	}
 	// Before 5.8 the system dirs are appended without de-duplication.
 	f := sysFacts(map[string]string{"JUPYTER_PATH": "/usr/share/jupyter"})
-	f.CoreVersion = pyver.MustParse("5.7.2")
+	f.CoreVersion = core("5.7.2")
 	eq(t, "5.7 data", Resolve(f).DataDirs(), []string{"/usr/share/jupyter", H + "/.local/share/jupyter", "/usr/local/share/jupyter", "/usr/share/jupyter"})
 }
 
@@ -167,14 +167,14 @@ func TestWindowsAndMac(t *testing.T) {
 	p := Resolve(win)
 	eq(t, "win config", p.ConfigDirs(), []string{`C:\envs\a\etc\jupyter`, `C:\Users\al\.jupyter`})
 	eq(t, "win data", p.DataDirs(), []string{`C:\envs\a\share\jupyter`, `C:\Users\al\AppData\Roaming\jupyter`})
-	if p.Levels.System != p.Levels.SysPrefix {
+	if p.Levels.System.Config != p.Levels.SysPrefix.Config || p.Levels.System.Data != p.Levels.SysPrefix.Data {
 		t.Errorf("windows: --system and --sys-prefix are one dir, got %+v", p.Levels)
 	}
 	win.Env["JUPYTER_USE_PROGRAMDATA"] = "1"
 	p = Resolve(win)
 	eq(t, "win programdata config", p.ConfigDirs(), []string{`C:\envs\a\etc\jupyter`, `C:\Users\al\.jupyter`, `C:\ProgramData\jupyter`})
 	eq(t, "win programdata data", p.DataDirs(), []string{`C:\envs\a\share\jupyter`, `C:\Users\al\AppData\Roaming\jupyter`, `C:\ProgramData\jupyter`})
-	win.CoreVersion = pyver.MustParse("5.7.0")
+	win.CoreVersion = core("5.7.0")
 	delete(win.Env, "JUPYTER_USE_PROGRAMDATA")
 	eq(t, "win 5.7 config", Resolve(win).ConfigDirs(), []string{`C:\envs\a\etc\jupyter`, `C:\Users\al\.jupyter`, `C:\ProgramData\jupyter`})
 
@@ -229,3 +229,5 @@ func eq(t *testing.T, what string, got, want []string) {
 		t.Errorf("%s:\n got  %q\n want %q", what, got, want)
 	}
 }
+
+func core(v string) *pyver.Version { pv := pyver.MustParse(v); return &pv }

@@ -1,6 +1,10 @@
 package jupyter
 
-import "github.com/Masterminds/semver/v3"
+import (
+	"sync"
+
+	"github.com/jdash-dev/jdash/internal/pyver"
+)
 
 // Rules are the path behaviours that changed across jupyter_core releases, as data.
 // Each field names the release that introduced it (jupyter_core paths.py history).
@@ -15,31 +19,41 @@ type Rules struct {
 	DescribedVersion string
 }
 
+// ruleGates are PEP 440 specifiers on the installed jupyter_core. Where a change shipped in
+// the release's pre-releases (4.7.0rc0, 4.9.0rc0, 5.0.0rc0..rc2), the gate names the first
+// of them; the others had none.
 var ruleGates = []struct {
-	min string
-	set func(*Rules)
+	spec string
+	set  func(*Rules)
 }{
-	{"4.7.0", func(r *Rules) { r.PreferEnvVar = true }},
-	{"4.9.0", func(r *Rules) { r.UserBaseDirs, r.ResolveAppData = true, true }},
-	{"5.0.0", func(r *Rules) { r.AutoDetectEnv = true }},
-	{"5.1.1", func(r *Rules) { r.OwnershipCheck = true }},
-	{"5.5.0", func(r *Rules) { r.HomebrewAppName = true }},
-	{"5.8.0", func(r *Rules) { r.EnvEqualsSystem = true }},
+	{">=4.7.0rc0", func(r *Rules) { r.PreferEnvVar = true }},
+	{">=4.9.0rc0", func(r *Rules) { r.UserBaseDirs, r.ResolveAppData = true, true }},
+	{">=5.0.0rc0", func(r *Rules) { r.AutoDetectEnv = true }},
+	{">=5.1.1", func(r *Rules) { r.OwnershipCheck = true }},
+	{">=5.5.0", func(r *Rules) { r.HomebrewAppName = true }},
+	{">=5.8.0", func(r *Rules) { r.EnvEqualsSystem = true }},
 }
 
 // RulesFor returns the rules of a jupyter_core version; nil means the newest.
-func RulesFor(v *semver.Version) Rules {
+func RulesFor(v *pyver.Version) Rules {
 	var r Rules
 	r.DescribedVersion = "newest"
 	if v != nil {
 		r.DescribedVersion = v.String()
 	}
-	for _, g := range ruleGates {
-		min := semver.MustParse(g.min)
-		// Pre-releases of a gate's own version count as that version (5.0.0rc1 has 5.0 rules).
-		if v == nil || !v.LessThan(min) || (v.Prerelease() != "" && v.Major() == min.Major() && v.Minor() == min.Minor() && v.Patch() == min.Patch()) {
+	specs := gateSpecs()
+	for i, g := range ruleGates {
+		if v == nil || specs[i].Contains(*v) {
 			g.set(&r)
 		}
 	}
 	return r
 }
+
+var gateSpecs = sync.OnceValue(func() []pyver.Spec {
+	out := make([]pyver.Spec, len(ruleGates))
+	for i, g := range ruleGates {
+		out[i] = pyver.MustSpec(g.spec)
+	}
+	return out
+})

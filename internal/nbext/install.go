@@ -112,24 +112,17 @@ func removeAll(w fsx.Writer, p string) error {
 		_, err := w.Remove(p)
 		return err
 	}
-	var files []string
-	if err := filepath.WalkDir(p, func(q string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() {
-			files = append(files, q)
-		}
-		return err
-	}); err != nil {
+	names, err := w.ReadDirNames(p)
+	if err != nil {
 		return err
 	}
-	for _, f := range files {
-		if _, err := w.Remove(f); err != nil {
+	for _, n := range names {
+		if err := removeAll(w, filepath.Join(p, n)); err != nil {
 			return err
 		}
 	}
-	if _, ok := w.(*fsx.DryRun); ok {
-		return nil
-	}
-	return os.RemoveAll(p) // the now-empty dirs
+	_, err = w.RemoveDir(p)
+	return err
 }
 
 func isArchive(p string) bool {

@@ -27,54 +27,6 @@ func ValidSection(s string) bool {
 	return false
 }
 
-// LevelKind names where a command writes.
-type LevelKind string
-
-const (
-	User      LevelKind = "user"
-	SysPrefix LevelKind = "sys-prefix"
-	System    LevelKind = "system"
-	Prefix    LevelKind = "prefix"           // --prefix P (install only)
-	ExtDir    LevelKind = "nbextensions-dir" // --nbextensions DIR (install only)
-)
-
-// Level is a write level with its dirs resolved for one env.
-type Level struct {
-	Kind LevelKind
-	Path string // for Prefix and ExtDir
-}
-
-// ConfigDir is the <config dir>/nbconfig that enable/disable write at this level.
-func (l Level) ConfigDir(p jupyter.Paths) (string, error) {
-	var base string
-	switch l.Kind {
-	case User:
-		base = p.Levels.User.Config
-	case SysPrefix:
-		base = p.Levels.SysPrefix.Config
-	case System:
-		base = p.Levels.System.Config
-	default:
-		return "", fmt.Errorf("--%s applies to install and uninstall only", l.Kind)
-	}
-	return filepath.Join(base, "nbconfig"), nil
-}
-
-// ExtensionsDir is the nbextensions dir that install writes to at this level.
-func (l Level) ExtensionsDir(p jupyter.Paths) string {
-	switch l.Kind {
-	case User:
-		return filepath.Join(p.Levels.User.Data, "nbextensions")
-	case SysPrefix:
-		return filepath.Join(p.Levels.SysPrefix.Data, "nbextensions")
-	case Prefix:
-		return filepath.Join(l.Path, "share", "jupyter", "nbextensions")
-	case ExtDir:
-		return l.Path
-	}
-	return filepath.Join(p.Levels.System.Data, "nbextensions")
-}
-
 // Entry is one require in one section of one config dir.
 type Entry struct {
 	Require string        `json:"require"`

@@ -127,7 +127,7 @@ func TestInstallArchives(t *testing.T) {
 func TestSetStateAndList(t *testing.T) {
 	dir := t.TempDir()
 	prefix, home := filepath.Join(dir, "env"), filepath.Join(dir, "home")
-	p := jupyter.Resolve(jupyter.Facts{OS: "linux", Prefix: prefix, IsVenv: true, OwnsPrefix: true, Home: home, RealHome: home, Env: map[string]string{}})
+	p := jupyter.Resolve(jupyter.Facts{OS: "linux", Prefix: prefix, IsVenv: true, OwnsPrefix: true, Home: home, RealHome: home, Env: map[string]string{}, SystemRoot: filepath.Join(t.TempDir(), "root")})
 	envCfg := filepath.Join(prefix, "etc", "jupyter", "nbconfig")
 	userCfg := filepath.Join(home, ".jupyter", "nbconfig")
 	write(t, filepath.Join(envCfg, "notebook.d", "pkg.json"), `{"load_extensions": {"pkg/main": true}}`)

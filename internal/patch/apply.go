@@ -56,7 +56,7 @@ func Apply(w fsx.Writer, e *Env, statuses []Status) ([]FileResult, error) {
 		if info.Mode().Perm()&0o200 == 0 {
 			return nil, fmt.Errorf("%s is read-only: jdash does not patch read-only files (nothing was changed)", path)
 		}
-		src, err := fsx.ReadFile(w, path)
+		src, err := w.ReadFile(path)
 		if err != nil {
 			return nil, err
 		}
@@ -223,7 +223,7 @@ func removePycache(w fsx.Writer, path string) error {
 
 // ModuleOf is the dotted module name of a file under one of the site dirs.
 func (e *Env) ModuleOf(path string) string {
-	for _, sp := range e.SiteDirs {
+	for _, sp := range e.Packages.Dirs() {
 		rel, err := filepath.Rel(sp, path)
 		if err != nil || strings.HasPrefix(rel, "..") {
 			continue

@@ -1,7 +1,6 @@
 package patch
 
 import (
-	"bufio"
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
@@ -11,40 +10,21 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 
-	"github.com/jdash-dev/jdash/internal/envdetect"
 	"github.com/jdash-dev/jdash/internal/fsx"
+	"github.com/jdash-dev/jdash/internal/pkgindex"
 )
 
 // Env is what the patcher needs to know about an env.
 type Env struct {
 	Prefix        string
-	SiteDirs      []string // import order
+	Packages      *pkgindex.Index // the env's sys.path, in import order
 	PythonVersion string
-
-	versions map[string]string // normalized name -> version, first site dir wins
 }
 
-// Version looks a distribution up on the env's sys.path. The site dirs are listed once.
-func (e *Env) Version(dist string) string {
-	if e.versions == nil {
-		e.versions = map[string]string{}
-		for i := len(e.SiteDirs) - 1; i >= 0; i-- {
-			ents, err := os.ReadDir(e.SiteDirs[i])
-			if err != nil {
-				continue
-			}
-			for _, en := range ents {
-				if name, v, ok := envdetect.ParseDistDirName(en.Name()); ok {
-					e.versions[envdetect.NormalizeName(name)] = v
-				}
-			}
-		}
-	}
-	return e.versions[envdetect.NormalizeName(dist)]
-}
+// Version looks a distribution up on the env's sys.path.
+func (e *Env) Version(dist string) string { return e.Packages.Version(dist) }
 
 // FileStatus is one target file.
 type FileStatus struct {
@@ -80,7 +60,7 @@ func Plan(e *Env, rules []Rule, python string) ([]Status, error) {
 		default:
 			needs, applied := false, false
 			for _, pkg := range st.Why.Targets {
-				files, err := e.distFiles(pkg)
+				files, err := e.Packages.PythonFiles(pkg)
 				if err != nil {
 					return nil, err
 				}
@@ -157,76 +137,6 @@ func mentions(src []byte, r Rule) bool {
 }
 
 func lastPart(m string) string { return m[strings.LastIndexByte(m, '.')+1:] }
-
-// distFiles lists the .py files a distribution installed, from its RECORD (or, without
-// one, by walking the packages named in top_level.txt).
-func (e *Env) distFiles(dist string) ([]string, error) {
-	want := envdetect.NormalizeName(dist)
-	for _, sp := range e.SiteDirs {
-		ents, err := os.ReadDir(sp)
-		if err != nil {
-			continue
-		}
-		for _, en := range ents {
-			name, _, ok := envdetect.ParseDistDirName(en.Name())
-			if !ok || envdetect.NormalizeName(name) != want {
-				continue
-			}
-			info := filepath.Join(sp, en.Name())
-			if files, err := recordFiles(sp, filepath.Join(info, "RECORD")); err == nil {
-				return files, nil
-			}
-			return topLevelFiles(sp, filepath.Join(info, "top_level.txt"))
-		}
-	}
-	return nil, nil
-}
-
-func recordFiles(sp, record string) ([]string, error) {
-	data, err := os.ReadFile(record)
-	if err != nil {
-		return nil, err
-	}
-	var out []string
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	for sc.Scan() {
-		p := sc.Text()
-		if i := strings.LastIndex(p, ","); i >= 0 {
-			p = p[:i]
-			if j := strings.LastIndex(p, ","); j >= 0 {
-				p = p[:j]
-			}
-		}
-		p = strings.Trim(p, `"`)
-		if strings.HasSuffix(p, ".py") && !strings.HasPrefix(p, "..") && !strings.Contains(p, "/tests/") {
-			out = append(out, filepath.Join(sp, filepath.FromSlash(p)))
-		}
-	}
-	sort.Strings(out)
-	return out, nil
-}
-
-func topLevelFiles(sp, topLevel string) ([]string, error) {
-	data, err := os.ReadFile(topLevel)
-	if err != nil {
-		return nil, nil
-	}
-	var out []string
-	for _, top := range strings.Fields(string(data)) {
-		root := filepath.Join(sp, top)
-		_ = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-			if err == nil && !d.IsDir() && strings.HasSuffix(p, ".py") {
-				out = append(out, p)
-			}
-			return nil
-		})
-		if st, err := os.Stat(root + ".py"); err == nil && !st.IsDir() {
-			out = append(out, root+".py")
-		}
-	}
-	sort.Strings(out)
-	return out, nil
-}
 
 // State is the record of patched files, kept in the env: the original bytes' hash (the
 // backup is stored under it) and the patched bytes' hash, so that revert can check that

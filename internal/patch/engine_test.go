@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/jdash-dev/jdash/internal/fsx"
+	"github.com/jdash-dev/jdash/internal/pkgindex"
 )
 
 // fixtureEnv makes a site-packages with notebook 7, nbclassic and jupyter_server records and
@@ -25,7 +26,7 @@ func fixtureEnv(t *testing.T) (*Env, string) {
 	os.WriteFile(filepath.Join(sp, "dashboards_bundlers", "__pycache__", "server_upload.cpython-311.pyc"), []byte("x"), 0o644)
 	os.WriteFile(filepath.Join(sp, "jupyter_dashboards_bundlers-0.9.1.dist-info", "RECORD"),
 		[]byte("dashboards_bundlers/server_upload.py,sha256=x,10\ndashboards_bundlers/__pycache__/server_upload.cpython-311.pyc,,\n"), 0o644)
-	return &Env{Prefix: prefix, SiteDirs: []string{sp}, PythonVersion: "3.11.7"}, file
+	return &Env{Prefix: prefix, Packages: pkgindex.New([]string{sp}), PythonVersion: "3.11.7"}, file
 }
 
 func plan(t *testing.T, e *Env) []Status {

@@ -9,9 +9,9 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/Masterminds/semver/v3"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/jdash-dev/jdash/internal/jupyter"
 	"github.com/jdash-dev/jdash/internal/pyver"
 )
 
@@ -44,7 +44,7 @@ type Rule struct {
 func Rules() ([]Rule, error) {
 	var rs []Rule
 	if err := yaml.Unmarshal(rulesYAML, &rs); err != nil {
-		return nil, fmt.Errorf("rules.yaml: %v", err)
+		return nil, fmt.Errorf("rules.yaml: %w", err)
 	}
 	for _, r := range rs {
 		if err := r.validate(); err != nil {
@@ -75,29 +75,37 @@ func (r Rule) validate() error {
 	default:
 		return fmt.Errorf("rule %s: unknown kind %q", r.ID, r.Kind)
 	}
-	for _, c := range append([]string{r.PackageVersion, r.Python}, values(r.When)...) {
-		if c != "" && c != "present" && c != "absent" {
-			if _, err := semver.NewConstraint(c); err != nil {
-				return fmt.Errorf("rule %s: constraint %q: %v", r.ID, c, err)
-			}
+	check := func(pkg, c string) error {
+		if c == "" || c == "present" || c == "absent" {
+			return nil
+		}
+		spec, err := jupyter.LayoutSpec(c, pkg)
+		if err == nil {
+			_, err = pyver.ParseSpec(spec)
+		}
+		if err != nil {
+			return fmt.Errorf("rule %s: %s: %w", r.ID, pkg, err)
+		}
+		return nil
+	}
+	for pkg, c := range r.When {
+		if err := check(pkg, c); err != nil {
+			return err
 		}
 	}
-	return nil
-}
-
-func values(m map[string]string) []string {
-	var out []string
-	for _, v := range m {
-		out = append(out, v)
+	for _, p := range r.Packages {
+		if err := check(p, r.PackageVersion); err != nil {
+			return err
+		}
 	}
-	return out
+	return check("python", r.Python)
 }
 
 // Versions looks installed distributions up ("" when absent).
 type Versions func(dist string) string
 
-// satisfies checks one constraint against an installed version.
-func satisfies(constraint, installed string) bool {
+// satisfies checks one constraint on pkg against its installed version ("" when absent).
+func satisfies(pkg, constraint, installed string) bool {
 	switch constraint {
 	case "", "present":
 		return installed != "" || constraint == ""
@@ -107,12 +115,12 @@ func satisfies(constraint, installed string) bool {
 	if installed == "" {
 		return false
 	}
-	v, err := pyver.Parse(installed)
+	c, err := jupyter.LayoutSpec(constraint, pkg)
 	if err != nil {
 		return false
 	}
-	c, err := semver.NewConstraint(constraint)
-	return err == nil && c.Check(v)
+	spec, err := pyver.ParseSpec(c)
+	return err == nil && spec.ContainsString(installed)
 }
 
 // Why is the evidence for a rule's applicability: the versions found.
@@ -128,7 +136,7 @@ func (r Rule) Applicability(v Versions, python string) Why {
 	w := Why{Applies: true}
 	fail := func(s string) { w.Applies = false; w.Reasons = append(w.Reasons, s) }
 	if r.Python != "" {
-		if satisfies(r.Python, python) {
+		if satisfies("python", r.Python, python) {
 			w.Reasons = append(w.Reasons, fmt.Sprintf("Python %s matches %s", python, r.Python))
 		} else {
 			fail(fmt.Sprintf("Python %s does not match %s", python, r.Python))
@@ -145,14 +153,14 @@ func (r Rule) Applicability(v Versions, python string) Why {
 		if shown == "" {
 			shown = "not installed"
 		}
-		if satisfies(c, got) {
-			w.Reasons = append(w.Reasons, fmt.Sprintf("%s %s (%s)", k, shown, c))
+		if satisfies(k, c, got) {
+			w.Reasons = append(w.Reasons, fmt.Sprintf("%s %s (%s)", k, shown, showConstraint(k, c)))
 		} else {
-			fail(fmt.Sprintf("%s %s (needs %s)", k, shown, c))
+			fail(fmt.Sprintf("%s %s (needs %s)", k, shown, showConstraint(k, c)))
 		}
 	}
 	for _, p := range r.Packages {
-		if got := v(p); got != "" && satisfies(r.PackageVersion, got) {
+		if got := v(p); got != "" && satisfies(p, r.PackageVersion, got) {
 			w.Targets = append(w.Targets, p)
 		}
 	}
@@ -171,4 +179,12 @@ func suffix(c string) string {
 		return ""
 	}
 	return " " + c
+}
+
+// showConstraint spells a layout reference out: "@notebook7" -> ">=7.0.0.dev0: notebook7".
+func showConstraint(pkg, c string) string {
+	if spec, err := jupyter.LayoutSpec(c, pkg); err == nil && spec != c {
+		return spec + ", the " + strings.TrimPrefix(c, "@") + " layout"
+	}
+	return c
 }

@@ -1,5 +1,5 @@
 // Package profile holds jdash's known-good stacks as embedded data: which packages at
-// which pins (per Python version, as semver constraints) and which setup steps apply.
+// which pins (per Python version, as PEP 440 specifiers) and which setup steps apply.
 package profile
 
 import (
@@ -9,7 +9,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/Masterminds/semver/v3"
 	"go.yaml.in/yaml/v3"
 
 	"github.com/jdash-dev/jdash/internal/pyver"
@@ -52,23 +51,23 @@ func Get(name string) (*Profile, error) {
 	}
 	var p Profile
 	if err := yaml.Unmarshal(data, &p); err != nil {
-		return nil, fmt.Errorf("profile %s: %v", name, err)
+		return nil, fmt.Errorf("profile %s: %w", name, err)
 	}
-	return &p, nil
+	return &p, p.Validate()
 }
 
 // PackagesFor returns the pins for a Python version ("3.11.7").
 func (p *Profile) PackagesFor(python string) ([]string, error) {
 	v, err := pyver.Parse(python)
 	if err != nil {
-		return nil, fmt.Errorf("python version %q: %v", python, err)
+		return nil, fmt.Errorf("python version %q: %w", python, err)
 	}
 	for _, pin := range p.Pins {
-		c, err := semver.NewConstraint(pin.Python)
+		spec, err := pyver.ParseSpec(pin.Python)
 		if err != nil {
-			return nil, fmt.Errorf("profile %s: python constraint %q: %v", p.Name, pin.Python, err)
+			return nil, fmt.Errorf("profile %s: python %w", p.Name, err)
 		}
-		if c.Check(v) {
+		if spec.Contains(v) {
 			return pin.Packages, nil
 		}
 	}
@@ -94,31 +93,21 @@ func (r Requirement) Satisfied(installed string) bool {
 	if installed == "" {
 		return false
 	}
-	if r.Spec == "" {
-		return true
-	}
-	v, err := pyver.Parse(installed)
-	if err != nil {
-		return false
-	}
-	for _, part := range strings.Split(r.Spec, ",") {
-		part = strings.TrimSpace(part)
-		op := strings.TrimRight(part, "0123456789.*abrcdevpost")
-		ver := strings.TrimPrefix(part, op)
-		op = strings.TrimSpace(op)
-		if op == "==" && strings.HasSuffix(ver, ".*") {
-			op, ver = "~", strings.TrimSuffix(ver, ".*")
+	spec, err := pyver.ParseSpec(r.Spec)
+	return err == nil && spec.ContainsString(installed)
+}
+
+// Validate checks every specifier of the profile, so that bad data fails loudly.
+func (p *Profile) Validate() error {
+	for _, pin := range p.Pins {
+		if _, err := pyver.ParseSpec(pin.Python); err != nil {
+			return fmt.Errorf("profile %s: python %w", p.Name, err)
 		}
-		switch op {
-		case "~=":
-			op = "~"
-		case "==", "===":
-			op = "="
-		}
-		c, err := semver.NewConstraint(op + " " + ver)
-		if err != nil || !c.Check(v) {
-			return false
+		for _, pkg := range pin.Packages {
+			if _, err := pyver.ParseSpec(ParseRequirement(pkg).Spec); err != nil {
+				return fmt.Errorf("profile %s: %s: %w", p.Name, pkg, err)
+			}
 		}
 	}
-	return true
+	return nil
 }

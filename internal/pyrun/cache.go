@@ -6,7 +6,7 @@ import (
 	"path/filepath"
 	"sync"
 
-	"github.com/google/renameio/v2/maybe"
+	"github.com/jdash-dev/jdash/internal/fsx"
 )
 
 // Cache remembers what the env's Python answered about a module, keyed by the module and a
@@ -26,7 +26,7 @@ type cacheEntry struct {
 // OpenCache loads the cache file (a missing or damaged one starts empty).
 func OpenCache(path string) *Cache {
 	c := &Cache{path: path, entries: map[string]cacheEntry{}}
-	if data, err := os.ReadFile(path); err == nil {
+	if data, err := fsx.ReadRegular(path, fsx.MaxRead); err == nil {
 		_ = json.Unmarshal(data, &c.entries)
 	}
 	return c
@@ -55,8 +55,8 @@ func (c *Cache) put(key, stamp string, out []byte) {
 	c.dirty = true
 }
 
-// Save writes the cache when it changed.
-func (c *Cache) Save() error {
+// Save writes the cache through w when it changed.
+func (c *Cache) Save(w fsx.Writer) error {
 	if c == nil || !c.dirty {
 		return nil
 	}
@@ -64,10 +64,11 @@ func (c *Cache) Save() error {
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(filepath.Dir(c.path), 0o755); err != nil {
+	if err := w.MkdirAll(filepath.Dir(c.path), 0o755); err != nil {
 		return err
 	}
-	return maybe.WriteFile(c.path, data, 0o644)
+	_, err = w.WriteFile(c.path, data, 0o644)
+	return err
 }
 
 // FileStamp is "path size mtime" of a file or dir, "" when it is missing.

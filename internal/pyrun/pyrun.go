@@ -3,19 +3,17 @@
 package pyrun
 
 import (
-	"bytes"
+	"github.com/jdash-dev/jdash/internal/runner"
+
 	"context"
 	"encoding/json"
 	"fmt"
-	"os/exec"
-	"strings"
-	"time"
 )
 
-// Interpreter is an env's python.
+// Interpreter is an env's python, started through the one runner.
 type Interpreter struct {
-	Path string
-	Env  []string // the process environment to run with (nil: inherit)
+	Path   string
+	Runner *runner.Runner
 	// Cache and Stamp (optional) let JSON answers about a module be reused while the
 	// module's files are unchanged; Stamp returns "" for an unknown module.
 	Cache *Cache
@@ -40,26 +38,16 @@ func (in Interpreter) Query(ctx context.Context, module, script string, args ...
 	return out, nil
 }
 
-// Run runs the interpreter with args and returns stdout; a failure carries stderr.
+// Run runs the interpreter with args (isolated from the user's PYTHON* variables by the
+// runner) and returns stdout; a failure carries the last line of stderr.
 func (in Interpreter) Run(ctx context.Context, args ...string) ([]byte, error) {
 	if in.Path == "" {
 		return nil, fmt.Errorf("this env has no Python interpreter")
 	}
-	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
-	defer cancel()
-	c := exec.CommandContext(ctx, in.Path, args...)
-	c.Env = in.Env
-	var stderr bytes.Buffer
-	c.Stderr = &stderr
-	out, err := c.Output()
-	if err != nil {
-		msg := strings.TrimSpace(stderr.String())
-		if i := strings.LastIndex(msg, "\n"); i >= 0 {
-			msg = msg[i+1:] // the exception line
-		}
-		return out, fmt.Errorf("%s %s: %v: %s", in.Path, strings.Join(args, " "), err, msg)
+	if in.Runner == nil {
+		return nil, fmt.Errorf("pyrun: no runner")
 	}
-	return out, nil
+	return in.Runner.Run(ctx, runner.Cmd{Path: in.Path, Args: args})
 }
 
 // NBExtensionPaths is one entry of a module's _jupyter_nbextension_paths().

@@ -23,7 +23,7 @@ func write(t *testing.T, p, s string) {
 func TestHybridPrecedence(t *testing.T) {
 	dir := t.TempDir()
 	prefix, home := filepath.Join(dir, "env"), filepath.Join(dir, "home")
-	p := jupyter.Resolve(jupyter.Facts{OS: "linux", Prefix: prefix, IsVenv: true, OwnsPrefix: false, Home: home, RealHome: home, Env: map[string]string{}})
+	p := jupyter.Resolve(jupyter.Facts{OS: "linux", Prefix: prefix, IsVenv: true, OwnsPrefix: false, Home: home, RealHome: home, Env: map[string]string{}, SystemRoot: filepath.Join(t.TempDir(), "root")})
 	envEtc, userCfg := filepath.Join(prefix, "etc", "jupyter"), filepath.Join(home, ".jupyter")
 	write(t, filepath.Join(envEtc, "jupyter_notebook_config.json"), `{"NotebookApp": {"nbserver_extensions": {"a": true}}}`)
 	write(t, filepath.Join(userCfg, "jupyter_notebook_config.d", "a.json"), `{"NotebookApp": {"nbserver_extensions": {"a": false}}}`)

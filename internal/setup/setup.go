@@ -32,7 +32,7 @@ type Stack struct {
 // Options are one setup run's inputs.
 type Options struct {
 	Profile *profile.Profile
-	Level   nbext.Level
+	Level   jupyter.Level
 	Env     *envdetect.Env
 	Paths   jupyter.Paths
 	Python  pyrun.Interpreter
@@ -79,13 +79,10 @@ var steps = map[string]func(context.Context, fsx.Writer, Options) error{
 	"stack-config":         stackConfig,
 }
 
-func (o Options) configDir() (string, error) { return o.Level.ConfigDir(o.Paths) }
+func (o Options) configDir() (string, error) { return o.Level.NBConfig() }
 
-// levelDir is <level>/etc/jupyter (the nbconfig dir's parent).
-func (o Options) levelDir() (string, error) {
-	d, err := o.configDir()
-	return filepath.Dir(d), err
-}
+// levelDir is the level's config dir (<prefix>/etc/jupyter at --sys-prefix).
+func (o Options) levelDir() (string, error) { return o.Level.ConfigDir() }
 
 // installPy is `jupyter nbextension install --py module` at the level.
 func installPy(ctx context.Context, w fsx.Writer, o Options, module string) ([]pyrun.NBExtensionPaths, error) {
@@ -94,7 +91,7 @@ func installPy(ctx context.Context, w fsx.Writer, o Options, module string) ([]p
 		return nil, err
 	}
 	for _, p := range paths {
-		if _, err := nbext.Install(w, o.Level.ExtensionsDir(o.Paths), filepath.Join(dir, p.Src), nbext.InstallOptions{Destination: p.Dest}); err != nil {
+		if _, err := nbext.Install(w, o.Level.NBExtensions(), filepath.Join(dir, p.Src), nbext.InstallOptions{Destination: p.Dest}); err != nil {
 			return nil, err
 		}
 	}

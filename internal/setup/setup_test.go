@@ -10,7 +10,6 @@ import (
 	"github.com/jdash-dev/jdash/internal/envdetect"
 	"github.com/jdash-dev/jdash/internal/fsx"
 	"github.com/jdash-dev/jdash/internal/jupyter"
-	"github.com/jdash-dev/jdash/internal/nbext"
 	"github.com/jdash-dev/jdash/internal/profile"
 )
 
@@ -46,9 +45,9 @@ func TestNbconvertConfigAsContribWritesIt(t *testing.T) {
 func TestStackConfigNeverWritesATokenAndIsIdempotent(t *testing.T) {
 	dir := t.TempDir()
 	prefix := filepath.Join(dir, "env")
-	p := jupyter.Resolve(jupyter.Facts{OS: "linux", Prefix: prefix, IsVenv: true, OwnsPrefix: true, Home: dir, RealHome: dir, Env: map[string]string{}})
+	p := jupyter.Resolve(jupyter.Facts{OS: "linux", Prefix: prefix, IsVenv: true, OwnsPrefix: true, Home: dir, RealHome: dir, Env: map[string]string{}, SystemRoot: filepath.Join(t.TempDir(), "root")})
 	prof, _ := profile.Get("classic")
-	o := Options{Profile: &profile.Profile{Name: "t", App: prof.App, Steps: []string{"stack-config"}}, Level: nbext.Level{Kind: nbext.SysPrefix},
+	o := Options{Profile: &profile.Profile{Name: "t", App: prof.App, Steps: []string{"stack-config"}}, Level: p.Levels.SysPrefix,
 		Env: &envdetect.Env{Prefix: prefix}, Paths: p, Stack: Stack{IP: "127.0.0.1", Port: 8899, GatewayURL: "http://127.0.0.1:8889"}, Log: io.Discard}
 	w := &fsx.Real{}
 	if err := Run(context.Background(), w, o); err != nil {

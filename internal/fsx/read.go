@@ -1,0 +1,47 @@
+package fsx
+
+import (
+	"fmt"
+	"io"
+	"os"
+)
+
+// MaxRead bounds reads of files jdash does not control (metadata, RECORD, config).
+const MaxRead = 16 << 20
+
+// ReadRegular reads a regular file, at most limit bytes (more is an error naming the file).
+// Anything else (a FIFO, a device, a directory) is refused before it is opened, so a read
+// never blocks.
+func ReadRegular(path string, limit int64) ([]byte, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s: not a regular file", path)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("%s: larger than %d bytes", path, limit)
+	}
+	return data, nil
+}
+
+// ReadDirNames lists a directory's names, unsorted (no DirEntry per file: site-packages
+// dirs are big and this is the hot path).
+func ReadDirNames(dir string) ([]string, error) {
+	f, err := os.Open(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return f.Readdirnames(-1)
+}

@@ -1,0 +1,52 @@
+// Package install puts packages into an env and creates envs, through the one runner: uv
+// when it is on the caller's PATH, else the env's own pip or the interpreter's venv module.
+// Neither may write a cache or a self-check file in HOME (the runner's environment says so).
+package install
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/jdash-dev/jdash/internal/runner"
+)
+
+// Timeout bounds one install or env creation.
+const Timeout = 30 * time.Minute
+
+// Packages installs requirements into the env whose interpreter is python. Progress goes
+// to log.
+func Packages(ctx context.Context, r *runner.Runner, python string, reqs []string, log io.Writer) error {
+	c := runner.Cmd{Path: python, Args: append([]string{"-m", "pip", "install", "--no-cache-dir", "--disable-pip-version-check", "--progress-bar", "on"}, reqs...)}
+	if uv, err := r.LookPath("uv"); err == nil {
+		c = runner.Cmd{Path: uv, Args: append([]string{"pip", "install", "--no-cache", "--python", python}, reqs...)}
+	}
+	c.Stdout, c.Stderr, c.Timeout = log, log, Timeout
+	fmt.Fprintf(log, "installing: %s\n", strings.Join(reqs, " "))
+	if _, err := r.Run(ctx, c); err != nil {
+		return fmt.Errorf("installing %s failed: %w", strings.Join(reqs, " "), err)
+	}
+	return nil
+}
+
+// CreateVenv makes a venv at dir from python (a path or a name on PATH; for uv also a
+// version such as "3.12").
+func CreateVenv(ctx context.Context, r *runner.Runner, dir, python string, log io.Writer) error {
+	var c runner.Cmd
+	if uv, err := r.LookPath("uv"); err == nil {
+		c = runner.Cmd{Path: uv, Args: []string{"venv", "--seed", "--python", python, dir}}
+	} else {
+		py, err := r.LookPath(python)
+		if err != nil {
+			return fmt.Errorf("no %s to create the venv with (--python): %w", python, err)
+		}
+		c = runner.Cmd{Path: py, Args: []string{"-m", "venv", dir}}
+	}
+	c.Stdout, c.Stderr, c.Timeout = log, log, Timeout
+	if _, err := r.Run(ctx, c); err != nil {
+		return fmt.Errorf("creating %s: %w", dir, err)
+	}
+	return nil
+}

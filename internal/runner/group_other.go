@@ -1,0 +1,10 @@
+//go:build !unix
+
+package runner
+
+import (
+	"os/exec"
+	"time"
+)
+
+func ownGroup(cmd *exec.Cmd) { cmd.WaitDelay = 5 * time.Second }
