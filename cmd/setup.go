@@ -206,7 +206,12 @@ func reportCompat(f *Factory, ec *envContext) {
 	if err != nil {
 		return
 	}
-	for _, s := range patch.Advice(&patch.Env{Prefix: ec.Env.Prefix, Packages: ec.Packages, PythonVersion: ec.Env.PythonVersion}, rules) {
+	advice, err := patch.Advice(&patch.Env{Prefix: ec.Env.Prefix, Packages: ec.Packages, PythonVersion: ec.Env.PythonVersion}, rules, ec.Env.Python)
+	if err != nil {
+		fmt.Fprintf(f.IO.ErrOut, "jdash: warning: checking the known breakages: %v\n", err)
+		return
+	}
+	for _, s := range advice {
 		fix := "repair with: jdash patch --env " + ec.Env.Prefix
 		if s.Rule.Kind == "pin" {
 			fix = "pin: " + s.Rule.Pin

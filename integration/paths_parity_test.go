@@ -167,3 +167,51 @@ func notMine(s *sandbox, prefix string) string {
 	}
 	return dir
 }
+
+// A venv made with --system-site-packages over Debian's own Python sees the jupyter_core apt
+// installed in /usr/lib/python3/dist-packages: jdash must read it there (the package index
+// knows distribution layouts) and print what the venv's own jupyter prints, under every
+// scenario. scripts/debian-jupyter.sh installs python3-jupyter-core; elsewhere this skips.
+func TestPathsParityDistributionPython(t *testing.T) {
+	integration(t)
+	const debPython = "/usr/bin/python3"
+	if err := exec.Command(debPython, "-I", "-c", "import jupyter_core, sys; sys.exit(not jupyter_core.__file__.startswith('/usr/lib/python3/dist-packages/'))").Run(); err != nil {
+		t.Skip("no Debian python3-jupyter-core (scripts/debian-jupyter.sh installs it on Debian and Ubuntu)")
+	}
+	venv := filepath.Join(t.TempDir(), "debvenv")
+	if out, err := exec.Command(debPython, "-m", "venv", "--system-site-packages", "--without-pip", venv).CombinedOutput(); err != nil {
+		t.Fatalf("venv: %v\n%s", err, out)
+	}
+	_ = os.Chmod(filepath.Dir(venv), 0o755)
+	count := 0
+	for _, sc := range scenarios() {
+		t.Run(sc.name, func(t *testing.T) {
+			s := newSandbox(t)
+			p := venv
+			if sc.prefix != nil {
+				p = sc.prefix(s, venv)
+			}
+			env := map[string]string{"HOME": s.home, "PATH": "/usr/bin:/bin", "TMPDIR": s.tmp, "LC_ALL": "C.UTF-8"}
+			for k, v := range sc.env(s, p) {
+				env[k] = v
+			}
+			want := run(t, env, s.root, filepath.Join(p, "bin", "python"), "-m", "jupyter", "--paths", "--json")
+			c := exec.Command(jdashBin, "paths", "--env", p, "--json")
+			c.Dir = s.root
+			for k, v := range env {
+				c.Env = append(c.Env, k+"="+v)
+			}
+			var stderr bytes.Buffer
+			c.Stderr = &stderr
+			got, err := c.Output()
+			if err != nil || strings.Contains(stderr.String(), "not installed") {
+				t.Fatalf("jdash paths: %v\n%s", err, stderr.String())
+			}
+			if !bytes.Equal(got, want) && !(sc.name == "no-config-0" && noConfigMatch(got, want, s.tmp)) {
+				t.Fatalf("jdash paths --json differs from the venv's jupyter --paths --json\n env:   %v\n jdash: %s\n jupyter: %s", env, got, want)
+			}
+		})
+		count++
+	}
+	t.Logf("%d scenarios on a system-site venv over Debian's Python with apt's jupyter_core", count)
+}

@@ -34,8 +34,8 @@ func freshClassic(t *testing.T) string {
 	return venv
 }
 
-// hashTree is one digest of every file (path, mode, bytes) and link under dir.
-func hashTree(t *testing.T, dir string) string {
+// listTree is one digest of every file (path, mode, bytes) and link under dir.
+func listTree(t *testing.T, dir string) string {
 	t.Helper()
 	var lines []string
 	_ = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
@@ -57,7 +57,32 @@ func hashTree(t *testing.T, dir string) string {
 		return nil
 	})
 	sort.Strings(lines)
-	return fmt.Sprintf("%x", sha256.Sum256([]byte(strings.Join(lines, "\n"))))
+	return strings.Join(lines, "\n") + "\n"
+}
+
+// treeDiff names the entries two listings of listTree do not share.
+func treeDiff(a, b string) string {
+	in := func(s string) map[string]bool {
+		m := map[string]bool{}
+		for _, l := range strings.Split(s, "\n") {
+			m[l] = true
+		}
+		return m
+	}
+	ma, mb := in(a), in(b)
+	var out []string
+	for l := range ma {
+		if !mb[l] {
+			out = append(out, "- "+l)
+		}
+	}
+	for l := range mb {
+		if !ma[l] {
+			out = append(out, "+ "+l)
+		}
+	}
+	sort.Strings(out)
+	return strings.Join(out, "\n")
 }
 
 func TestSetupClassic(t *testing.T) {
@@ -68,15 +93,15 @@ func TestSetupClassic(t *testing.T) {
 	os.MkdirAll(filepath.Join(home, ".jupyter"), 0o755)
 	os.WriteFile(filepath.Join(home, ".bashrc"), []byte("# user file\n"), 0o644)
 	env := []string{"HOME=" + home, "PATH=/usr/bin:/bin", "LC_ALL=C.UTF-8", "PIP_FIND_LINKS=" + filepath.Join(buildDir(), "wheelhouse")}
-	homeBefore := hashTree(t, home)
-	etcBefore, shareBefore := hashTree(t, filepath.Join(venv, "etc")), hashTree(t, filepath.Join(venv, "share"))
+	homeBefore := listTree(t, home)
+	etcBefore, shareBefore := listTree(t, filepath.Join(venv, "etc")), listTree(t, filepath.Join(venv, "share"))
 
 	out, err := runEnv(env, jdashBin, "setup", "--env", venv, "--install")
 	if err != nil {
 		t.Fatalf("jdash setup --install: %v\n%s", err, out)
 	}
 	t.Logf("jdash setup --sys-prefix --install:\n%s", tail(string(out), 8))
-	if h := hashTree(t, home); h != homeBefore {
+	if h := listTree(t, home); h != homeBefore {
 		t.Fatalf("setup wrote under HOME")
 	}
 
@@ -125,7 +150,7 @@ func TestSetupClassic(t *testing.T) {
 	if err != nil || !strings.Contains(string(out), "nothing would change") {
 		t.Errorf("dry run on a set-up env: %v\n%s", err, out)
 	}
-	if h := hashTree(t, home); h != homeBefore {
+	if h := listTree(t, home); h != homeBefore {
 		t.Fatalf("jdash or the listings wrote under HOME")
 	}
 
@@ -164,12 +189,12 @@ func TestSetupClassic(t *testing.T) {
 
 	// --undo restores every file jdash wrote, exactly: what is left is what pip installed.
 	// Set up again and undo again: the same bytes, modes and links both times.
-	setUp := hashTree(t, venv+"/etc") + hashTree(t, venv+"/share")
+	setUp := listTree(t, venv+"/etc") + listTree(t, venv+"/share")
 	undo := func() string {
 		if out, err := runEnv(env, jdashBin, "setup", "--env", venv, "--undo"); err != nil {
 			t.Fatalf("undo: %v\n%s", err, out)
 		}
-		return hashTree(t, venv+"/etc") + hashTree(t, venv+"/share")
+		return listTree(t, venv+"/etc") + listTree(t, venv+"/share")
 	}
 	first := undo()
 	if first == setUp || first == etcBefore+shareBefore {
@@ -190,14 +215,14 @@ func TestSetupClassic(t *testing.T) {
 		if out, err := runEnv(env, jdashBin, "setup", "--env", venv, "--undo"); err != nil && !strings.Contains(string(out), "no setup to undo") {
 			t.Fatalf("undo after a kill at %v: %v\n%s", delay*time.Millisecond, err, out)
 		}
-		if got := hashTree(t, venv+"/etc") + hashTree(t, venv+"/share"); got != first {
-			t.Fatalf("undo after a kill at %v did not restore the files", delay*time.Millisecond)
+		if got := listTree(t, venv+"/etc") + listTree(t, venv+"/share"); got != first {
+			t.Fatalf("undo after a kill at %v did not restore the files:\n%s", delay*time.Millisecond, treeDiff(first, got))
 		}
 	}
 	if out, err = runEnv(env, jdashBin, "setup", "--env", venv); err != nil || !strings.Contains(string(out), "files written") {
 		t.Fatalf("setup after undo: %v\n%s", err, out)
 	}
-	if hashTree(t, venv+"/etc")+hashTree(t, venv+"/share") != setUp {
+	if listTree(t, venv+"/etc")+listTree(t, venv+"/share") != setUp {
 		t.Errorf("setting up again gave other files")
 	}
 	if second := undo(); second != first {

@@ -28,8 +28,17 @@ done
 step "Python test envs (testenvs/build.sh)"
 testenvs/build.sh
 
+step "Debian's Python with its Jupyter (for the system-site venv test)"
+scripts/debian-jupyter.sh
+
+# The differential test of pyver asks Python's packaging live (the envs have it).
+export JDASH_PACKAGING_PYTHON=${JDASH_PACKAGING_PYTHON:-$PWD/build/testenvs/modern/bin/python}
+
 step "unit and CLI tests (race detector)"
 CGO_ENABLED=1 go test -race -count=1 ./...
+
+step "unit and CLI tests again, on a machine with a system Jupyter and a hostile environment"
+scripts/with-system-jupyter.sh go test -count=1 ./...
 
 step "integration tests against real Jupyter"
 JDASH_INTEGRATION=1 go test -count=1 -v -run . ./integration/ 2>&1 | grep -v -E '^(=== RUN|    --- PASS)' || exit 1

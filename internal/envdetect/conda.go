@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"strings"
 
@@ -82,9 +83,13 @@ func describeConda(e *Env, h Host, pl *places) {
 	}
 
 	switch {
-	case e.HasTag("pixi"):
+	case e.HasTag("pixi") || inDirs(pl, pl.pixiGlobal, filepath.Dir(e.realPrefix)):
+		e.addTag("pixi")
 		e.Manager = &Manager{Name: "pixi"}
-		if envs := filepath.Dir(e.Prefix); filepath.Base(envs) == "envs" && filepath.Base(filepath.Dir(envs)) == ".pixi" {
+		envs := filepath.Dir(e.Prefix)
+		if inDirs(pl, pl.pixiGlobal, filepath.Dir(e.realPrefix)) {
+			e.addTag("pixi-global") // ~/.pixi/envs/<name>: a global tool env, no project
+		} else if filepath.Base(envs) == "envs" && filepath.Base(filepath.Dir(envs)) == ".pixi" {
 			e.Project = filepath.Dir(filepath.Dir(envs))
 		}
 		e.Name = filepath.Base(e.Prefix)
@@ -94,16 +99,22 @@ func describeConda(e *Env, h Host, pl *places) {
 	case pl.condaRoots[e.realPrefix] || isCondaInstall(e.Prefix):
 		e.Name = "base"
 		e.addTag("base")
-		e.Manager = condaManager(e.Prefix)
+		e.Manager = condaManager(e.Prefix, pl)
 	default:
 		parent := filepath.Dir(e.Prefix)
 		if filepath.Base(parent) == "envs" || inList(pl.condaEnvsDirs, parent) {
 			e.Name = filepath.Base(e.Prefix)
 		}
-		if root := filepath.Dir(parent); filepath.Base(parent) == "envs" && isCondaInstall(root) {
-			e.Manager = condaManager(root)
-		} else if root := historyInstall(e.Prefix); root != "" {
-			e.Manager = condaManager(root)
+		root := filepath.Dir(parent)
+		switch {
+		case filepath.Base(parent) == "envs" && (isCondaInstall(root) || isMambaRoot(pl, root)):
+			e.Manager = condaManager(root, pl)
+		default:
+			if hroot, front := historyInstall(e.Prefix); hroot != "" {
+				e.Manager = condaManager(hroot, pl)
+			} else if front != "" {
+				e.Manager = &Manager{Name: front} // a standalone binary (micromamba in ~/.local/bin)
+			}
 		}
 	}
 }
@@ -117,38 +128,45 @@ func inList(list []string, p string) bool {
 	return false
 }
 
-// condaManager names the front end an install ships (conda, mamba or micromamba).
-func condaManager(root string) *Manager {
+func isMambaRoot(pl *places, root string) bool {
+	real, _ := realpath(root)
+	return slices.Contains(pl.mambaRoots, real)
+}
+
+// condaManager names the front end an install ships (conda, mamba or micromamba); a
+// micromamba root has none of its own; an install with no front end has no manager.
+func condaManager(root string, pl *places) *Manager {
 	for _, n := range []string{"conda", "mamba", "micromamba"} {
 		if exists(filepath.Join(root, "bin", n)) || exists(filepath.Join(root, "condabin", n)) || exists(filepath.Join(root, "Scripts", n+".exe")) {
 			return &Manager{Name: n, Path: root}
 		}
 	}
 	b := strings.ToLower(filepath.Base(root))
-	if strings.Contains(b, "micromamba") || strings.HasSuffix(root, filepath.Join(".local", "share", "mamba")) {
+	if strings.Contains(b, "micromamba") || isMambaRoot(pl, root) {
 		return &Manager{Name: "micromamba", Path: root}
 	}
-	return &Manager{Name: "conda", Path: root}
+	return nil
 }
 
-var historyCmd = lazyre.New(`^# cmd: (\S+?)(?:[/\\](?:bin|condabin|Scripts)[/\\](?:conda|mamba|micromamba)(?:\.exe|-script\.py)?|[/\\]lib[/\\]site-packages[/\\]conda[/\\]__main__\.py)\s`)
+var historyCmd = lazyre.New(`^# cmd: (\S+?)(?:[/\\](?:bin|condabin|Scripts)[/\\](conda|mamba|micromamba)(?:\.exe|-script\.py)?|[/\\]lib[/\\]site-packages[/\\]conda[/\\]__main__\.py)\s`)
 
-// historyInstall reads the head of conda-meta/history for the install that created the env.
-func historyInstall(prefix string) string {
+// historyInstall reads the head of conda-meta/history for the install that created the env,
+// and the front end's name when it ran from outside an install (micromamba's single binary).
+func historyInstall(prefix string) (root, frontEnd string) {
 	data, err := readSmall(filepath.Join(prefix, "conda-meta", "history"), 64<<10)
 	if err != nil {
-		return ""
+		return "", ""
 	}
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	for sc.Scan() {
 		if m := historyCmd().FindStringSubmatch(sc.Text()); m != nil {
 			if root, err := realpath(m[1]); err == nil && isCondaInstall(root) {
-				return root
+				return root, ""
 			}
-			return ""
+			return "", m[2]
 		}
 	}
-	return ""
+	return "", ""
 }
 
 // condarcFiles lists conda's configuration search path (conda/base/constants.py SEARCH_PATH,

@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/jdash-dev/jdash/internal/lazyre"
+	toml "github.com/pelletier/go-toml/v2"
 )
 
 // places are the manager-owned dirs of this host, resolved once per scan; describe uses them
@@ -24,6 +25,9 @@ type places struct {
 	pixiGlobal    []string
 	condaEnvsDirs []string
 	condaRoots    map[string]bool // real paths of conda installs
+	// mambaRoots are micromamba's root prefixes (MAMBA_ROOT_PREFIX, ~/.local/share/mamba,
+	// ~/micromamba): a root may have no base env, and no conda binary anywhere.
+	mambaRoots []string
 
 	// baseVersions caches the exact version of base interpreters: many venvs share one.
 	baseVersions sync.Map // base prefix -> string
@@ -264,9 +268,15 @@ func tagVenvByPlace(e *Env, pl *places) {
 		e.addTag("pipenv")
 		e.Manager = &Manager{Name: "pipenv"}
 		project = filepath.Dir(e.Prefix)
-	case inPipenvDir && pipenvName().MatchString(filepath.Base(e.Prefix)):
+	case inPipenvDir && (project != "" || pipenvName().MatchString(filepath.Base(e.Prefix))):
+		// pipenv's own dir: the env stays pipenv's when its project (.project) was deleted
 		e.addTag("pipenv")
 		e.Manager = &Manager{Name: "pipenv"}
+	}
+	if dir := hatchProject(e.Prefix); dir != "" && !e.HasTag("hatch") {
+		e.addTag("hatch")
+		e.Manager = &Manager{Name: "hatch"}
+		project = dir
 	}
 	if filepath.Base(e.Prefix) == ".venv" && !e.HasTag("pipenv") {
 		dir := filepath.Dir(e.Prefix)
@@ -292,6 +302,42 @@ func readProjectFile(prefix string) string {
 		return ""
 	}
 	return strings.TrimSpace(strings.SplitN(string(data), "\n", 2)[0])
+}
+
+// hatchProject is the project whose hatch config puts its envs in the dir holding prefix
+// ([tool.hatch.dirs.env] virtual = ".hatch" in pyproject.toml, or [dirs.env] in hatch.toml),
+// or "".
+func hatchProject(prefix string) string {
+	envsDir := filepath.Dir(prefix)
+	project := filepath.Dir(envsDir)
+	type dirs struct {
+		Env struct {
+			Virtual string `toml:"virtual"`
+		} `toml:"env"`
+	}
+	var pyproject struct {
+		Tool struct {
+			Hatch struct {
+				Dirs dirs `toml:"dirs"`
+			} `toml:"hatch"`
+		} `toml:"tool"`
+	}
+	var hatchToml struct {
+		Dirs dirs `toml:"dirs"`
+	}
+	var configured []string
+	if data, err := readSmall(filepath.Join(project, "pyproject.toml"), maxSmallFile); err == nil && toml.Unmarshal(data, &pyproject) == nil {
+		configured = append(configured, pyproject.Tool.Hatch.Dirs.Env.Virtual)
+	}
+	if data, err := readSmall(filepath.Join(project, "hatch.toml"), maxSmallFile); err == nil && toml.Unmarshal(data, &hatchToml) == nil {
+		configured = append(configured, hatchToml.Dirs.Env.Virtual)
+	}
+	for _, v := range configured {
+		if v != "" && !filepath.IsAbs(v) && filepath.Join(project, v) == envsDir {
+			return project
+		}
+	}
+	return ""
 }
 
 func pyprojectHas(dir string, needles ...string) bool {

@@ -7,6 +7,8 @@ import (
 	"runtime"
 	"sort"
 	"sync"
+
+	"github.com/jdash-dev/jdash/internal/pyver"
 )
 
 // Result is one scan: the envs found and the problems met on the way (unreadable config,
@@ -23,10 +25,11 @@ type candidate struct {
 
 // collector gathers candidate prefixes from every source; it only lists directories.
 type collector struct {
-	h     Host
-	pl    *places
-	cands []candidate
-	warns []string
+	h         Host
+	pl        *places
+	cands     []candidate
+	warns     []string
+	condaSeen map[string]bool // conda and mamba roots already added
 }
 
 func (c *collector) add(path, source string) {
@@ -136,6 +139,13 @@ func envLess(a, b *Env) bool {
 	if kindOrder[a.Kind] != kindOrder[b.Kind] {
 		return kindOrder[a.Kind] < kindOrder[b.Kind]
 	}
+	// Interpreter installs side by side (pyenv's versions/, uv's python/) go in version
+	// order: 3.6.15 before 3.13.0.
+	if (a.Kind == KindPyenv || a.Kind == KindUvPython) && filepath.Dir(a.Prefix) == filepath.Dir(b.Prefix) {
+		if c := pyver.CompareStrings(a.PythonVersion, b.PythonVersion); c != 0 {
+			return c < 0
+		}
+	}
 	return a.Prefix < b.Prefix
 }
 
@@ -201,7 +211,8 @@ func newPlaces(h Host) *places {
 		pixiHome = h.home(".pixi")
 	}
 	pl.pixiGlobal = []string{filepath.Join(pixiHome, "envs")}
-	for _, list := range []*[]string{&pl.pyenvVersions, &pl.workonHome, &pl.pipenv, &pl.poetry, &pl.hatch, &pl.pipx, &pl.uvPython, &pl.uvTools, &pl.pixiGlobal} {
+	pl.mambaRoots = nonEmpty(h.getenv("MAMBA_ROOT_PREFIX"), filepath.Join(h.xdgData(), "mamba"), h.home("micromamba"))
+	for _, list := range []*[]string{&pl.pyenvVersions, &pl.workonHome, &pl.pipenv, &pl.poetry, &pl.hatch, &pl.pipx, &pl.uvPython, &pl.uvTools, &pl.pixiGlobal, &pl.mambaRoots} {
 		*list = resolveAll(*list)
 	}
 	return pl

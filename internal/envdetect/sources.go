@@ -50,6 +50,13 @@ func (c *collector) collect() {
 	c.collectConda()
 	for _, v := range c.pl.pyenvVersions {
 		c.addChildren(v, SrcPyenv)
+		// an Anaconda or Miniforge installed by pyenv keeps its conda envs in envs/
+		ents, _ := readDirEntries(v)
+		for _, en := range ents {
+			if d := filepath.Join(v, en.Name()); isDir(filepath.Join(d, "conda-meta")) {
+				c.addCondaRoot(d)
+			}
+		}
 	}
 	for _, d := range append(append([]string{}, c.pl.workonHome...), c.pl.pipenv...) {
 		c.addChildren(d, SrcVenvDirs)
@@ -129,22 +136,7 @@ func isShimDir(dir string) bool {
 // env listed in environments.txt, plus the install that owns a registered env.
 func (c *collector) collectConda() {
 	h := c.h
-	roots := map[string]bool{}
-	addRoot := func(r string) {
-		if r == "" || roots[r] {
-			return
-		}
-		roots[r] = true
-		if !isDir(filepath.Join(r, "conda-meta")) {
-			return
-		}
-		c.add(r, SrcConda)
-		if real, err := realpath(r); err == nil && isCondaInstall(r) {
-			c.pl.condaRoots[real] = true
-		}
-		c.addChildren(filepath.Join(r, "envs"), SrcConda)
-		c.pl.condaEnvsDirs = append(c.pl.condaEnvsDirs, filepath.Join(r, "envs"))
-	}
+	addRoot := c.addCondaRoot
 	// Known install dir names, probed with one ReadDir of each parent instead of blind stats.
 	names := map[string]bool{"anaconda": true, "anaconda3": true, "miniconda": true, "miniconda3": true,
 		"miniforge": true, "miniforge3": true, "mambaforge": true, "micromamba": true, "conda": true}
@@ -208,6 +200,29 @@ func (c *collector) collectConda() {
 			}
 		}
 	}
+}
+
+// addCondaRoot adds a conda, mamba or micromamba root: its base env (when it has one) and
+// the envs in its envs/ (a micromamba root often has no base env at all).
+func (c *collector) addCondaRoot(r string) {
+	if r == "" || c.condaSeen[r] {
+		return
+	}
+	if c.condaSeen == nil {
+		c.condaSeen = map[string]bool{}
+	}
+	c.condaSeen[r] = true
+	envs := filepath.Join(r, "envs")
+	if isDir(filepath.Join(r, "conda-meta")) {
+		c.add(r, SrcConda)
+		if real, err := realpath(r); err == nil && isCondaInstall(r) {
+			c.pl.condaRoots[real] = true
+		}
+	} else if !isDir(envs) {
+		return
+	}
+	c.addChildren(envs, SrcConda)
+	c.pl.condaEnvsDirs = append(c.pl.condaEnvsDirs, envs)
 }
 
 // poetryDirs is poetry's virtualenvs.path: POETRY_VIRTUALENVS_PATH, else config.toml,

@@ -147,8 +147,10 @@ func TestUndoOfAKilledRun(t *testing.T) {
 	if _, err := w.WriteFile(a, []byte("a-new"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	// journaled, then "killed" before the write
+	// journaled, then "killed" between the temp file and the rename: the temp is left
 	rec.Record(Change{Path: b, Existed: true, Old: []byte("b-old"), OldMode: 0o644, New: []byte("b-new"), Mode: 0o644})
+	os.WriteFile(filepath.Join(prefix, "etc", ".b.json123456"), []byte("b-n"), 0o600)
+	os.WriteFile(filepath.Join(prefix, "etc", ".b.jsonx1"), []byte("not ours"), 0o600)
 	rec.f.Write([]byte(`{"path": "/cut-off`)) // a half-written line
 	rec.f.Close()
 
@@ -164,6 +166,12 @@ func TestUndoOfAKilledRun(t *testing.T) {
 	}
 	if got, _ := os.ReadFile(b); string(got) != "b-old" {
 		t.Errorf("b.json: %q", got)
+	}
+	if _, err := os.Stat(filepath.Join(prefix, "etc", ".b.json123456")); !os.IsNotExist(err) {
+		t.Error("the killed write's temp file must go")
+	}
+	if _, err := os.Stat(filepath.Join(prefix, "etc", ".b.jsonx1")); err != nil {
+		t.Error("a file that is not jdash's temp stays")
 	}
 	if err := MarkUndone(path); err != nil {
 		t.Fatal(err)

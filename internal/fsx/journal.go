@@ -184,6 +184,12 @@ func Undo(w Writer, j *Journal) error {
 	}
 	for i := len(j.Changes) - 1; i >= 0; i-- {
 		c := j.Changes[i]
+		if !c.Dir {
+			// A run killed between writing a temp file and renaming it left the temp behind.
+			if err := removeTemps(w, c.Path); err != nil {
+				return err
+			}
+		}
 		var err error
 		switch {
 		case c.Dir && c.Removed:
@@ -210,4 +216,31 @@ func Undo(w Writer, j *Journal) error {
 // MarkUndone renames a journal so that the next undo goes one step further back.
 func MarkUndone(path string) error {
 	return os.Rename(path, strings.TrimSuffix(strings.TrimSuffix(path, ".json"), ".pending")+".undone")
+}
+
+// tempsOf lists the temp files the writer may have left for path: renameio's
+// ".<name><digits>" and Symlink's "<path>.jdash-tmp".
+func tempsOf(w Writer, path string) []string {
+	dir, base := filepath.Split(path)
+	names, err := w.ReadDirNames(dir)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, n := range names {
+		rest, ok := strings.CutPrefix(n, "."+base)
+		if ok && rest != "" && strings.Trim(rest, "0123456789") == "" || n == base+".jdash-tmp" {
+			out = append(out, filepath.Join(dir, n))
+		}
+	}
+	return out
+}
+
+func removeTemps(w Writer, path string) error {
+	for _, t := range tempsOf(w, path) {
+		if _, err := w.Remove(t); err != nil {
+			return err
+		}
+	}
+	return nil
 }

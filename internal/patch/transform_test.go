@@ -83,7 +83,7 @@ func pyCompiles(t *testing.T, name string, src []byte) {
 	if err != nil {
 		return
 	}
-	c := exec.Command(py, "-c", "import ast, sys; ast.parse(sys.stdin.read())")
+	c := exec.Command(py, "-I", "-c", "import ast, sys; ast.parse(sys.stdin.read())")
 	c.Stdin = strings.NewReader(string(src))
 	if out, err := c.CombinedOutput(); err != nil {
 		t.Errorf("%s: patched source is not Python: %v\n%s\n%s", name, err, out, src)

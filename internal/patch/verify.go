@@ -81,14 +81,19 @@ func Verify(ctx context.Context, py pyrun.Interpreter, mods []string) ([]Outcome
 	return outcomes, nil
 }
 
-// Advice lists the rules that apply to the env's installed versions and are not pin-only:
-// what `jdash setup` reports for `jdash patch` to repair.
-func Advice(e *Env, rules []Rule) []Status {
+// Advice lists what the env's installed packages need: the rules with a file to patch now
+// (needs-patch) and the pin-only ones that apply. This is what `jdash setup` reports for
+// `jdash patch` to repair.
+func Advice(e *Env, rules []Rule, python string) ([]Status, error) {
+	sts, err := Plan(e, rules, python)
+	if err != nil {
+		return nil, err
+	}
 	var out []Status
-	for _, r := range rules {
-		if w := r.Applicability(e.Version, e.PythonVersion); w.Applies {
-			out = append(out, Status{Rule: r, Why: w})
+	for _, s := range sts {
+		if s.State == "needs-patch" || s.State == "pin-only" {
+			out = append(out, s)
 		}
 	}
-	return out
+	return out, nil
 }
