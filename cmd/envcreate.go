@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -26,33 +27,52 @@ func (f *Factory) managedEnvsDir() string {
 	return filepath.Join(data, "jdash", "envs")
 }
 
+type envCreateOptions struct {
+	Name, Profile, Python string
+}
+
 func newEnvCmd(f *Factory) *cobra.Command {
 	cmd := &cobra.Command{Use: "env", Short: "Create envs for a stack profile"}
-	var prof, python string
+	cmd.AddCommand(newEnvCreateCmd(f, nil))
+	return cmd
+}
+
+func newEnvCreateCmd(f *Factory, runF func(*envCreateOptions) error) *cobra.Command {
+	o := &envCreateOptions{}
 	create := &cobra.Command{
 		Use:   "create NAME",
 		Short: "Create a venv (uv when present, else python -m venv) and install a profile into it",
 		Args:  exactArgs(1, "create needs the NAME of the new env"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			p, err := profile.Get(prof)
-			if err != nil {
-				return flagErrorf("%v", err)
+			o.Name = args[0]
+			if runF != nil {
+				return runF(o)
 			}
-			dir := filepath.Join(f.managedEnvsDir(), args[0])
-			if _, err := os.Stat(dir); err == nil {
-				return fmt.Errorf("%s exists already; use jdash setup --env %s", dir, dir)
-			}
-			if err := createVenv(cmd.Context(), f, dir, python); err != nil {
-				return err
-			}
-			fmt.Fprintf(f.IO.ErrOut, "created %s\n", dir)
-			return setupRun(cmd.Context(), f, &setupOptions{Env: dir, Profile: p.Name, Install: true, IP: "127.0.0.1", Port: 8888})
+			return envCreateRun(cmd.Context(), f, o)
 		},
 	}
-	create.Flags().StringVar(&prof, "profile", "classic", "the stack profile")
-	create.Flags().StringVar(&python, "python", "python3", "the interpreter to create the venv from (a path, or a version for uv)")
-	cmd.AddCommand(create)
-	return cmd
+	create.Flags().StringVar(&o.Profile, "profile", "classic", "the stack profile")
+	create.Flags().StringVar(&o.Python, "python", "python3", "the interpreter to create the venv from (a path, or a version for uv)")
+	return create
+}
+
+func envCreateRun(ctx context.Context, f *Factory, o *envCreateOptions) error {
+	p, err := profile.Get(o.Profile)
+	if err != nil {
+		return flagErrorf("%v", err)
+	}
+	if o.Name == "" || strings.ContainsAny(o.Name, `/\`) || o.Name == "." || o.Name == ".." {
+		return flagErrorf("NAME must be a plain name, not %q", o.Name)
+	}
+	dir := filepath.Join(f.managedEnvsDir(), o.Name)
+	if _, err := os.Lstat(dir); err == nil {
+		return fmt.Errorf("%s exists already; use jdash setup --env %s", dir, dir)
+	}
+	if err := createVenv(ctx, f, dir, o.Python); err != nil {
+		return err
+	}
+	fmt.Fprintf(f.IO.ErrOut, "created %s\n", dir)
+	return setupRun(ctx, f, &setupOptions{Env: dir, Profile: p.Name, Install: true, IP: "127.0.0.1", Port: 8888})
 }
 
 func createVenv(ctx context.Context, f *Factory, dir, python string) error {

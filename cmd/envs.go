@@ -2,7 +2,7 @@ package cmd
 
 import (
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -16,10 +16,10 @@ const EnvsSchemaVersion = 1
 
 type envsOptions struct {
 	JSON bool
-	Ref  string
+	Ref  string // envs show ENV
 }
 
-func newEnvsCmd(f *Factory) *cobra.Command {
+func newEnvsCmd(f *Factory, runF func(*envsOptions) error) *cobra.Command {
 	opts := &envsOptions{}
 	cmd := &cobra.Command{
 		Use:   "envs",
@@ -29,6 +29,9 @@ env, interpreters on PATH, system Pythons, conda/mamba/micromamba, pyenv, virtua
 pipenv, poetry, hatch, pixi, uv, pipx, and --workspace dirs searched recursively.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
 			return envsRun(f, opts)
 		},
 	}
@@ -36,19 +39,27 @@ pipenv, poetry, hatch, pixi, uv, pipx, and --workspace dirs searched recursively
 	cmd.Flags().StringSlice("workspace", nil, "also search `DIR` recursively for project envs (repeatable)")
 	cmd.Flags().Int("workspace-depth", envdetect.DefaultWorkspaceDepth, "how deep --workspace dirs are searched")
 
+	cmd.AddCommand(newEnvsShowCmd(f, runF))
+	return cmd
+}
+
+func newEnvsShowCmd(f *Factory, runF func(*envsOptions) error) *cobra.Command {
+	opts := &envsOptions{}
 	show := &cobra.Command{
 		Use:   "show ENV",
 		Short: "Print one environment in full",
 		Args:  exactArgs(1, "show needs one ENV: a prefix path or a name from `jdash envs`"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Ref = args[0]
+			if runF != nil {
+				return runF(opts)
+			}
 			return envsShowRun(f, opts)
 		},
 	}
 	show.Flags().BoolVar(&opts.JSON, "json", false, "print the env as JSON")
 	show.Flags().StringSlice("workspace", nil, "also search `DIR` for envs when resolving a name")
-	cmd.AddCommand(show)
-	return cmd
+	return show
 }
 
 func exactArgs(n int, msg string) cobra.PositionalArgs {
@@ -175,8 +186,7 @@ func envsShowRun(f *Factory, opts *envsOptions) error {
 		fmt.Fprintf(w, "%-22s %s\n", k, sp)
 	}
 	fmt.Fprintln(w, "packages:")
-	names := append([]string(nil), envdetect.JupyterPackages...)
-	sort.Strings(names)
+	names := slices.Sorted(slices.Values(envdetect.JupyterPackages))
 	for _, p := range names {
 		v := e.Packages[p]
 		if v == "" {

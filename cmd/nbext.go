@@ -17,10 +17,13 @@ import (
 
 type nbextOptions struct {
 	Env     string
+	Args    []string
+	Verb    string // enable or disable
 	JSON    bool
 	DryRun  bool
 	Section string
 	Py      bool
+	Name    string // uninstall --name
 	levels  levelFlags
 	install nbext.InstallOptions
 }
@@ -34,8 +37,8 @@ on-disk result as "jupyter nbextension": config in <level>/nbconfig/<section>.js
 <level>/nbextensions. Writes default to the env's own level (--sys-prefix).`,
 	}
 	addEnvFlag(cmd.PersistentFlags())
-	cmd.AddCommand(newNbextListCmd(f), newNbextToggleCmd(f, "enable"), newNbextToggleCmd(f, "disable"),
-		newNbextInstallCmd(f), newNbextUninstallCmd(f))
+	cmd.AddCommand(newNbextListCmd(f, nil), newNbextToggleCmd(f, "enable", nil), newNbextToggleCmd(f, "disable", nil),
+		newNbextInstallCmd(f, nil), newNbextUninstallCmd(f, nil))
 	return cmd
 }
 
@@ -63,7 +66,7 @@ func (o *nbextOptions) levelAndEnv(f *Factory) (jupyter.Level, *envContext, erro
 	return lvl, ec, err
 }
 
-func newNbextListCmd(f *Factory) *cobra.Command {
+func newNbextListCmd(f *Factory, runF func(*nbextOptions) error) *cobra.Command {
 	o := &nbextOptions{}
 	cmd := &cobra.Command{
 		Use:   "list",
@@ -71,6 +74,9 @@ func newNbextListCmd(f *Factory) *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			o.Env = envFlag(cmd)
+			if runF != nil {
+				return runF(o)
+			}
 			return nbextListRun(f, o)
 		},
 	}
@@ -119,15 +125,18 @@ func nbextListRun(f *Factory, o *nbextOptions) error {
 	return nil
 }
 
-func newNbextToggleCmd(f *Factory, verb string) *cobra.Command {
-	o := &nbextOptions{}
+func newNbextToggleCmd(f *Factory, verb string, runF func(*nbextOptions) error) *cobra.Command {
+	o := &nbextOptions{Verb: verb}
 	cmd := &cobra.Command{
 		Use:   verb + " REQUIRE...",
 		Short: map[string]string{"enable": "Enable nbextensions (by require path, or --py MODULE)", "disable": "Disable nbextensions"}[verb],
 		Args:  minArgs(1, verb+" needs a require path such as myext/main (or --py MODULE)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o.Env = envFlag(cmd)
-			return nbextToggleRun(f, o, verb, args)
+			o.Env, o.Args = envFlag(cmd), args
+			if runF != nil {
+				return runF(o)
+			}
+			return nbextToggleRun(f, o)
 		},
 	}
 	cmd.Flags().StringVar(&o.Section, "section", "notebook", "the frontend section: common, notebook, tree, edit or terminal")
@@ -148,7 +157,8 @@ func minArgs(n int, msg string) cobra.PositionalArgs {
 
 type toggle struct{ section, require string }
 
-func nbextToggleRun(f *Factory, o *nbextOptions, verb string, args []string) error {
+func nbextToggleRun(f *Factory, o *nbextOptions) error {
+	verb, args := o.Verb, o.Args
 	if !nbext.ValidSection(o.Section) {
 		return flagErrorf("--section must be one of common, notebook, tree, edit, terminal")
 	}
@@ -202,15 +212,18 @@ func reportToggle(f *Factory, verb string, it toggle, dir string, changed bool, 
 	}
 }
 
-func newNbextInstallCmd(f *Factory) *cobra.Command {
+func newNbextInstallCmd(f *Factory, runF func(*nbextOptions) error) *cobra.Command {
 	o := &nbextOptions{}
 	cmd := &cobra.Command{
 		Use:   "install PATH... | --py MODULE...",
 		Short: "Install nbextension files (copy only when newer; dirs merged; zip/tar unpacked)",
 		Args:  minArgs(1, "install needs a PATH (a file, dir or archive) or --py MODULE"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o.Env = envFlag(cmd)
-			return nbextInstallRun(f, o, args)
+			o.Env, o.Args = envFlag(cmd), args
+			if runF != nil {
+				return runF(o)
+			}
+			return nbextInstallRun(f, o)
 		},
 	}
 	cmd.Flags().BoolVar(&o.Py, "py", false, "the arguments are Python modules: install what _jupyter_nbextension_paths() declares")
@@ -222,7 +235,8 @@ func newNbextInstallCmd(f *Factory) *cobra.Command {
 	return cmd
 }
 
-func nbextInstallRun(f *Factory, o *nbextOptions, args []string) error {
+func nbextInstallRun(f *Factory, o *nbextOptions) error {
+	args := o.Args
 	lvl, ec, err := o.levelAndEnv(f)
 	if err != nil {
 		return err
@@ -263,9 +277,8 @@ func nbextInstallRun(f *Factory, o *nbextOptions, args []string) error {
 	return err
 }
 
-func newNbextUninstallCmd(f *Factory) *cobra.Command {
+func newNbextUninstallCmd(f *Factory, runF func(*nbextOptions) error) *cobra.Command {
 	o := &nbextOptions{}
-	var name string
 	cmd := &cobra.Command{
 		Use:   "uninstall REQUIRE",
 		Short: "Remove an nbextension's files and its config entries at one level",
@@ -275,41 +288,48 @@ and clear REQUIRE from every section's config at that level, as
 "jupyter nbextension uninstall --require" does.`,
 		Args: exactArgs(1, "uninstall needs a REQUIRE path such as foo/main"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o.Env = envFlag(cmd)
-			lvl, ec, err := o.levelAndEnv(f)
-			if err != nil {
-				return err
+			o.Env, o.Args = envFlag(cmd), args
+			if runF != nil {
+				return runF(o)
 			}
-			require := args[0]
-			if name == "" {
-				name = strings.SplitN(require, "/", 2)[0]
-				if !strings.Contains(require, "/") {
-					name += ".js"
-				}
-			}
-			changes, err := f.writeInEnv(ec, "nbext uninstall", o.DryRun, func(w fsx.Writer) error {
-				if _, err := nbext.UninstallFiles(w, []string{lvl.NBExtensions()}, name); err != nil {
-					return err
-				}
-				dir, err := lvl.NBConfig()
-				if err != nil {
-					return nil // --prefix/--nbextensions: files only
-				}
-				for _, s := range nbext.Sections {
-					if _, err := nbext.SetState(w, dir, s, require, pyjson.NullValue()); err != nil {
-						return err
-					}
-				}
-				return nil
-			})
-			if err == nil && !o.DryRun {
-				reportChanges(f, changes)
-			}
-			return err
+			return nbextUninstallRun(f, o)
 		},
 	}
-	cmd.Flags().StringVar(&name, "name", "", "the installed dir or file to remove (default: REQUIRE's first component)")
+	cmd.Flags().StringVar(&o.Name, "name", "", "the installed dir or file to remove (default: REQUIRE's first component)")
 	cmd.Flags().BoolVar(&o.DryRun, "dry-run", false, "print the diff, write nothing")
 	o.levels.add(cmd, true)
 	return cmd
+}
+
+func nbextUninstallRun(f *Factory, o *nbextOptions) error {
+	lvl, ec, err := o.levelAndEnv(f)
+	if err != nil {
+		return err
+	}
+	require, name := o.Args[0], o.Name
+	if name == "" {
+		name = strings.SplitN(require, "/", 2)[0]
+		if !strings.Contains(require, "/") {
+			name += ".js"
+		}
+	}
+	changes, err := f.writeInEnv(ec, "nbext uninstall", o.DryRun, func(w fsx.Writer) error {
+		if _, err := nbext.UninstallFiles(w, []string{lvl.NBExtensions()}, name); err != nil {
+			return err
+		}
+		dir, err := lvl.NBConfig()
+		if err != nil {
+			return nil // --prefix/--nbextensions: files only
+		}
+		for _, s := range nbext.Sections {
+			if _, err := nbext.SetState(w, dir, s, require, pyjson.NullValue()); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err == nil && !o.DryRun {
+		reportChanges(f, changes)
+	}
+	return err
 }

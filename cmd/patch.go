@@ -13,12 +13,13 @@ import (
 )
 
 type patchOptions struct {
+	Env                          string
 	Rules                        []string
 	List, Revert, Verify, DryRun bool
 	JSON                         bool
 }
 
-func newPatchCmd(f *Factory) *cobra.Command {
+func newPatchCmd(f *Factory, runF func(*patchOptions) error) *cobra.Command {
 	o := &patchOptions{}
 	cmd := &cobra.Command{
 		Use:   "patch",
@@ -31,7 +32,11 @@ where a version pin is the better fix. --verify imports every patched module wit
 own Python.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return patchRun(f, envFlag(cmd), o)
+			o.Env = envFlag(cmd)
+			if runF != nil {
+				return runF(o)
+			}
+			return patchRun(f, o)
 		},
 	}
 	addEnvFlag(cmd.Flags())
@@ -44,7 +49,7 @@ own Python.`,
 	return cmd
 }
 
-func patchRun(f *Factory, envRef string, o *patchOptions) error {
+func patchRun(f *Factory, o *patchOptions) error {
 	n := 0
 	for _, b := range []bool{o.List, o.Revert, o.Verify} {
 		if b {
@@ -58,7 +63,7 @@ func patchRun(f *Factory, envRef string, o *patchOptions) error {
 	if err != nil {
 		return err
 	}
-	ec, err := f.envContext(envRef)
+	ec, err := f.envContext(o.Env)
 	if err != nil {
 		return err
 	}

@@ -14,7 +14,7 @@ type pathsOptions struct {
 	Explain bool
 }
 
-func newPathsCmd(f *Factory) *cobra.Command {
+func newPathsCmd(f *Factory, runF func(*pathsOptions) error) *cobra.Command {
 	opts := &pathsOptions{}
 	cmd := &cobra.Command{
 		Use:   "paths",
@@ -27,10 +27,14 @@ environment variables. Without --json the layout is that of "jupyter --paths". -
 why each entry is there and which rule put env dirs before or after user dirs.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			opts.Env = envFlag(cmd)
+			if runF != nil {
+				return runF(opts)
+			}
 			return pathsRun(f, opts)
 		},
 	}
-	cmd.Flags().StringVarP(&opts.Env, "env", "e", "", "the env: a prefix path or a name from `jdash envs` (default: the active env)")
+	addEnvFlag(cmd.Flags())
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print jupyter --paths --json's bytes (with --explain: the documented explain schema)")
 	cmd.Flags().BoolVar(&opts.Explain, "explain", false, "say why each dir is on the path")
 	return cmd
@@ -41,7 +45,7 @@ func pathsRun(f *Factory, opts *pathsOptions) error {
 	if err != nil {
 		return err
 	}
-	facts, found := jupyter.FactsFor(e, f.Env)
+	facts, found := f.facts(e)
 	if !found {
 		fmt.Fprintf(f.IO.ErrOut, "jdash: warning: jupyter_core is not installed in %s; showing the newest jupyter_core's rules\n", e.Prefix)
 	}

@@ -9,6 +9,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/jdash-dev/jdash/internal/jupyter"
+
 	"github.com/jdash-dev/jdash/internal/runner"
 
 	"github.com/spf13/cobra"
@@ -54,6 +56,15 @@ func (f *Factory) Scan() envdetect.Result {
 	return f.scan
 }
 
+// facts are the Jupyter facts of an env under this process's environment; system_root
+// (JDASH_SYSTEM_ROOT) moves the machine-wide dirs under another root, to inspect an image or
+// a chroot, and so that CLI tests never read the host's Jupyter.
+func (f *Factory) facts(e *envdetect.Env) (jupyter.Facts, bool) {
+	facts, found := jupyter.FactsFor(e, f.Env)
+	facts.SystemRoot = f.V.GetString("system_root")
+	return facts, found
+}
+
 // FindEnv resolves an ENV argument (see envdetect.Find).
 func (f *Factory) FindEnv(ref string) (*envdetect.Env, error) {
 	return envdetect.Find(f.Host(), ref, f.Scan)
@@ -85,12 +96,12 @@ func newRootCmd(f *Factory) *cobra.Command {
 	root.PersistentFlags().StringVar(&configFile, "config", "", "config file (default ./jdash.yaml, then $XDG_CONFIG_HOME/jdash/jdash.yaml)")
 	root.PersistentFlags().StringVar(&colorMode, "color", "auto", "colour: auto, always or never (NO_COLOR is honoured)")
 	root.SetVersionTemplate("jdash {{.Version}}\n")
-	root.AddCommand(newEnvsCmd(f), newPathsCmd(f), newNbextCmd(f), newServerextCmd(f), newSetupCmd(f), newEnvCmd(f), newPatchCmd(f))
+	root.AddCommand(newEnvsCmd(f, nil), newPathsCmd(f, nil), newNbextCmd(f), newServerextCmd(f), newSetupCmd(f, nil), newEnvCmd(f), newPatchCmd(f, nil))
 	return root
 }
 
 // configKeys are the settings read from flags, JDASH_* variables and jdash.yaml.
-var configKeys = []string{"workspace", "env_dirs", "workspace_depth"}
+var configKeys = []string{"workspace", "env_dirs", "workspace_depth", "system_root"}
 
 // loadConfig sets up the precedence for one run: a flag given on the command line, then a
 // JDASH_* variable, then the config file, then defaults. List values in variables are
@@ -129,13 +140,19 @@ func loadConfig(f *Factory, cmd *cobra.Command, file string) error {
 		if !ok || val == "" || changed[k] {
 			continue
 		}
-		if k == "workspace_depth" {
+		if k == "workspace_depth" || k == "system_root" {
 			v.Set(k, val) // Set outranks the config file, and a changed flag was skipped above
 		} else {
 			v.Set(k, filepath.SplitList(val))
 		}
 	}
-	return bindErr
+	if bindErr != nil {
+		return bindErr
+	}
+	if r := v.GetString("system_root"); r != "" && !filepath.IsAbs(r) {
+		return flagErrorf("system_root (JDASH_SYSTEM_ROOT or jdash.yaml) must be an absolute path, not %q", r)
+	}
+	return nil
 }
 
 func xdgConfig(f *Factory) string {

@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"flag"
 	"os"
 	"path/filepath"
 	"strings"
@@ -8,6 +9,8 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 )
+
+var update = flag.Bool("update", false, "rewrite the cmp golden files of testdata/script")
 
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
@@ -22,6 +25,7 @@ func TestScript(t *testing.T) {
 		Dir:                 filepath.Join("..", "testdata", "script"),
 		RequireExplicitExec: true,
 		RequireUniqueNames:  true,
+		UpdateScripts:       *update,
 		Setup: func(e *testscript.Env) error {
 			home := filepath.Join(e.WorkDir, "home")
 			e.Setenv("HOME", home)
@@ -41,6 +45,8 @@ func TestScript(t *testing.T) {
 				}
 			}
 			e.Vars = kept
+			// The machine-wide Jupyter dirs are looked up under $WORK/sysroot, never the host's.
+			e.Setenv("JDASH_SYSTEM_ROOT", filepath.Join(e.WorkDir, "sysroot"))
 			return os.MkdirAll(home, 0o755)
 		},
 	})

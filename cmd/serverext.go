@@ -24,7 +24,7 @@ The default app is notebook when the env has notebook < 7, else server.`,
 	}
 	addEnvFlag(cmd.PersistentFlags())
 	cmd.PersistentFlags().String("app", "auto", "notebook, server or auto")
-	cmd.AddCommand(newServerextListCmd(f), newServerextToggleCmd(f, "enable"), newServerextToggleCmd(f, "disable"))
+	cmd.AddCommand(newServerextListCmd(f, nil), newServerextToggleCmd(f, "enable", nil), newServerextToggleCmd(f, "disable", nil))
 	return cmd
 }
 
@@ -48,113 +48,142 @@ func appFor(e *envdetect.Env, flag string) (serverext.App, error) {
 	return serverext.Notebook, nil
 }
 
-// serverextContext resolves --env and --app.
-func serverextContext(f *Factory, cmd *cobra.Command) (*envContext, serverext.App, error) {
-	ec, err := f.envContext(envFlag(cmd))
+type serverextOptions struct {
+	Env, App string
+	Verb     string // enable or disable
+	Modules  []string
+	JSON     bool
+	DryRun   bool
+	levels   levelFlags
+}
+
+// fromFlags reads the flags the serverext commands share (--env and --app are persistent).
+func (o *serverextOptions) fromFlags(cmd *cobra.Command, args []string) {
+	o.Env, o.Modules = envFlag(cmd), args
+	o.App, _ = cmd.Flags().GetString("app")
+}
+
+// context resolves --env and --app.
+func (o *serverextOptions) context(f *Factory) (*envContext, serverext.App, error) {
+	ec, err := f.envContext(o.Env)
 	if err != nil {
 		return nil, "", err
 	}
-	appFlag, _ := cmd.Flags().GetString("app")
-	app, err := appFor(ec.Env, appFlag)
+	app, err := appFor(ec.Env, o.App)
 	return ec, app, err
 }
 
-func newServerextListCmd(f *Factory) *cobra.Command {
-	var asJSON bool
+func newServerextListCmd(f *Factory, runF func(*serverextOptions) error) *cobra.Command {
+	o := &serverextOptions{}
 	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "Each server extension's effective state, the file it comes from, and whether it imports",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			ec, app, err := serverextContext(f, cmd)
-			if err != nil {
-				return err
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.fromFlags(cmd, args)
+			if runF != nil {
+				return runF(o)
 			}
-			l, err := serverext.List(ec.Paths, app, ec.Packages.Module)
-			if err != nil {
-				return err
-			}
-			if asJSON {
-				return writeJSON(f.IO.Out, l)
-			}
-			cs := f.IO.Colors()
-			tw := tabwriter.NewWriter(f.IO.Out, 0, 4, 2, ' ', 0)
-			fmt.Fprintf(tw, "MODULE\tSTATE\tIMPORTABLE\tFROM\n")
-			for _, e := range l.Extensions {
-				state := cs.Red("disabled")
-				if e.Enabled {
-					state = cs.Green("enabled")
-				}
-				imp := cs.Green("yes")
-				if !e.Importable {
-					imp = cs.Red("no")
-				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s (%s)\n", e.Module, state, imp, e.Source, e.Rule)
-			}
-			tw.Flush()
-			for _, p := range l.Opaque {
-				fmt.Fprintf(f.IO.ErrOut, "note: %s may change these (a .py config file: jdash cannot evaluate it)\n", p)
-			}
-			return nil
+			return serverextListRun(f, o)
 		},
 	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print the documented JSON schema")
+	cmd.Flags().BoolVar(&o.JSON, "json", false, "print the documented JSON schema")
 	return cmd
 }
 
-func newServerextToggleCmd(f *Factory, verb string) *cobra.Command {
-	var lv levelFlags
-	var dryRun bool
+func serverextListRun(f *Factory, o *serverextOptions) error {
+	ec, app, err := o.context(f)
+	if err != nil {
+		return err
+	}
+	l, err := serverext.List(ec.Paths, app, ec.Packages.Module)
+	if err != nil {
+		return err
+	}
+	if o.JSON {
+		return writeJSON(f.IO.Out, l)
+	}
+	cs := f.IO.Colors()
+	tw := tabwriter.NewWriter(f.IO.Out, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(tw, "MODULE\tSTATE\tIMPORTABLE\tFROM\n")
+	for _, e := range l.Extensions {
+		state := cs.Red("disabled")
+		if e.Enabled {
+			state = cs.Green("enabled")
+		}
+		imp := cs.Green("yes")
+		if !e.Importable {
+			imp = cs.Red("no")
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s (%s)\n", e.Module, state, imp, e.Source, e.Rule)
+	}
+	tw.Flush()
+	for _, p := range l.Opaque {
+		fmt.Fprintf(f.IO.ErrOut, "note: %s may change these (a .py config file: jdash cannot evaluate it)\n", p)
+	}
+	return nil
+}
+
+func newServerextToggleCmd(f *Factory, verb string, runF func(*serverextOptions) error) *cobra.Command {
+	o := &serverextOptions{Verb: verb}
 	cmd := &cobra.Command{
 		Use:   verb + " MODULE...",
 		Short: strings.ToUpper(verb[:1]) + verb[1:] + " server extensions (default level: --sys-prefix)",
 		Args:  minArgs(1, verb+" needs a MODULE (the importable name of the server extension)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			kind, _, err := lv.kind()
-			if err != nil {
-				return err
+			o.fromFlags(cmd, args)
+			if runF != nil {
+				return runF(o)
 			}
-			ec, app, err := serverextContext(f, cmd)
-			if err != nil {
-				return err
-			}
-			lvl, err := ec.Paths.Level(kind, "")
-			if err != nil {
-				return err
-			}
-			levelDir, err := lvl.ConfigDir()
-			if err != nil {
-				return flagErrorf("%v", err)
-			}
-			find := ec.Packages.Module
-			if verb == "enable" {
-				for _, m := range args {
-					if find(m) == "" {
-						return fmt.Errorf("module %s is not installed in %s (not found in %s)", m, ec.Env.Prefix, strings.Join(ec.Packages.Dirs(), ", "))
-					}
-				}
-			}
-			_, err = f.writeInEnv(ec, "serverext "+verb, dryRun, func(w fsx.Writer) error {
-				for _, m := range args {
-					file, changed, err := serverext.Toggle(w, levelDir, app, m, verb == "enable")
-					if err != nil {
-						return err
-					}
-					if dryRun {
-						continue
-					}
-					if changed {
-						fmt.Fprintf(f.IO.ErrOut, "%sd %s in %s\n", verb, m, file)
-					} else {
-						fmt.Fprintf(f.IO.ErrOut, "%s: already %sd in %s\n", m, verb, file)
-					}
-				}
-				return nil
-			})
-			return err
+			return serverextToggleRun(f, o)
 		},
 	}
-	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "print the diff, write nothing")
-	lv.add(cmd, false)
+	cmd.Flags().BoolVar(&o.DryRun, "dry-run", false, "print the diff, write nothing")
+	o.levels.add(cmd, false)
 	return cmd
+}
+
+func serverextToggleRun(f *Factory, o *serverextOptions) error {
+	kind, _, err := o.levels.kind()
+	if err != nil {
+		return err
+	}
+	ec, app, err := o.context(f)
+	if err != nil {
+		return err
+	}
+	lvl, err := ec.Paths.Level(kind, "")
+	if err != nil {
+		return err
+	}
+	levelDir, err := lvl.ConfigDir()
+	if err != nil {
+		return flagErrorf("%v", err)
+	}
+	enable := o.Verb == "enable"
+	if enable {
+		for _, m := range o.Modules {
+			if ec.Packages.Module(m) == "" {
+				return fmt.Errorf("module %s is not installed in %s (not found in %s)", m, ec.Env.Prefix, strings.Join(ec.Packages.Dirs(), ", "))
+			}
+		}
+	}
+	_, err = f.writeInEnv(ec, "serverext "+o.Verb, o.DryRun, func(w fsx.Writer) error {
+		for _, m := range o.Modules {
+			file, changed, err := serverext.Toggle(w, levelDir, app, m, enable)
+			if err != nil {
+				return err
+			}
+			if o.DryRun {
+				continue
+			}
+			if changed {
+				fmt.Fprintf(f.IO.ErrOut, "%sd %s in %s\n", o.Verb, m, file)
+			} else {
+				fmt.Fprintf(f.IO.ErrOut, "%s: already %sd in %s\n", m, o.Verb, file)
+			}
+		}
+		return nil
+	})
+	return err
 }

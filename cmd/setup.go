@@ -30,7 +30,7 @@ type setupOptions struct {
 	levels          levelFlags
 }
 
-func newSetupCmd(f *Factory) *cobra.Command {
+func newSetupCmd(f *Factory, runF func(*setupOptions) error) *cobra.Command {
 	o := &setupOptions{}
 	cmd := &cobra.Command{
 		Use:   "setup",
@@ -47,6 +47,9 @@ installed; --undo restores every file the last setup changed.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			o.Env = envFlag(cmd)
+			if runF != nil {
+				return runF(o)
+			}
 			return setupRun(cmd.Context(), f, o)
 		},
 	}

@@ -27,7 +27,7 @@ func (f *Factory) envContext(ref string) (*envContext, error) {
 	if err != nil {
 		return nil, err
 	}
-	facts, _ := jupyter.FactsFor(e, f.Env)
+	facts, _ := f.facts(e)
 	return &envContext{Env: e, Facts: facts, Paths: jupyter.Resolve(facts), Packages: jupyter.Packages(e, facts)}, nil
 }
 
