@@ -59,7 +59,7 @@ func newEnvCreateCmd(f *Factory, runF func(*envCreateOptions) error) *cobra.Comm
 func envCreateRun(ctx context.Context, f *Factory, o *envCreateOptions) error {
 	p, err := profile.Get(o.Profile)
 	if err != nil {
-		return flagErrorf("%v", err)
+		return &FlagError{err}
 	}
 	if o.Name == "" || strings.ContainsAny(o.Name, `/\`) || o.Name == "." || o.Name == ".." {
 		return flagErrorf("NAME must be a plain name, not %q", o.Name)

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jdash-dev/jdash/internal/fsx"
+
 	"github.com/jdash-dev/jdash/internal/runner"
 
 	"github.com/jdash-dev/jdash/internal/envdetect"
@@ -78,7 +80,7 @@ func (e *ExitError) Unwrap() error { return e.Err }
 // Main runs jdash with args and returns the process exit code.
 func Main(args []string) int {
 	env := envdetect.EnvFromOS()
-	f := &Factory{Env: env, GOOS: goos(), Runner: &runner.Runner{Env: env}, Now: time.Now}
+	f := &Factory{Env: env, GOOS: goos(), FS: fsx.Disk{}, Runner: &runner.Runner{Env: env}, Now: time.Now}
 	// No signal handler here: installing one starts an extra OS thread on every run, which
 	// the short read commands cannot afford (bench/README.md). Long-running verbs install
 	// their own with signal.NotifyContext, and return context.Canceled when interrupted.

@@ -89,7 +89,7 @@ func nbextListRun(f *Factory, o *nbextOptions) error {
 	if err != nil {
 		return err
 	}
-	l, err := nbext.List(ec.Paths)
+	l, err := nbext.List(f.FS, ec.Paths)
 	if err != nil {
 		return err
 	}
@@ -168,7 +168,7 @@ func nbextToggleRun(f *Factory, o *nbextOptions) error {
 	}
 	dir, err := lvl.NBConfig()
 	if err != nil {
-		return flagErrorf("%v", err)
+		return &FlagError{err}
 	}
 	var items []toggle
 	for _, a := range args {

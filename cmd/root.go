@@ -9,6 +9,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/jdash-dev/jdash/internal/fsx"
+
 	"github.com/jdash-dev/jdash/internal/jupyter"
 
 	"github.com/jdash-dev/jdash/internal/runner"
@@ -28,6 +30,7 @@ type Factory struct {
 	GOOS   string
 	IO     *ui.IO
 	V      *viper.Viper // the one viper instance: flags > JDASH_* > jdash.yaml > defaults
+	FS     fsx.FS       // what read-only commands read through (writers read through themselves)
 	Runner *runner.Runner
 	Now    func() time.Time
 

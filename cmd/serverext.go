@@ -9,7 +9,6 @@ import (
 
 	"github.com/jdash-dev/jdash/internal/envdetect"
 	"github.com/jdash-dev/jdash/internal/fsx"
-	"github.com/jdash-dev/jdash/internal/jupyter"
 	"github.com/jdash-dev/jdash/internal/serverext"
 )
 
@@ -28,7 +27,7 @@ The default app is notebook when the env has notebook < 7, else server.`,
 	return cmd
 }
 
-// appFor picks the server app of an env: notebook 6 if installed, else jupyter_server.
+// appFor maps --app to a server app; auto asks the env's packages.
 func appFor(e *envdetect.Env, flag string) (serverext.App, error) {
 	switch flag {
 	case "notebook":
@@ -36,16 +35,9 @@ func appFor(e *envdetect.Env, flag string) (serverext.App, error) {
 	case "server":
 		return serverext.Server, nil
 	case "auto":
-	default:
-		return "", flagErrorf("--app must be notebook, server or auto")
+		return serverext.AppFor(e.Packages["notebook"], e.Packages["jupyter_server"]), nil
 	}
-	if nb := e.Packages["notebook"]; nb != "" && !jupyter.IsNotebook7(nb) {
-		return serverext.Notebook, nil
-	}
-	if e.Packages["jupyter_server"] != "" {
-		return serverext.Server, nil
-	}
-	return serverext.Notebook, nil
+	return "", flagErrorf("--app must be notebook, server or auto, not %q", flag)
 }
 
 type serverextOptions struct {
@@ -96,7 +88,7 @@ func serverextListRun(f *Factory, o *serverextOptions) error {
 	if err != nil {
 		return err
 	}
-	l, err := serverext.List(ec.Paths, app, ec.Packages.Module)
+	l, err := serverext.List(f.FS, ec.Paths, app, ec.Packages.Module)
 	if err != nil {
 		return err
 	}
@@ -158,7 +150,7 @@ func serverextToggleRun(f *Factory, o *serverextOptions) error {
 	}
 	levelDir, err := lvl.ConfigDir()
 	if err != nil {
-		return flagErrorf("%v", err)
+		return &FlagError{err}
 	}
 	enable := o.Verb == "enable"
 	if enable {

@@ -87,7 +87,7 @@ func setupRun(ctx context.Context, f *Factory, o *setupOptions) error {
 	}
 	p, err := profile.Get(o.Profile)
 	if err != nil {
-		return flagErrorf("%v", err)
+		return &FlagError{err}
 	}
 	if lvl.Kind == jupyter.User && !o.DryRun {
 		if err := confirmUser(f, o.Yes); err != nil {

@@ -102,7 +102,7 @@ func describeConda(e *Env, h Host, pl *places) {
 		e.Manager = condaManager(e.Prefix, pl)
 	default:
 		parent := filepath.Dir(e.Prefix)
-		if filepath.Base(parent) == "envs" || inList(pl.condaEnvsDirs, parent) {
+		if filepath.Base(parent) == "envs" || slices.ContainsFunc(pl.condaEnvsDirs, func(d string) bool { return filepath.Clean(d) == filepath.Clean(parent) }) {
 			e.Name = filepath.Base(e.Prefix)
 		}
 		root := filepath.Dir(parent)
@@ -117,15 +117,6 @@ func describeConda(e *Env, h Host, pl *places) {
 			}
 		}
 	}
-}
-
-func inList(list []string, p string) bool {
-	for _, x := range list {
-		if filepath.Clean(x) == filepath.Clean(p) {
-			return true
-		}
-	}
-	return false
 }
 
 func isMambaRoot(pl *places, root string) bool {
@@ -220,7 +211,7 @@ func condarcEnvsDirs(path string, h Host) ([]string, error) {
 		EnvsPath []string `yaml:"envs_path"`
 	}
 	if err := yaml.Unmarshal(data, &rc); err != nil {
-		return nil, fmt.Errorf("%s: %v", path, err)
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	var out []string
 	for _, d := range append(rc.EnvsDirs, rc.EnvsPath...) {

@@ -3,12 +3,13 @@ package envdetect
 import (
 	"fmt"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 
-	"github.com/jdash-dev/jdash/internal/lazyre"
 	toml "github.com/pelletier/go-toml/v2"
+
+	"github.com/jdash-dev/jdash/internal/lazyre"
 )
 
 // places are the manager-owned dirs of this host, resolved once per scan; describe uses them
@@ -81,7 +82,7 @@ func findInterpreter(prefix string, goos string) (exe string, problem string) {
 					more = append(more, "bin/"+n)
 				}
 			}
-			sort.Strings(more)
+			slices.Sort(more)
 			cands = append(cands, more...)
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"sync"
 
@@ -75,7 +76,9 @@ func Scan(h Host) Result {
 			uniq[cd.path] = len(order)
 			order = append(order, cd)
 		}
-		sources[cd.path] = appendUnique(sources[cd.path], cd.source)
+		if !slices.Contains(sources[cd.path], cd.source) {
+			sources[cd.path] = append(sources[cd.path], cd.source)
+		}
 	}
 	out := make([]*Env, len(order))
 	jobs := make(chan job)
@@ -107,7 +110,9 @@ func Scan(h Host) Result {
 		srcs := sources[order[i].path]
 		if prev, ok := byReal[e.realPrefix]; ok {
 			for _, s := range srcs {
-				prev.FoundBy = appendUnique(prev.FoundBy, s)
+				if !slices.Contains(prev.FoundBy, s) {
+					prev.FoundBy = append(prev.FoundBy, s)
+				}
 			}
 			continue
 		}
@@ -147,15 +152,6 @@ func envLess(a, b *Env) bool {
 		}
 	}
 	return a.Prefix < b.Prefix
-}
-
-func appendUnique(list []string, s string) []string {
-	for _, x := range list {
-		if x == s {
-			return list
-		}
-	}
-	return append(list, s)
 }
 
 // markActive sets Active for the env named by VIRTUAL_ENV, else CONDA_PREFIX (an activated
@@ -240,7 +236,9 @@ func nonEmpty(xs ...string) []string {
 	var out []string
 	for _, x := range xs {
 		if x != "" {
-			out = appendUnique(out, x)
+			if !slices.Contains(out, x) {
+				out = append(out, x)
+			}
 		}
 	}
 	return out

@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 )
 
@@ -27,15 +28,43 @@ type Change struct {
 	Symlink string      `json:"symlink,omitempty"` // a symlink created, pointing here
 }
 
+// FS is the read side: what jdash reads of the files it may also write. Disk reads the
+// disk; a Writer reads what it has made of it (a dry run sees its own pending changes).
+type FS interface {
+	// ReadFile reads a regular file (bounded by MaxRead).
+	ReadFile(path string) ([]byte, error)
+	// Exists reports whether path is there, and whether it is a dir.
+	Exists(path string) (exists, dir bool, err error)
+	// ReadDirNames lists a directory, sorted.
+	ReadDirNames(dir string) ([]string, error)
+}
+
+// Disk is the FS of the real disk.
+type Disk struct{}
+
+func (Disk) ReadFile(path string) ([]byte, error) { return ReadRegular(path, MaxRead) }
+
+func (Disk) Exists(path string) (bool, bool, error) {
+	st, err := os.Stat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, false, nil
+	}
+	if err != nil {
+		return false, false, err
+	}
+	return true, st.IsDir(), nil
+}
+
+func (Disk) ReadDirNames(dir string) ([]string, error) {
+	names, err := ReadDirNames(dir)
+	slices.Sort(names)
+	return names, err
+}
+
 // Writer is what commands read and write through. Real writes; DryRun only records, and
 // its reads see its own pending changes, so that code cannot tell the two apart.
 type Writer interface {
-	// ReadFile reads a regular file (bounded by MaxRead) as the writer sees it.
-	ReadFile(path string) ([]byte, error)
-	// Exists reports whether path is there (as the writer sees it), and whether it is a dir.
-	Exists(path string) (exists, dir bool, err error)
-	// ReadDirNames lists a directory as the writer sees it, sorted.
-	ReadDirNames(dir string) ([]string, error)
+	FS
 	// RemoveDir removes an empty directory (recorded, so that undo recreates it).
 	RemoveDir(path string) (changed bool, err error)
 	// WriteFile replaces path with data unless it already holds exactly data. perm applies
@@ -79,30 +108,12 @@ func current(path string) ([]byte, fs.FileMode, bool, error) {
 // Real writes to disk. With a Recorder, each change is journaled (and synced) before it is
 // made, so that a run killed half-way can still be undone.
 type Real struct {
+	Disk
 	Rec     *Recorder
 	changes []Change
 }
 
 func (r *Real) Changes() []Change { return r.changes }
-
-func (r *Real) ReadFile(path string) ([]byte, error) { return ReadRegular(path, MaxRead) }
-
-func (r *Real) Exists(path string) (bool, bool, error) {
-	st, err := os.Stat(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return false, false, nil
-	}
-	if err != nil {
-		return false, false, err
-	}
-	return true, st.IsDir(), nil
-}
-
-func (r *Real) ReadDirNames(dir string) ([]string, error) {
-	names, err := ReadDirNames(dir)
-	sort.Strings(names)
-	return names, err
-}
 
 func (r *Real) RemoveDir(path string) (bool, error) {
 	st, err := os.Lstat(path)
@@ -308,7 +319,7 @@ func (d *DryRun) Exists(path string) (bool, bool, error) {
 	if d.dirs[path] {
 		return true, true, nil
 	}
-	return (&Real{}).Exists(path)
+	return Disk{}.Exists(path)
 }
 
 func (d *DryRun) ReadDirNames(dir string) ([]string, error) {
@@ -342,7 +353,7 @@ func (d *DryRun) ReadDirNames(dir string) ([]string, error) {
 			out = append(out, n)
 		}
 	}
-	sort.Strings(out)
+	slices.Sort(out)
 	return out, nil
 }
 
@@ -436,6 +447,3 @@ func (d *DryRun) MkdirAll(path string, _ fs.FileMode) error {
 	}
 	return nil
 }
-
-// Reader is w.ReadFile, for readers that take a read function.
-func Reader(w Writer) func(string) ([]byte, error) { return w.ReadFile }

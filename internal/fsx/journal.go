@@ -8,7 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 )
@@ -81,7 +81,7 @@ func readPending(path string) (*Journal, error) {
 	lines := bytes.Split(bytes.TrimRight(data, "\n"), []byte("\n"))
 	var j Journal
 	if err := json.Unmarshal(lines[0], &j); err != nil {
-		return nil, fmt.Errorf("journal %s is damaged: %v", path, err)
+		return nil, fmt.Errorf("journal %s is damaged: %w", path, err)
 	}
 	j.Pending = true
 	for _, l := range lines[1:] {
@@ -133,7 +133,7 @@ func LastJournal(prefix, command string) (*Journal, string, error) {
 	if len(names) == 0 {
 		return nil, "", nil
 	}
-	sort.Strings(names)
+	slices.Sort(names)
 	path := filepath.Join(journalDir(prefix), names[len(names)-1])
 	if strings.HasSuffix(path, ".pending") {
 		j, err := readPending(path)
@@ -145,7 +145,7 @@ func LastJournal(prefix, command string) (*Journal, string, error) {
 	}
 	var j Journal
 	if err := json.Unmarshal(data, &j); err != nil {
-		return nil, "", fmt.Errorf("journal %s is damaged: %v", path, err)
+		return nil, "", fmt.Errorf("journal %s is damaged: %w", path, err)
 	}
 	return &j, path, nil
 }

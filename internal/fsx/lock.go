@@ -30,7 +30,7 @@ func LockEnv(ctx context.Context, prefix string, timeout time.Duration) (*Lock, 
 	defer cancel()
 	ok, err := fl.TryLockContext(ctx, 20*time.Millisecond)
 	if err != nil || !ok {
-		return nil, fmt.Errorf("another jdash is changing %s (lock %s): %v", prefix, fl.Path(), err)
+		return nil, fmt.Errorf("another jdash is changing %s (lock %s): %w", prefix, fl.Path(), err)
 	}
 	return &Lock{fl}, nil
 }

@@ -1,6 +1,7 @@
 package fsx
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -8,6 +9,9 @@ import (
 
 // MaxRead bounds reads of files jdash does not control (metadata, RECORD, config).
 const MaxRead = 16 << 20
+
+// ErrNotRegular is a read refused because the path is not a regular file.
+var ErrNotRegular = errors.New("not a regular file")
 
 // ReadRegular reads a regular file, at most limit bytes (more is an error naming the file).
 // Anything else (a FIFO, a device, a directory) is refused before it is opened, so a read
@@ -18,7 +22,7 @@ func ReadRegular(path string, limit int64) ([]byte, error) {
 		return nil, err
 	}
 	if !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s: not a regular file", path)
+		return nil, fmt.Errorf("%s: %w", path, ErrNotRegular)
 	}
 	f, err := os.Open(path)
 	if err != nil {

@@ -4,11 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 
+	"github.com/jdash-dev/jdash/internal/fsx"
 	"github.com/jdash-dev/jdash/internal/pyjson"
 )
 
@@ -17,18 +16,18 @@ import (
 // defaults in <dir>/<section>.d/*.json, merged with recursive_update, the root file last.
 type ConfigDir struct {
 	Dir string
-	// ReadFile reads a file; nil means os.ReadFile. A dry run passes its own view.
-	ReadFile func(string) ([]byte, error)
+	// FS reads the files: the disk (nil), or a writer's view (a dry run sees its own changes).
+	FS fsx.FS
 }
 
 // File is the section's root file.
 func (c ConfigDir) File(section string) string { return filepath.Join(c.Dir, section+".json") }
 
-func (c ConfigDir) read(path string) ([]byte, error) {
-	if c.ReadFile != nil {
-		return c.ReadFile(path)
+func (c ConfigDir) fs() fsx.FS {
+	if c.FS == nil {
+		return fsx.Disk{}
 	}
-	return os.ReadFile(path)
+	return c.FS
 }
 
 // Paths are the files Get reads, in order: sorted .d/*.json (no dotfiles, as Python's glob),
@@ -36,15 +35,12 @@ func (c ConfigDir) read(path string) ([]byte, error) {
 func (c ConfigDir) Paths(section string, includeRoot bool) []string {
 	var out []string
 	d := filepath.Join(c.Dir, section+".d")
-	if ents, err := os.ReadDir(d); err == nil {
-		var names []string
-		for _, e := range ents {
-			if n := e.Name(); strings.HasSuffix(n, ".json") && !strings.HasPrefix(n, ".") {
-				names = append(names, filepath.Join(d, n))
+	if names, err := c.fs().ReadDirNames(d); err == nil {
+		for _, n := range names { // sorted
+			if strings.HasSuffix(n, ".json") && !strings.HasPrefix(n, ".") {
+				out = append(out, filepath.Join(d, n))
 			}
 		}
-		sort.Strings(names)
-		out = append(out, names...)
 	}
 	if includeRoot {
 		out = append(out, c.File(section))
@@ -79,13 +75,11 @@ func (c ConfigDir) Get(section string, includeRoot bool) (*pyjson.Obj, error) {
 // ReadObj reads one JSON object file; a missing file (or a non-file) is nil, nil, and
 // one that is not a JSON object is a MalformedError naming it.
 func (c ConfigDir) ReadObj(path string) (*pyjson.Obj, error) {
-	if c.ReadFile == nil {
-		if st, err := os.Stat(path); err != nil || !st.Mode().IsRegular() {
-			return nil, nil
-		}
+	if ok, dir, err := c.fs().Exists(path); err != nil || !ok || dir {
+		return nil, nil
 	}
-	raw, err := c.read(path)
-	if errors.Is(err, fs.ErrNotExist) {
+	raw, err := c.fs().ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, fsx.ErrNotRegular) {
 		return nil, nil
 	}
 	if err != nil {
@@ -169,19 +163,6 @@ func RemoveDefaults(data, defaults *pyjson.Obj) {
 			data.Delete(k)
 		}
 	}
-}
-
-// MergedSection is ConfigManager.get over several dirs: the first dir wins key by key.
-func MergedSection(dirs []string, section string, readFile func(string) ([]byte, error)) (*pyjson.Obj, error) {
-	out := pyjson.NewObj()
-	for i := len(dirs) - 1; i >= 0; i-- {
-		d, err := ConfigDir{Dir: dirs[i], ReadFile: readFile}.Get(section, true)
-		if err != nil {
-			return nil, err
-		}
-		RecursiveUpdate(out, d)
-	}
-	return out, nil
 }
 
 // Truthy is Python's truth value of a decoded JSON value.

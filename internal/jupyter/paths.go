@@ -3,6 +3,7 @@ package jupyter
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -135,7 +136,7 @@ func (rs resolver) searchPath(varName string, user Entry, userSub []string, p Pa
 		}
 	case data:
 		for _, s := range system {
-			if !containsPath(out, s) {
+			if !slices.ContainsFunc(out, func(e Entry) bool { return e.Path == s }) {
 				out = append(out, Entry{s, OriginSystem, sysWhy})
 			}
 		}
@@ -154,7 +155,7 @@ func (rs resolver) envSlot(env, system []string) []Entry {
 	}
 	var out []Entry
 	for _, e := range env {
-		if contains(system, e) {
+		if slices.Contains(system, e) {
 			continue // dropped here: a system dir, it only comes at the end
 		}
 		out = append(out, Entry{e, OriginEnv, why})
@@ -355,24 +356,6 @@ func (rs resolver) systemDirs() (data, config []string) {
 		}
 	}
 	return data, config
-}
-
-func containsPath(es []Entry, p string) bool {
-	for _, e := range es {
-		if e.Path == p {
-			return true
-		}
-	}
-	return false
-}
-
-func contains(ss []string, s string) bool {
-	for _, x := range ss {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func equalStrings(a, b []string) bool {

@@ -92,7 +92,7 @@ func FindJS(p jupyter.Paths, require string) []string {
 
 // List reads every config dir on the env's config path (each with its .d defaults), like
 // `jupyter nbextension list`, and marks the winning value of each require per section.
-func List(p jupyter.Paths) (Listing, error) {
+func List(fsys fsx.FS, p jupyter.Paths) (Listing, error) {
 	var l Listing
 	winner := map[string]string{} // section\x00require -> config dir
 	shadowSeen := map[string]bool{}
@@ -100,7 +100,7 @@ func List(p jupyter.Paths) (Listing, error) {
 		dir := filepath.Join(cd, "nbconfig")
 		ds := DirState{ConfigDir: dir}
 		for _, sec := range Sections {
-			data, err := jupyter.ConfigDir{Dir: dir}.Get(sec, true)
+			data, err := jupyter.ConfigDir{Dir: dir, FS: fsys}.Get(sec, true)
 			if err != nil {
 				return l, err
 			}
@@ -157,7 +157,7 @@ func SetState(w fsx.Writer, configDir, section, require string, value *pyjson.Va
 	le.Set(require, value)
 	upd := pyjson.NewObj()
 	upd.Set("load_extensions", pyjson.ObjValue(le))
-	cd := jupyter.ConfigDir{Dir: configDir, ReadFile: fsx.Reader(w)}
+	cd := jupyter.ConfigDir{Dir: configDir, FS: w}
 	content, _, err := cd.Update(section, upd)
 	if err != nil {
 		return false, err

@@ -149,7 +149,7 @@ func TestSetStateAndList(t *testing.T) {
 	if _, err := SetState(w, envCfg, "nowhere", "a/main", pyjson.BoolValue(true)); err == nil {
 		t.Error("unknown section")
 	}
-	l, err := List(p)
+	l, err := List(fsx.Disk{}, p)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -171,7 +171,7 @@ func TestSetStateAndList(t *testing.T) {
 	}
 	// malformed JSON: the error names the file and position
 	write(t, filepath.Join(envCfg, "tree.json"), "{\n  \"x\": ,\n}")
-	if _, err := List(p); err == nil || !strings.Contains(err.Error(), "tree.json: Expecting value: line 2 column 8") {
+	if _, err := List(fsx.Disk{}, p); err == nil || !strings.Contains(err.Error(), "tree.json: Expecting value: line 2 column 8") {
 		t.Errorf("malformed: %v", err)
 	}
 }

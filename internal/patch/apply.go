@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/jdash-dev/jdash/internal/fsx"
@@ -89,7 +89,9 @@ func Apply(w fsx.Writer, e *Env, statuses []Status) ([]FileResult, error) {
 			return res, err
 		}
 		for _, r := range j.rules {
-			fe.Rules = appendUnique(fe.Rules, r.ID)
+			if !slices.Contains(fe.Rules, r.ID) {
+				fe.Rules = append(fe.Rules, r.ID)
+			}
 		}
 		fe.Patched = sum(j.out)
 		st.Files[j.path] = fe
@@ -152,7 +154,7 @@ func Revert(w fsx.Writer, e *Env, only []string, rules []Rule) ([]FileResult, er
 		}
 		var keep []Rule
 		for _, id := range fe.Rules {
-			if len(only) > 0 && !contains(only, id) {
+			if len(only) > 0 && !slices.Contains(only, id) {
 				if r, ok := byID[id]; ok {
 					keep = append(keep, r)
 				}
@@ -258,25 +260,9 @@ func appendRule(rs []Rule, r Rule) []Rule {
 	return append(rs, r)
 }
 
-func appendUnique(l []string, s string) []string {
-	if contains(l, s) {
-		return l
-	}
-	return append(l, s)
-}
-
-func contains(l []string, s string) bool {
-	for _, x := range l {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
 func intersects(a, b []string) bool {
 	for _, x := range a {
-		if contains(b, x) {
+		if slices.Contains(b, x) {
 			return true
 		}
 	}
@@ -296,6 +282,6 @@ func sortedKeys[V any](m map[string]V) []string {
 	for k := range m {
 		out = append(out, k)
 	}
-	sort.Strings(out)
+	slices.Sort(out)
 	return out
 }

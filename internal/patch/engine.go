@@ -169,7 +169,7 @@ func LoadState(prefix string) (*State, error) {
 		return nil, err
 	}
 	if err := json.Unmarshal(data, st); err != nil {
-		return nil, fmt.Errorf("%s is damaged (%v); it was not written by jdash as it is now", statePath(prefix), err)
+		return nil, fmt.Errorf("%s is damaged (%w); it was not written by jdash as it is now", statePath(prefix), err)
 	}
 	if st.Files == nil {
 		st.Files = map[string]*FileState{}

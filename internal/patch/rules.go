@@ -6,7 +6,7 @@ package patch
 import (
 	_ "embed"
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -146,7 +146,7 @@ func (r Rule) Applicability(v Versions, python string) Why {
 	for k := range r.When {
 		keys = append(keys, k)
 	}
-	sort.Strings(keys)
+	slices.Sort(keys)
 	for _, k := range keys {
 		c, got := r.When[k], v(k)
 		shown := got

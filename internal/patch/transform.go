@@ -2,6 +2,7 @@ package patch
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -86,7 +87,7 @@ func AppliedRules(src []byte) []string {
 			out = append(out, id)
 		}
 	}
-	sort.Strings(out)
+	slices.Sort(out)
 	return out
 }
 
@@ -358,7 +359,7 @@ func (r Rule) attrEdits(s string, imps []pysrc.Import, marked [][2]int) ([]edit,
 	for k := range r.Attrs {
 		olds = append(olds, k)
 	}
-	sort.Strings(olds)
+	slices.Sort(olds)
 	for _, old := range olds {
 		uses, err := pysrc.DottedUses([]byte(s), old)
 		if err != nil {

@@ -6,7 +6,7 @@ import (
 	"embed"
 	"fmt"
 	"path"
-	"sort"
+	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -39,7 +39,7 @@ func Names() []string {
 	for _, e := range ents {
 		out = append(out, strings.TrimSuffix(e.Name(), ".yaml"))
 	}
-	sort.Strings(out)
+	slices.Sort(out)
 	return out
 }
 

@@ -77,7 +77,7 @@ print(json.dumps({"dir": os.path.dirname(os.path.abspath(m.__file__)), "paths": 
 		Paths []NBExtensionPaths `json:"paths"`
 	}
 	if err := json.Unmarshal(out, &res); err != nil {
-		return "", nil, fmt.Errorf("reading %s's nbextension paths: %v", module, err)
+		return "", nil, fmt.Errorf("reading %s's nbextension paths: %w", module, err)
 	}
 	return res.Dir, res.Paths, nil
 }

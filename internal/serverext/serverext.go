@@ -5,8 +5,8 @@
 package serverext
 
 import (
-	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/jdash-dev/jdash/internal/fsx"
@@ -62,6 +62,19 @@ type Listing struct {
 	Opaque []string `json:"opaque_py_files"`
 }
 
+// AppFor is the app whose extension list an env uses (--app auto): notebook 6's when the
+// classic notebook is installed, jupyter_server's when notebook 7 (or only jupyter_server)
+// is, notebook's when neither is.
+func AppFor(notebookVersion, serverVersion string) App {
+	if notebookVersion != "" && !jupyter.IsNotebook7(notebookVersion) {
+		return Notebook
+	}
+	if serverVersion != "" {
+		return Server
+	}
+	return Notebook
+}
+
 // dictIn returns <App>.<key> of a config object, if it is a dict.
 func dictIn(o *pyjson.Obj, app App) *pyjson.Obj {
 	cls, key := app.keys()
@@ -79,7 +92,7 @@ func dictIn(o *pyjson.Obj, app App) *pyjson.Obj {
 // List computes the effective server extensions of app for the env's config path, with
 // Jupyter's hybrid precedence (jupyter-paths.md §8.1): the traitlets value, then per-key
 // additions from the JSON config managers.
-func List(p jupyter.Paths, app App, find func(module string) string) (Listing, error) {
+func List(fsys fsx.FS, p jupyter.Paths, app App, find func(module string) string) (Listing, error) {
 	l := Listing{App: app, Extensions: []Extension{}, Opaque: []string{}}
 	dirs := p.ConfigDirs()
 	// 1. traitlets: app config beats jupyter_config; within each, the first dir wins wholesale.
@@ -88,7 +101,7 @@ func List(p jupyter.Paths, app App, find func(module string) string) (Listing, e
 	for _, base := range []string{app.section(), "jupyter_config"} {
 		for _, d := range dirs {
 			f := filepath.Join(d, base+".json")
-			obj, err := readObj(f)
+			obj, err := readObj(fsys, f)
 			if err != nil {
 				return l, err
 			}
@@ -97,8 +110,10 @@ func List(p jupyter.Paths, app App, find func(module string) string) (Listing, e
 					trait, traitSrc = m, f
 				}
 			}
-			if py := filepath.Join(d, base+".py"); fileMentions(py, "_extensions") {
-				l.Opaque = appendUnique(l.Opaque, py)
+			if py := filepath.Join(d, base+".py"); fileMentions(fsys, py, "_extensions") {
+				if !slices.Contains(l.Opaque, py) {
+					l.Opaque = append(l.Opaque, py)
+				}
 			}
 		}
 		if trait != nil {
@@ -109,7 +124,9 @@ func List(p jupyter.Paths, app App, find func(module string) string) (Listing, e
 	add := func(mod string, v *pyjson.Value, src, rule string) {
 		if i, ok := seen[mod]; ok {
 			if src != l.Extensions[i].Source { // a root file is read by both mechanisms
-				l.Extensions[i].Also = appendUnique(l.Extensions[i].Also, src)
+				if !slices.Contains(l.Extensions[i].Also, src) {
+					l.Extensions[i].Also = append(l.Extensions[i].Also, src)
+				}
 			}
 			return
 		}
@@ -129,10 +146,10 @@ func List(p jupyter.Paths, app App, find func(module string) string) (Listing, e
 	for _, d := range dirs {
 		// Within a dir the root file is merged last and the .d files in sorted order, so the
 		// root wins, then the last .d file: walk them in reverse, first seen wins.
-		files := jupyter.ConfigDir{Dir: d}.Paths(app.section(), true)
+		files := jupyter.ConfigDir{Dir: d, FS: fsys}.Paths(app.section(), true)
 		for i := len(files) - 1; i >= 0; i-- {
 			f := files[i]
-			obj, err := readObj(f)
+			obj, err := readObj(fsys, f)
 			if err != nil {
 				return l, err
 			}
@@ -150,25 +167,17 @@ func List(p jupyter.Paths, app App, find func(module string) string) (Listing, e
 }
 
 // readObj reads one config file; jupyter_server skips empty files, and so does the listing.
-func readObj(path string) (*pyjson.Obj, error) {
-	if st, err := os.Stat(path); err != nil || st.Size() == 0 {
-		return nil, nil
+func readObj(fsys fsx.FS, path string) (*pyjson.Obj, error) {
+	data, err := fsys.ReadFile(path)
+	if err != nil || len(data) == 0 {
+		return nil, nil // missing, not a regular file, or empty
 	}
-	return jupyter.ConfigDir{}.ReadObj(path)
+	return jupyter.ConfigDir{FS: fsys}.ReadObj(path)
 }
 
-func fileMentions(path, s string) bool {
-	data, err := os.ReadFile(path)
+func fileMentions(fsys fsx.FS, path, s string) bool {
+	data, err := fsys.ReadFile(path)
 	return err == nil && strings.Contains(string(data), s)
-}
-
-func appendUnique(l []string, s string) []string {
-	for _, x := range l {
-		if x == s {
-			return l
-		}
-	}
-	return append(l, s)
 }
 
 // Toggle enables or disables module at the config dir of a level, writing exactly what the
@@ -182,11 +191,10 @@ func Toggle(w fsx.Writer, levelDir string, app App, module string, enable bool) 
 	mid.Set(key, pyjson.ObjValue(inner))
 	upd := pyjson.NewObj()
 	upd.Set(cls, pyjson.ObjValue(mid))
-	read := fsx.Reader(w)
-	cd := jupyter.ConfigDir{Dir: levelDir, ReadFile: read}
+	cd := jupyter.ConfigDir{Dir: levelDir, FS: w}
 	section := app.section()
 	if app == Server {
-		cd = jupyter.ConfigDir{Dir: filepath.Join(levelDir, "jupyter_server_config.d"), ReadFile: read}
+		cd = jupyter.ConfigDir{Dir: filepath.Join(levelDir, "jupyter_server_config.d"), FS: w}
 		section = module
 	}
 	content, _, err := cd.Update(section, upd)

@@ -36,7 +36,7 @@ func TestHybridPrecedence(t *testing.T) {
 		}
 		return ""
 	}
-	l, err := List(p, Notebook, find)
+	l, err := List(fsx.Disk{}, p, Notebook, find)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,5 +72,19 @@ func TestToggleWritesWhatTheCLIsWrite(t *testing.T) {
 	}
 	if _, changed, _ := Toggle(w, dir, Notebook, "json", true); changed {
 		t.Error("a second enable must change nothing")
+	}
+}
+
+func TestAppFor(t *testing.T) {
+	for _, c := range []struct {
+		nb, srv string
+		want    App
+	}{
+		{"6.5.7", "", Notebook}, {"6.5.7", "1.24.0", Notebook}, {"7.0.0rc1", "2.0.0", Server},
+		{"7.2.0", "2.14.0", Server}, {"", "2.14.0", Server}, {"", "", Notebook},
+	} {
+		if got := AppFor(c.nb, c.srv); got != c.want {
+			t.Errorf("AppFor(%q, %q) = %s, want %s", c.nb, c.srv, got, c.want)
+		}
 	}
 }

@@ -141,7 +141,7 @@ func contribNbextensions(ctx context.Context, w fsx.Writer, o Options) error {
 	}
 	var templates string
 	if err := json.Unmarshal(out, &templates); err != nil {
-		return fmt.Errorf("jupyter_contrib_nbextensions templates dir: %v", err)
+		return fmt.Errorf("jupyter_contrib_nbextensions templates dir: %w", err)
 	}
 	return nbconvertConfig(w, levelDir, templates)
 }
@@ -150,7 +150,7 @@ func contribNbextensions(ctx context.Context, w fsx.Writer, o Options) error {
 // does: version 1, Exporter.extra_template_paths and Exporter.preprocessors appended when
 // missing, written with set() (the .d defaults removed).
 func nbconvertConfig(w fsx.Writer, levelDir, templates string) error {
-	cd := jupyter.ConfigDir{Dir: levelDir, ReadFile: fsx.Reader(w)}
+	cd := jupyter.ConfigDir{Dir: levelDir, FS: w}
 	const section = "jupyter_nbconvert_config"
 	cfg, err := cd.Get(section, true)
 	if err != nil {
@@ -230,13 +230,13 @@ func bundlers(ctx context.Context, w fsx.Writer, o Options) error {
 		Group       string
 	}
 	if err := json.Unmarshal(out, &specs); err != nil {
-		return fmt.Errorf("dashboards_bundlers bundler paths: %v", err)
+		return fmt.Errorf("dashboards_bundlers bundler paths: %w", err)
 	}
 	dir, err := o.configDir()
 	if err != nil {
 		return err
 	}
-	cd := jupyter.ConfigDir{Dir: dir, ReadFile: fsx.Reader(w)}
+	cd := jupyter.ConfigDir{Dir: dir, FS: w}
 	for _, s := range specs {
 		b := pyjson.NewObj()
 		b.Set("label", pyjson.StringValue(s.Label))
@@ -281,7 +281,7 @@ func stackConfig(_ context.Context, w fsx.Writer, o Options) error {
 		gw.Set("url", pyjson.StringValue(o.Stack.GatewayURL))
 		upd.Set("GatewayClient", pyjson.ObjValue(gw))
 	}
-	cd := jupyter.ConfigDir{Dir: levelDir, ReadFile: fsx.Reader(w)}
+	cd := jupyter.ConfigDir{Dir: levelDir, FS: w}
 	content, _, err := cd.Update(section, upd)
 	if err != nil {
 		return err
