@@ -88,29 +88,40 @@ func TestPathsParity(t *testing.T) {
 		prefix := requireEnv(t, name)
 		for _, sc := range scenarios() {
 			sc := sc
-			t.Run(name+"/"+sc.name, func(t *testing.T) {
-				s := newSandbox(t)
-				p := prefix
-				if sc.prefix != nil {
-					p = sc.prefix(s, prefix)
-				}
-				env := map[string]string{"HOME": s.home, "PATH": "/usr/bin:/bin", "TMPDIR": s.tmp, "LC_ALL": "C.UTF-8"}
-				for k, v := range sc.env(s, p) {
-					env[k] = v
-				}
-				want := run(t, env, s.root, filepath.Join(p, "bin", "python"), "-m", "jupyter", "--paths", "--json")
-				got := run(t, env, s.root, jdashBin, "paths", "--env", p, "--json")
-				if !bytes.Equal(got, want) {
-					if sc.name == "no-config-0" && noConfigMatch(got, want, s.tmp) {
-						return
-					}
-					t.Fatalf("jdash paths --json differs from jupyter --paths --json\n env:   %v\n jdash: %s\n jupyter: %s", env, got, want)
-				}
-			})
+			t.Run(name+"/"+sc.name, func(t *testing.T) { compareScenario(t, prefix, sc) })
 			count++
 		}
 	}
 	t.Logf("%d env x scenario comparisons", count)
+}
+
+// compareScenario runs the env's own jupyter and jdash under one scenario: the same bytes,
+// and no warning from jdash (a missing jupyter_core would make it fall back to the newest rules).
+func compareScenario(t *testing.T, prefix string, sc scenario) {
+	s := newSandbox(t)
+	p := prefix
+	if sc.prefix != nil {
+		p = sc.prefix(s, prefix)
+	}
+	env := map[string]string{"HOME": s.home, "PATH": "/usr/bin:/bin", "TMPDIR": s.tmp, "LC_ALL": "C.UTF-8"}
+	for k, v := range sc.env(s, p) {
+		env[k] = v
+	}
+	want := run(t, env, s.root, filepath.Join(p, "bin", "python"), "-m", "jupyter", "--paths", "--json")
+	c := exec.Command(jdashBin, "paths", "--env", p, "--json")
+	c.Dir = s.root
+	for k, v := range env {
+		c.Env = append(c.Env, k+"="+v)
+	}
+	var stderr bytes.Buffer
+	c.Stderr = &stderr
+	got, err := c.Output()
+	if err != nil || strings.Contains(stderr.String(), "not installed") {
+		t.Fatalf("jdash paths: %v\n%s", err, stderr.String())
+	}
+	if !bytes.Equal(got, want) && !(sc.name == "no-config-0" && noConfigMatch(got, want, s.tmp)) {
+		t.Fatalf("jdash paths --json differs from jupyter --paths --json\n env:   %v\n jdash: %s\n jupyter: %s", env, got, want)
+	}
 }
 
 // JUPYTER_NO_CONFIG makes Jupyter create a random temp dir; jdash prints the pattern.
@@ -185,32 +196,7 @@ func TestPathsParityDistributionPython(t *testing.T) {
 	_ = os.Chmod(filepath.Dir(venv), 0o755)
 	count := 0
 	for _, sc := range scenarios() {
-		t.Run(sc.name, func(t *testing.T) {
-			s := newSandbox(t)
-			p := venv
-			if sc.prefix != nil {
-				p = sc.prefix(s, venv)
-			}
-			env := map[string]string{"HOME": s.home, "PATH": "/usr/bin:/bin", "TMPDIR": s.tmp, "LC_ALL": "C.UTF-8"}
-			for k, v := range sc.env(s, p) {
-				env[k] = v
-			}
-			want := run(t, env, s.root, filepath.Join(p, "bin", "python"), "-m", "jupyter", "--paths", "--json")
-			c := exec.Command(jdashBin, "paths", "--env", p, "--json")
-			c.Dir = s.root
-			for k, v := range env {
-				c.Env = append(c.Env, k+"="+v)
-			}
-			var stderr bytes.Buffer
-			c.Stderr = &stderr
-			got, err := c.Output()
-			if err != nil || strings.Contains(stderr.String(), "not installed") {
-				t.Fatalf("jdash paths: %v\n%s", err, stderr.String())
-			}
-			if !bytes.Equal(got, want) && !(sc.name == "no-config-0" && noConfigMatch(got, want, s.tmp)) {
-				t.Fatalf("jdash paths --json differs from the venv's jupyter --paths --json\n env:   %v\n jdash: %s\n jupyter: %s", env, got, want)
-			}
-		})
+		t.Run(sc.name, func(t *testing.T) { compareScenario(t, venv, sc) })
 		count++
 	}
 	t.Logf("%d scenarios on a system-site venv over Debian's Python with apt's jupyter_core", count)

@@ -2,35 +2,21 @@ package envdetect
 
 import (
 	"errors"
-	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"syscall"
+
+	"github.com/jdash-dev/jdash/internal/fsx"
 )
 
 // maxSmallFile bounds reads of files we do not control (pyvenv.cfg, history heads, ...).
 const maxSmallFile = 1 << 20
 
-// readSmall reads a regular file, at most limit bytes. Anything that is not a regular file
-// (a FIFO, a device, a directory) is refused before it is opened, so a scan never blocks.
-func readSmall(path string, limit int64) ([]byte, error) {
-	st, err := os.Stat(path)
-	if err != nil {
-		return nil, err
-	}
-	if !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s: not a regular file", path)
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	return io.ReadAll(io.LimitReader(f, limit))
-}
+// readSmall reads a regular file, at most limit bytes (fsx.ReadRegularHead: anything that is
+// not a regular file is refused before it is opened, so a scan never blocks).
+func readSmall(path string, limit int64) ([]byte, error) { return fsx.ReadRegularHead(path, limit) }
 
 func isDir(p string) bool {
 	st, err := os.Stat(p)
@@ -72,16 +58,6 @@ func readDirEntries(dir string) ([]fs.DirEntry, error) {
 	}
 	defer f.Close()
 	return f.ReadDir(-1)
-}
-
-// readDirNames lists names only: no DirEntry per file, for big dirs like site-packages.
-func readDirNames(dir string) ([]string, error) {
-	f, err := os.Open(dir)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	return f.Readdirnames(-1)
 }
 
 // entryIsDir follows a symlinked entry (DirEntry.Type reports the link itself).

@@ -19,7 +19,7 @@ func readPackages(e *Env, h Host) {
 	if sp := pkgindex.PrefixSiteDirs(e.Prefix, mm, h.OS); sp != nil {
 		e.SitePackages = sp
 	}
-	ix := pkgindex.New(e.SitePackages)
+	ix := pkgindex.NewOnly(e.SitePackages, func(n string) bool { _, ok := jupyterByNorm[n]; return ok })
 	for _, p := range JupyterPackages {
 		v := ix.Version(p)
 		if v == "" {

@@ -126,11 +126,15 @@ func (r *Real) RemoveDir(path string) (bool, error) {
 	if !st.IsDir() {
 		return false, fmt.Errorf("%s is not a directory", path)
 	}
-	c := Change{Path: path, Dir: true, Existed: true, Removed: true, Mode: st.Mode().Perm()}
+	return r.remove(Change{Path: path, Dir: true, Existed: true, Removed: true, Mode: st.Mode().Perm()})
+}
+
+// remove journals and makes the removal of a file or an empty dir.
+func (r *Real) remove(c Change) (bool, error) {
 	if err := r.intend(c); err != nil {
 		return false, err
 	}
-	if err := os.Remove(path); err != nil {
+	if err := os.Remove(c.Path); err != nil {
 		return false, err
 	}
 	r.changes = append(r.changes, c)
@@ -206,15 +210,7 @@ func (r *Real) Remove(path string) (bool, error) {
 	if err != nil || !existed {
 		return false, err
 	}
-	c := Change{Path: path, Existed: true, Old: old, OldMode: mode, Removed: true}
-	if err := r.intend(c); err != nil {
-		return false, err
-	}
-	if err := os.Remove(path); err != nil {
-		return false, err
-	}
-	r.changes = append(r.changes, c)
-	return true, nil
+	return r.remove(Change{Path: path, Existed: true, Old: old, OldMode: mode, Removed: true})
 }
 
 func (r *Real) Symlink(target, path string) (bool, error) {

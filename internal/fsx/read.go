@@ -17,6 +17,18 @@ var ErrNotRegular = errors.New("not a regular file")
 // Anything else (a FIFO, a device, a directory) is refused before it is opened, so a read
 // never blocks.
 func ReadRegular(path string, limit int64) ([]byte, error) {
+	data, err := readRegular(path, limit+1)
+	if err == nil && int64(len(data)) > limit {
+		return nil, fmt.Errorf("%s: larger than %d bytes", path, limit)
+	}
+	return data, err
+}
+
+// ReadRegularHead is ReadRegular that keeps the first limit bytes of a larger file, for
+// readers that bound what they take (a 150,000-line environments.txt).
+func ReadRegularHead(path string, limit int64) ([]byte, error) { return readRegular(path, limit) }
+
+func readRegular(path string, limit int64) ([]byte, error) {
 	st, err := os.Stat(path)
 	if err != nil {
 		return nil, err
@@ -29,14 +41,7 @@ func ReadRegular(path string, limit int64) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, limit+1))
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(data)) > limit {
-		return nil, fmt.Errorf("%s: larger than %d bytes", path, limit)
-	}
-	return data, nil
+	return io.ReadAll(io.LimitReader(f, limit))
 }
 
 // ReadDirNames lists a directory's names, unsorted (no DirEntry per file: site-packages

@@ -14,6 +14,7 @@ import (
 
 	"github.com/jdash-dev/jdash/internal/fsx"
 	"github.com/jdash-dev/jdash/internal/pkgindex"
+	"github.com/jdash-dev/jdash/internal/pyrun"
 )
 
 // Env is what the patcher needs to know about an env.
@@ -21,6 +22,8 @@ type Env struct {
 	Prefix        string
 	Packages      *pkgindex.Index // the env's sys.path, in import order
 	PythonVersion string
+	// Cache (optional) remembers each package's scan per rule (see scanPackage).
+	Cache *pyrun.Cache
 }
 
 // Version looks a distribution up on the env's sys.path.
@@ -47,6 +50,18 @@ type Status struct {
 // files. It reads only; nothing is written.
 func Plan(e *Env, rules []Rule, python string) ([]Status, error) {
 	var out []Status
+	// Several rules target the same packages: read each file once.
+	srcs := map[string][]byte{}
+	read := func(path string) ([]byte, error) {
+		if src, ok := srcs[path]; ok {
+			return src, nil
+		}
+		src, err := fsx.ReadRegular(path, fsx.MaxRead)
+		if err == nil {
+			srcs[path] = src
+		}
+		return src, err
+	}
 	for _, r := range rules {
 		st := Status{Rule: r, Why: r.Applicability(e.Version, e.PythonVersion), Files: []FileStatus{}}
 		if r.Pin != "" && (r.PreferPin || r.Kind == "pin") {
@@ -60,25 +75,20 @@ func Plan(e *Env, rules []Rule, python string) ([]Status, error) {
 		default:
 			needs, applied := false, false
 			for _, pkg := range st.Why.Targets {
-				files, err := e.Packages.PythonFiles(pkg)
+				found, problem, err := e.scanPackage(pkg, r, read)
 				if err != nil {
 					return nil, err
 				}
-				for _, f := range files {
-					fs, err := scanFile(f, r)
-					if err != nil {
-						st.Problem = err.Error()
-						continue
-					}
-					if len(fs.Hits) == 0 && len(fs.Applied) == 0 {
-						continue
-					}
+				if problem != "" {
+					st.Problem = problem
+				}
+				for _, fs := range found {
 					for _, h := range fs.Hits {
 						needs = needs || h.Change
 					}
 					applied = applied || len(fs.Applied) > 0
-					st.Files = append(st.Files, fs)
 				}
+				st.Files = append(st.Files, found...)
 			}
 			switch {
 			case needs:
@@ -94,11 +104,55 @@ func Plan(e *Env, rules []Rule, python string) ([]Status, error) {
 	return out, nil
 }
 
-func scanFile(path string, r Rule) (FileStatus, error) {
-	src, err := os.ReadFile(path)
-	if err != nil {
-		return FileStatus{}, err
+// scannedPackage is a package's scan for one rule: the files with hits or applied blocks.
+type scannedPackage struct {
+	Files   []FileStatus `json:"files"`
+	Problem string       `json:"problem,omitempty"`
+}
+
+// scanPackage scans the files a package installed for one rule. With a cache, the answer is
+// kept under the stamps of the package's RECORD and of jdash's patch state (what changes
+// when pip or jdash changes the files), so that an unchanged package is not read again:
+// setup reports the breakages on every run.
+func (e *Env) scanPackage(pkg string, r Rule, read func(string) ([]byte, error)) ([]FileStatus, string, error) {
+	key, stamp := "scan\x00"+r.ID+"\x00"+pkg, ""
+	if e.Cache != nil {
+		if d, ok := e.Packages.Dist(pkg); ok {
+			if rec := pyrun.FileStamp(filepath.Join(d.Info, "RECORD")); rec != "" {
+				stamp = rec + " " + pyrun.FileStamp(statePath(e.Prefix))
+			}
+		}
+		var sp scannedPackage
+		if out, ok := e.Cache.Get(key, stamp); ok && json.Unmarshal(out, &sp) == nil {
+			return sp.Files, sp.Problem, nil
+		}
 	}
+	files, err := e.Packages.PythonFiles(pkg)
+	if err != nil {
+		return nil, "", err
+	}
+	sp := scannedPackage{Files: []FileStatus{}}
+	for _, f := range files {
+		src, err := read(f)
+		if err == nil {
+			var fs FileStatus
+			if fs, err = scanFile(f, src, r); err == nil && (len(fs.Hits) > 0 || len(fs.Applied) > 0) {
+				sp.Files = append(sp.Files, fs)
+			}
+		}
+		if err != nil {
+			sp.Problem = err.Error()
+		}
+	}
+	if e.Cache != nil {
+		if out, err := json.Marshal(sp); err == nil {
+			e.Cache.Put(key, stamp, out)
+		}
+	}
+	return sp.Files, sp.Problem, nil
+}
+
+func scanFile(path string, src []byte, r Rule) (FileStatus, error) {
 	fs := FileStatus{Path: path}
 	// cheap pre-check: no mention of any old module, no work
 	if !mentions(src, r) {
@@ -117,26 +171,44 @@ func scanFile(path string, r Rule) (FileStatus, error) {
 	return fs, nil
 }
 
+// mentions is a cheap pre-check before the import scanner runs: a file can import a dotted
+// module (in any form: "import a.b", "from a import b", "from a.b import c") only if it
+// holds every part of its name.
 func mentions(src []byte, r Rule) bool {
-	var needles []string
+	has := func(dotted string) bool {
+		for _, part := range strings.Split(dotted, ".") {
+			if !bytes.Contains(src, []byte(part)) {
+				return false
+			}
+		}
+		return true
+	}
 	for old := range r.Modules {
-		needles = append(needles, lastPart(old))
+		if has(old) {
+			return true
+		}
 	}
 	for old := range r.Attrs {
-		needles = append(needles, old)
-	}
-	if r.Module != "" {
-		needles = append(needles, lastPart(r.Module))
-	}
-	for _, n := range needles {
-		if bytes.Contains(src, []byte(n)) {
+		if bytes.Contains(src, []byte(old)) {
 			return true
+		}
+	}
+	if r.Module != "" && has(r.Module) {
+		// a name rule also needs one of its names
+		if r.Name == "" && len(r.Renames) == 0 {
+			return true
+		}
+		if r.Name != "" && bytes.Contains(src, []byte(r.Name)) {
+			return true
+		}
+		for old := range r.Renames {
+			if bytes.Contains(src, []byte(old)) {
+				return true
+			}
 		}
 	}
 	return bytes.Contains(src, []byte("jdash "+r.ID))
 }
-
-func lastPart(m string) string { return m[strings.LastIndexByte(m, '.')+1:] }
 
 // State is the record of patched files, kept in the env: the original bytes' hash (the
 // backup is stored under it) and the patched bytes' hash, so that revert can check that

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"go.yaml.in/yaml/v3"
 
@@ -40,8 +41,15 @@ type Rule struct {
 	Link           string            `yaml:"link" json:"link"`
 }
 
-// Rules returns the embedded rule set.
+// Rules returns the embedded rule set (parsed once).
 func Rules() ([]Rule, error) {
+	rs, err := parsedRules()
+	return slices.Clone(rs), err
+}
+
+var parsedRules = sync.OnceValues(parseRules)
+
+func parseRules() ([]Rule, error) {
 	var rs []Rule
 	if err := yaml.Unmarshal(rulesYAML, &rs); err != nil {
 		return nil, fmt.Errorf("rules.yaml: %w", err)

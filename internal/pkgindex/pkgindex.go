@@ -31,21 +31,33 @@ type Dist struct {
 // distribution wins, as importlib.metadata's lookup does. Dirs are listed once, lazily.
 type Index struct {
 	dirs  []string
+	keep  func(normalized string) bool
 	once  sync.Once
-	dists map[string]Dist // normalized name -> the winning record
+	dists map[string]rec // normalized name -> the winning record
+}
+
+// rec is a found record; paths are joined only when asked for (a scan reads thousands).
+type rec struct {
+	name, version, info string // info: the .dist-info / .egg-info dir's name
+	dir                     int    // index into dirs
 }
 
 // New indexes site dirs given in import order.
 func New(dirs []string) *Index { return &Index{dirs: slices.Clone(dirs)} }
+
+// NewOnly indexes only the distributions whose normalized names keep accepts (a scan of
+// many envs asks for a few packages each).
+func NewOnly(dirs []string, keep func(normalized string) bool) *Index {
+	return &Index{dirs: slices.Clone(dirs), keep: keep}
+}
 
 // Dirs are the site dirs, in import order.
 func (ix *Index) Dirs() []string { return ix.dirs }
 
 func (ix *Index) load() {
 	ix.once.Do(func() {
-		ix.dists = map[string]Dist{}
-		for _, sp := range ix.dirs {
-			inDir := map[string]Dist{}
+		ix.dists = map[string]rec{}
+		for i, sp := range ix.dirs {
 			names, err := fsx.ReadDirNames(sp)
 			if err != nil {
 				continue
@@ -54,48 +66,56 @@ func (ix *Index) load() {
 				if !strings.HasSuffix(n, "-info") {
 					continue
 				}
-				info := filepath.Join(sp, n)
 				name, version, ok := ParseDistDirName(n)
 				if !ok {
-					if name, version, ok = readMetadataFile(info); !ok {
+					if name, version, ok = readMetadataFile(filepath.Join(sp, n)); !ok {
 						continue
 					}
 				}
 				key := NormalizeName(name)
-				// Two records of one name in one dir (a leftover of an upgrade): the newer one.
-				if old, dup := inDir[key]; dup && pyver.CompareStrings(version, old.Version) <= 0 {
+				if ix.keep != nil && !ix.keep(key) {
 					continue
 				}
-				inDir[key] = Dist{Name: name, Version: version, Site: sp, Info: info}
-			}
-			for k, d := range inDir {
-				if _, earlier := ix.dists[k]; !earlier {
-					ix.dists[k] = d
+				if old, dup := ix.dists[key]; dup {
+					// An earlier dir wins; in one dir, a leftover older record of an upgrade
+					// loses to the newer one.
+					if old.dir < i || pyver.CompareStrings(version, old.version) <= 0 {
+						continue
+					}
 				}
+				ix.dists[key] = rec{name: name, version: version, info: n, dir: i}
 			}
 		}
 	})
 }
 
+func (ix *Index) dist(r rec) Dist {
+	sp := ix.dirs[r.dir]
+	return Dist{Name: r.name, Version: r.version, Site: sp, Info: filepath.Join(sp, r.info)}
+}
+
 // Dist returns the distribution Python would find for name.
 func (ix *Index) Dist(name string) (Dist, bool) {
 	ix.load()
-	d, ok := ix.dists[NormalizeName(name)]
-	return d, ok
+	r, ok := ix.dists[NormalizeName(name)]
+	if !ok {
+		return Dist{}, false
+	}
+	return ix.dist(r), true
 }
 
 // Version is the installed version of name, "" when it is not installed.
 func (ix *Index) Version(name string) string {
-	d, _ := ix.Dist(name)
-	return d.Version
+	ix.load()
+	return ix.dists[NormalizeName(name)].version
 }
 
 // All lists every distribution found, sorted by normalized name.
 func (ix *Index) All() []Dist {
 	ix.load()
 	out := make([]Dist, 0, len(ix.dists))
-	for _, d := range ix.dists {
-		out = append(out, d)
+	for _, r := range ix.dists {
+		out = append(out, ix.dist(r))
 	}
 	slices.SortFunc(out, func(a, b Dist) int { return strings.Compare(NormalizeName(a.Name), NormalizeName(b.Name)) })
 	return out

@@ -1,8 +1,11 @@
 package pkgindex
 
 import (
+	"os"
 	"path/filepath"
 	"slices"
+
+	"github.com/jdash-dev/jdash/internal/fsx"
 )
 
 // PrefixSiteDirs lists the site dirs a prefix contributes for Python X.Y (mm), in the order
@@ -15,7 +18,8 @@ import (
 //     packages (apt's) and the deprecated <prefix>/lib/pythonX.Y/dist-packages;
 //   - Windows: <prefix>\Lib\site-packages.
 //
-// A free-threaded build (pythonX.Yt) is read when its dir is the one that exists.
+// A free-threaded build (pythonX.Yt) and PyPy (pypyX.Y) are read when theirs is the dir that
+// exists. lib and lib64 are listed once each, so that a scan of many envs stays cheap.
 func PrefixSiteDirs(prefix, mm, goos string) []string {
 	if goos == "windows" {
 		return existing(filepath.Join(prefix, "Lib", "site-packages"))
@@ -25,32 +29,38 @@ func PrefixSiteDirs(prefix, mm, goos string) []string {
 	}
 	var cands []string
 	for _, lib := range []string{"lib64", "lib"} {
+		names, err := fsx.ReadDirNames(filepath.Join(prefix, lib))
+		if err != nil {
+			continue
+		}
 		for _, py := range []string{"python" + mm, "python" + mm + "t", "pypy" + mm} {
-			cands = append(cands, filepath.Join(prefix, lib, py, "site-packages"))
+			if slices.Contains(names, py) {
+				cands = append(cands, filepath.Join(prefix, lib, py, "site-packages"))
+			}
+		}
+		if lib == "lib" && slices.Contains(names, "python3") {
+			cands = append(cands,
+				filepath.Join(prefix, "local", "lib", "python"+mm, "dist-packages"),
+				filepath.Join(prefix, "lib", "python3", "dist-packages"),
+				filepath.Join(prefix, "lib", "python"+mm, "dist-packages"))
 		}
 	}
-	cands = append(cands,
-		filepath.Join(prefix, "local", "lib", "python"+mm, "dist-packages"),
-		filepath.Join(prefix, "lib", "python3", "dist-packages"),
-		filepath.Join(prefix, "lib", "python"+mm, "dist-packages"))
 	return existing(cands...)
 }
 
 // existing keeps the dirs that exist, once each (lib64 is often a link to lib).
 func existing(dirs ...string) []string {
-	var out, real []string
+	var out []string
+	var seen []os.FileInfo
 	for _, d := range dirs {
-		if !isDir(d) {
+		st, err := os.Stat(d)
+		if err != nil || !st.IsDir() {
 			continue
 		}
-		r, err := filepath.EvalSymlinks(d)
-		if err != nil {
-			r = d
-		}
-		if slices.Contains(real, r) {
+		if slices.ContainsFunc(seen, func(o os.FileInfo) bool { return os.SameFile(o, st) }) {
 			continue
 		}
-		out, real = append(out, d), append(real, r)
+		out, seen = append(out, d), append(seen, st)
 	}
 	return out
 }

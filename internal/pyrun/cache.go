@@ -9,8 +9,9 @@ import (
 	"github.com/jdash-dev/jdash/internal/fsx"
 )
 
-// Cache remembers what the env's Python answered about a module, keyed by the module and a
-// stamp of its files (path, size, mtime): a no-op `jdash setup` then starts no Python.
+// Cache remembers answers about an env's files, keyed by a stamp of the files (path, size,
+// mtime): what the env's Python answered about a module (a no-op `jdash setup` then starts
+// no Python), and which patch rules a package file mentions (it then reads no file twice).
 type Cache struct {
 	path    string
 	mu      sync.Mutex
@@ -31,6 +32,12 @@ func OpenCache(path string) *Cache {
 	}
 	return c
 }
+
+// Get returns the answer stored for key while its stamp is unchanged.
+func (c *Cache) Get(key, stamp string) ([]byte, bool) { return c.get(key, stamp) }
+
+// Put stores a JSON answer for key under stamp ("" stores nothing).
+func (c *Cache) Put(key, stamp string, out []byte) { c.put(key, stamp, out) }
 
 func (c *Cache) get(key, stamp string) ([]byte, bool) {
 	if c == nil || stamp == "" {
