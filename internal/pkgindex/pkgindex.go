@@ -39,7 +39,7 @@ type Index struct {
 // rec is a found record; paths are joined only when asked for (a scan reads thousands).
 type rec struct {
 	name, version, info string // info: the .dist-info / .egg-info dir's name
-	dir                     int    // index into dirs
+	dir                 int    // index into dirs
 }
 
 // New indexes site dirs given in import order.
