@@ -34,6 +34,9 @@ scripts/debian-jupyter.sh
 # The differential test of pyver asks Python's packaging live (the envs have it).
 export JDASH_PACKAGING_PYTHON=${JDASH_PACKAGING_PYTHON:-$PWD/build/testenvs/modern/bin/python}
 
+step "PEP 440: pyver against Python's packaging (differential)"
+go test -count=1 -run TestDifferentialAgainstPackaging -v ./internal/pyver | grep -E '^(pyver differential|--- FAIL)' || exit 1
+
 step "unit and CLI tests (race detector)"
 CGO_ENABLED=1 go test -race -count=1 ./...
 

@@ -27,8 +27,13 @@ func PrefixSiteDirs(prefix, mm, goos string) []string {
 	if mm == "" {
 		return nil
 	}
+	// sys.platlibdir is lib64 where lib64 is a dir of its own; a venv's lib64 is a link to lib.
+	libs := []string{"lib", "lib64"}
+	if st, err := os.Lstat(filepath.Join(prefix, "lib64")); err == nil && st.IsDir() {
+		libs = []string{"lib64", "lib"}
+	}
 	var cands []string
-	for _, lib := range []string{"lib64", "lib"} {
+	for _, lib := range libs {
 		names, err := fsx.ReadDirNames(filepath.Join(prefix, lib))
 		if err != nil {
 			continue
