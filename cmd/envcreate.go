@@ -82,5 +82,12 @@ func createVenv(ctx context.Context, f *Factory, dir, python string) error {
 	if err := (&fsx.Real{}).MkdirAll(filepath.Dir(dir), 0o755); err != nil {
 		return err
 	}
-	return install.CreateVenv(ctx, f.Runner, dir, python, f.IO.ErrOut)
+	if err := install.CreateVenv(ctx, f.Runner, dir, python, f.IO.ErrOut); err != nil {
+		// a half-made venv would make the next try say "exists already"
+		if rerr := fsx.RemoveAll(&fsx.Real{}, dir); rerr != nil {
+			fmt.Fprintf(f.IO.ErrOut, "jdash: warning: removing the half-made %s: %v\n", dir, rerr)
+		}
+		return err
+	}
+	return nil
 }

@@ -45,6 +45,9 @@ func (f *Factory) getenv(k string) string { return f.Env[k] }
 // Host is the machine description for envdetect, with configured workspaces and env dirs.
 func (f *Factory) Host() envdetect.Host {
 	h := envdetect.NewHost(f.GOOS, f.Env)
+	if root := f.V.GetString("system_root"); root != "" {
+		h = h.UnderRoot(root)
+	}
 	h.Workspaces = f.V.GetStringSlice("workspace")
 	h.ExtraEnvDirs = append(f.V.GetStringSlice("env_dirs"), f.managedEnvsDir())
 	if d := f.V.GetInt("workspace_depth"); d > 0 {

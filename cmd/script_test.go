@@ -46,8 +46,11 @@ func TestScript(t *testing.T) {
 				}
 			}
 			e.Vars = kept
-			// The machine-wide Jupyter dirs are looked up under $WORK/sysroot, never the host's.
+			// The machine-wide Jupyter dirs and Pythons are looked up under $WORK/sysroot, never
+			// the host's. TESTBIN is the dir of the jdash command alone, for a PATH with no
+			// host interpreter on it.
 			e.Setenv("JDASH_SYSTEM_ROOT", filepath.Join(e.WorkDir, "sysroot"))
+			e.Setenv("TESTBIN", filepath.SplitList(e.Getenv("PATH"))[0])
 			return os.MkdirAll(home, 0o755)
 		},
 	})

@@ -51,6 +51,21 @@ func NewHost(goos string, env map[string]string) Host {
 	return h
 }
 
+// UnderRoot looks for the machine-wide Pythons (system bin dirs and prefixes, install roots,
+// conda's system condarc dirs) under root instead of / (an image or a chroot, or a test).
+func (h Host) UnderRoot(root string) Host {
+	rebase := func(dirs []string) []string {
+		out := make([]string, len(dirs))
+		for i, d := range dirs {
+			out[i] = filepath.Join(root, d)
+		}
+		return out
+	}
+	h.SystemBinDirs, h.SystemPrefixes = rebase(h.SystemBinDirs), rebase(h.SystemPrefixes)
+	h.SystemRoots, h.CondarcDirs = rebase(h.SystemRoots), rebase(h.CondarcDirs)
+	return h
+}
+
 // EnvFromOS returns os.Environ as a map.
 func EnvFromOS() map[string]string {
 	m := map[string]string{}

@@ -443,3 +443,30 @@ func (d *DryRun) MkdirAll(path string, _ fs.FileMode) error {
 	}
 	return nil
 }
+
+// RemoveAll removes a file, a symlink (never what it points to) or a whole tree through
+// the writer: every file and dir removal is journaled, so an undo restores the tree.
+func RemoveAll(w Writer, p string) error {
+	st, err := os.Lstat(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if !st.IsDir() {
+		_, err := w.Remove(p)
+		return err
+	}
+	names, err := w.ReadDirNames(p)
+	if err != nil {
+		return err
+	}
+	for _, n := range names {
+		if err := RemoveAll(w, filepath.Join(p, n)); err != nil {
+			return err
+		}
+	}
+	_, err = w.RemoveDir(p)
+	return err
+}

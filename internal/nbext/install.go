@@ -53,7 +53,7 @@ func Install(w fsx.Writer, nbextDir, path string, o InstallOptions) (string, err
 	}
 	full := filepath.Clean(filepath.Join(nbextDir, dest))
 	if o.Overwrite {
-		if err := removeAll(w, full); err != nil {
+		if err := fsx.RemoveAll(w, full); err != nil {
 			return "", err
 		}
 	}
@@ -96,32 +96,6 @@ func maybeCopy(w fsx.Writer, src, dst string) error {
 		return nil
 	}
 	_, err = w.CopyFile(src, dst)
-	return err
-}
-
-// removeAll removes a file, a symlink or a whole tree through the writer (journaled).
-func removeAll(w fsx.Writer, p string) error {
-	st, err := os.Lstat(p)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	if !st.IsDir() {
-		_, err := w.Remove(p)
-		return err
-	}
-	names, err := w.ReadDirNames(p)
-	if err != nil {
-		return err
-	}
-	for _, n := range names {
-		if err := removeAll(w, filepath.Join(p, n)); err != nil {
-			return err
-		}
-	}
-	_, err = w.RemoveDir(p)
 	return err
 }
 
@@ -213,7 +187,7 @@ func UninstallFiles(w fsx.Writer, dirs []string, dest string) (string, error) {
 	for _, d := range dirs {
 		full := filepath.Join(d, dest)
 		if _, err := os.Lstat(full); err == nil {
-			return full, removeAll(w, full)
+			return full, fsx.RemoveAll(w, full)
 		}
 	}
 	return "", fmt.Errorf("no nbextension named %q in %s", dest, strings.Join(dirs, ", "))
