@@ -129,11 +129,10 @@ func setupRun(ctx context.Context, f *Factory, o *setupOptions) error {
 		Log:   f.IO.ErrOut,
 	}
 	changes, err := f.writeInEnv(ec, "setup", o.DryRun, func(w fsx.Writer) error { return setup.Run(ctx, w, opts) })
-	printReport := compatReport(f, ec, cache)
 	if err != nil {
 		return err
 	}
-	printReport()
+	reportCompat(f, ec, cache)
 	if o.DryRun {
 		return nil
 	}
@@ -203,26 +202,25 @@ func confirmUser(f *Factory, yes bool) error {
 	return nil
 }
 
-// compatReport finds the known breakages the env's packages have (the rules of
-// internal/patch/rules.yaml), for `jdash patch` to repair, and returns the printing of them.
-func compatReport(f *Factory, ec *envContext, cache *pyrun.Cache) func() {
+// reportCompat names the known breakages the env's packages have (the rules of
+// internal/patch/rules.yaml), for `jdash patch` to repair.
+func reportCompat(f *Factory, ec *envContext, cache *pyrun.Cache) {
 	rules, err := patch.Rules()
-	if err != nil {
-		return func() {}
-	}
-	advice, err := patch.Advice(&patch.Env{Prefix: ec.Env.Prefix, Packages: ec.Packages, PythonVersion: ec.Env.PythonVersion, Cache: cache}, rules, ec.Env.Python)
-	return func() {
-		if err != nil {
-			fmt.Fprintf(f.IO.ErrOut, "jdash: warning: checking the known breakages: %v\n", err)
-		}
-		for _, s := range advice {
-			fix := "repair with: jdash patch --env " + ec.Env.Prefix
-			if s.Rule.Kind == "pin" {
-				fix = "pin: " + s.Rule.Pin
+	if err == nil {
+		var advice []patch.Status
+		pe := &patch.Env{Prefix: ec.Env.Prefix, Packages: ec.Packages, PythonVersion: ec.Env.PythonVersion, Cache: cache}
+		if advice, err = patch.Advice(pe, rules, ec.Env.Python); err == nil {
+			for _, s := range advice {
+				fix := "repair with: jdash patch --env " + ec.Env.Prefix
+				if s.Rule.Kind == "pin" {
+					fix = "pin: " + s.Rule.Pin
+				}
+				fmt.Fprintf(f.IO.ErrOut, "compat: %s %s (%s); %s\n", s.Rule.ID, s.Rule.Title, strings.Join(s.Why.Reasons, ", "), fix)
 			}
-			fmt.Fprintf(f.IO.ErrOut, "compat: %s %s (%s); %s\n", s.Rule.ID, s.Rule.Title, strings.Join(s.Why.Reasons, ", "), fix)
+			return
 		}
 	}
+	fmt.Fprintf(f.IO.ErrOut, "jdash: warning: checking the known breakages: %v\n", err)
 }
 
 func shellQuote(args []string) string {
