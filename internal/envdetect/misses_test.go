@@ -57,7 +57,8 @@ func TestMisses(t *testing.T) {
 	if e := mustEnv(t, envs, "home/.pyenv/versions/pypy3.8-7.3.11"); e.PythonVersion != "3.8.16" {
 		t.Errorf("flat include/patchlevel.h: %q from %q", e.PythonVersion, e.VersionSource)
 	}
-	gone := mustEnv(t, envs, "home/.local/share/virtualenvs/gone-AbCdEf12")
+	// PIPENV_CUSTOM_VENV_NAME: no hash in the name; the project dir was deleted since
+	gone := mustEnv(t, envs, "home/.local/share/virtualenvs/gone-custom")
 	if !gone.HasTag("pipenv") || gone.Project != "/nonexistent/projects/gone" {
 		t.Errorf("pipenv env of a deleted project: tags %v project %q", gone.Tags, gone.Project)
 	}
