@@ -7,8 +7,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/jdash-dev/jdash/internal/envdetect"
 	"github.com/jdash-dev/jdash/internal/fsx"
+	"github.com/jdash-dev/jdash/internal/pkgindex"
 	"github.com/jdash-dev/jdash/internal/serverext"
 )
 
@@ -27,15 +27,15 @@ The default app is notebook when the env has notebook < 7, else server.`,
 	return cmd
 }
 
-// appFor maps --app to a server app; auto asks the env's packages.
-func appFor(e *envdetect.Env, flag string) (serverext.App, error) {
+// appFor maps --app to a server app; auto asks the env's package index (its sys.path).
+func appFor(pkgs *pkgindex.Index, flag string) (serverext.App, error) {
 	switch flag {
 	case "notebook":
 		return serverext.Notebook, nil
 	case "server":
 		return serverext.Server, nil
 	case "auto":
-		return serverext.AppFor(e.Packages["notebook"], e.Packages["jupyter_server"]), nil
+		return serverext.AppFor(pkgs.Version("notebook"), pkgs.Version("jupyter_server")), nil
 	}
 	return "", flagErrorf("--app must be notebook, server or auto, not %q", flag)
 }
@@ -61,7 +61,7 @@ func (o *serverextOptions) context(f *Factory) (*envContext, serverext.App, erro
 	if err != nil {
 		return nil, "", err
 	}
-	app, err := appFor(ec.Env, o.App)
+	app, err := appFor(ec.Packages, o.App)
 	return ec, app, err
 }
 
