@@ -185,7 +185,7 @@ func nbextToggleRun(f *Factory, o *nbextOptions) error {
 		}
 	}
 	state := pyjson.BoolValue(verb == "enable")
-	_, err = f.writeInEnv(ec, "nbext "+verb, o.DryRun, func(w fsx.Writer) error {
+	_, err = f.writeInEnv(context.Background(), ec, "nbext "+verb, o.DryRun, []string{dir}, func(w fsx.Writer) error {
 		for _, it := range items {
 			changed, err := nbext.SetState(w, dir, it.section, it.require, state)
 			if err != nil {
@@ -262,7 +262,7 @@ func nbextInstallRun(f *Factory, o *nbextOptions) error {
 			jobs = append(jobs, job{filepath.Join(dir, p.Src), opts})
 		}
 	}
-	_, err = f.writeInEnv(ec, "nbext install", o.DryRun, func(w fsx.Writer) error {
+	_, err = f.writeInEnv(context.Background(), ec, "nbext install", o.DryRun, []string{target}, func(w fsx.Writer) error {
 		for _, j := range jobs {
 			dest, err := nbext.Install(w, target, j.src, j.opts)
 			if err != nil {
@@ -313,7 +313,7 @@ func nbextUninstallRun(f *Factory, o *nbextOptions) error {
 			name += ".js"
 		}
 	}
-	changes, err := f.writeInEnv(ec, "nbext uninstall", o.DryRun, func(w fsx.Writer) error {
+	changes, err := f.writeInEnv(context.Background(), ec, "nbext uninstall", o.DryRun, []string{lvl.NBExtensions(), lvl.Config}, func(w fsx.Writer) error {
 		if _, err := nbext.UninstallFiles(w, []string{lvl.NBExtensions()}, name); err != nil {
 			return err
 		}

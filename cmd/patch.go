@@ -73,7 +73,7 @@ func patchRun(f *Factory, o *patchOptions) error {
 		return patchVerify(f, ec, pe, rules, o.JSON)
 	case o.Revert:
 		var res []patch.FileResult
-		_, err := f.writeInEnv(ec, "patch revert", o.DryRun, func(w fsx.Writer) error {
+		_, err := f.writeInEnv(context.Background(), ec, "patch revert", o.DryRun, ec.Packages.Dirs(), func(w fsx.Writer) error {
 			var err error
 			res, err = patch.Revert(w, pe, o.Rules, rules)
 			return err
@@ -97,7 +97,7 @@ func patchRun(f *Factory, o *patchOptions) error {
 		}
 	}
 	var res []patch.FileResult
-	_, err = f.writeInEnv(ec, "patch", o.DryRun, func(w fsx.Writer) error {
+	_, err = f.writeInEnv(context.Background(), ec, "patch", o.DryRun, ec.Packages.Dirs(), func(w fsx.Writer) error {
 		var err error
 		res, err = patch.Apply(w, pe, statuses)
 		return err

@@ -36,6 +36,8 @@ type Factory struct {
 
 	scanOnce sync.Once
 	scan     envdetect.Result
+	lockMu   sync.Mutex
+	locks    map[string]*heldLock // env locks this process holds, by prefix
 }
 
 func goos() string { return runtime.GOOS }

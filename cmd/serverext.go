@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"text/tabwriter"
@@ -160,7 +161,7 @@ func serverextToggleRun(f *Factory, o *serverextOptions) error {
 			}
 		}
 	}
-	_, err = f.writeInEnv(ec, "serverext "+o.Verb, o.DryRun, func(w fsx.Writer) error {
+	_, err = f.writeInEnv(context.Background(), ec, "serverext "+o.Verb, o.DryRun, []string{levelDir}, func(w fsx.Writer) error {
 		for _, m := range o.Modules {
 			file, changed, err := serverext.Toggle(w, levelDir, app, m, enable)
 			if err != nil {

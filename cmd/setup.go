@@ -3,11 +3,11 @@ package cmd
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -108,7 +108,19 @@ func setupRun(ctx context.Context, f *Factory, o *setupOptions) error {
 			return fmt.Errorf("%s lacks the %s profile's packages: %s\nrun again with --install, or: %s -m pip install %s",
 				ec.Env.Prefix, p.Name, strings.Join(missing, " "), ec.Env.Python, shellQuote(missing))
 		}
-		if err := install.Packages(ctx, f.Runner, ec.Env.Python, missing, f.IO.ErrOut); err != nil {
+		// pip runs under the env's lock and stops with jdash (its whole process group).
+		ictx, stop := interruptible(ctx)
+		defer stop()
+		unlock, err := f.lockEnv(ictx, ec)
+		if err != nil {
+			return err
+		}
+		defer unlock()
+		if err := install.Packages(ictx, f.Runner, ec.Env.Python, missing, f.IO.ErrOut); err != nil {
+			if ictx.Err() != nil {
+				fmt.Fprintf(f.IO.ErrOut, "jdash: interrupted while installing into %s: pip was stopped; run the same command again to finish\n", ec.Env.Prefix)
+				return context.Canceled
+			}
 			return err
 		}
 		if ec, err = f.envContext(ec.Env.Prefix); err != nil { // packages changed: describe again
@@ -128,7 +140,7 @@ func setupRun(ctx context.Context, f *Factory, o *setupOptions) error {
 		Stack: setup.Stack{IP: o.IP, Port: o.Port, GatewayURL: o.GatewayURL},
 		Log:   f.IO.ErrOut,
 	}
-	changes, err := f.writeInEnv(ec, "setup", o.DryRun, func(w fsx.Writer) error { return setup.Run(ctx, w, opts) })
+	changes, err := f.writeInEnv(ctx, ec, "setup", o.DryRun, []string{lvl.Config, lvl.Data}, func(w fsx.Writer) error { return setup.Run(ctx, w, opts) })
 	if err != nil {
 		return err
 	}
@@ -164,18 +176,25 @@ func setupUndo(f *Factory, ec *envContext, dryRun bool) error {
 	}
 	if dryRun {
 		d := fsx.NewDryRun()
+		d.Roots = j.Roots
 		if err := fsx.Undo(d, j); err != nil {
 			return err
 		}
 		fsx.WriteDiffs(f.IO.Out, d.Changes())
 		return nil
 	}
-	lock, err := fsx.LockEnv(context.Background(), ec.Env.Prefix, 30*time.Second)
+	ctx, stop := interruptible(context.Background())
+	defer stop()
+	unlock, err := f.lockEnv(ctx, ec)
 	if err != nil {
 		return err
 	}
-	defer lock.Unlock()
-	if err := fsx.Undo(&fsx.Real{}, j); err != nil {
+	defer unlock()
+	// The undo is idempotent: killed half-way, running it again finishes it.
+	if err := fsx.Undo(&fsx.Real{Roots: j.Roots, Ctx: ctx}, j); err != nil {
+		if errors.Is(err, context.Canceled) {
+			fmt.Fprintf(f.IO.ErrOut, "jdash: interrupted: the undo of %s is half done; run jdash setup --undo --env %s again to finish it\n", ec.Env.Prefix, ec.Env.Prefix)
+		}
 		return err
 	}
 	if err := fsx.MarkUndone(path); err != nil {

@@ -2,7 +2,12 @@ package cmd
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"os"
+	"os/signal"
+	"slices"
+	"syscall"
 	"time"
 
 	"github.com/jdash-dev/jdash/internal/pkgindex"
@@ -36,12 +41,16 @@ func (f *Factory) python(ec *envContext) pyrun.Interpreter {
 	return pyrun.Interpreter{Path: ec.Env.Python, Runner: f.Runner}
 }
 
-// writeInEnv runs fn with the env locked and a writer: a dry run records and prints a
-// unified diff of everything fn would change; a real run journals its changes so that
-// `--undo` can restore them.
-func (f *Factory) writeInEnv(ec *envContext, command string, dryRun bool, fn func(w fsx.Writer) error) ([]fsx.Change, error) {
+// writeInEnv runs fn with the env locked and a writer confined to roots (and jdash's state
+// dir in the env): a dry run records and prints a unified diff of everything fn would change;
+// a real run journals each change before making it, so that a killed run can be finished by
+// running it again or rolled back. The first SIGINT, SIGTERM or SIGHUP stops it between two
+// changes, says what state the env is in, and ends with exit code 130.
+func (f *Factory) writeInEnv(ctx context.Context, ec *envContext, command string, dryRun bool, roots []string, fn func(w fsx.Writer) error) ([]fsx.Change, error) {
+	rs := fsx.NewRoots(append(slices.Clone(roots), fsx.StateDir(ec.Env.Prefix))...)
 	if dryRun {
 		d := fsx.NewDryRun()
+		d.Roots = rs
 		if err := fn(d); err != nil {
 			return nil, err
 		}
@@ -51,23 +60,86 @@ func (f *Factory) writeInEnv(ec *envContext, command string, dryRun bool, fn fun
 		}
 		return d.Changes(), nil
 	}
-	lock, err := fsx.LockEnv(context.Background(), ec.Env.Prefix, 30*time.Second)
+	ctx, stop := interruptible(ctx)
+	defer stop()
+	unlock, err := f.lockEnv(ctx, ec)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	rec, err := fsx.StartJournal(ec.Env.Prefix, command, rs, f.Now())
 	if err != nil {
 		return nil, writeError(ec, err)
 	}
-	defer lock.Unlock()
-	// Each change is journaled before it is made: a run killed at any point can be undone.
-	rec, err := fsx.StartJournal(ec.Env.Prefix, command, f.Now())
-	if err != nil {
-		return nil, writeError(ec, err)
-	}
-	w := &fsx.Real{Rec: rec}
+	w := &fsx.Real{Rec: rec, Roots: rs, Ctx: ctx}
 	runErr := fn(w)
 	// Whatever was written before a failure is in the journal too.
 	if err := rec.Finish(ec.Env.Prefix, command, w.Changes(), f.Now()); err != nil && runErr == nil {
 		runErr = err
 	}
+	if errors.Is(runErr, context.Canceled) {
+		fmt.Fprintf(f.IO.ErrOut, "jdash: interrupted: %d changes were made in %s, each journaled; run the same command again to finish%s\n",
+			len(w.Changes()), ec.Env.Prefix, rollbackHint(command, ec.Env.Prefix))
+	}
 	return w.Changes(), writeError(ec, runErr)
+}
+
+func rollbackHint(command, prefix string) string {
+	switch command {
+	case "setup":
+		return ", or roll back with: jdash setup --undo --env " + prefix
+	case "patch":
+		return ", or roll back with: jdash patch --revert --env " + prefix
+	}
+	return ""
+}
+
+// interruptible is ctx cancelled by the first SIGINT, SIGTERM or SIGHUP (only the commands
+// that write install the handler: it costs the short read commands a thread).
+func interruptible(ctx context.Context) (context.Context, context.CancelFunc) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	return signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+}
+
+// lockEnv takes the env's lock once per process (setup holds it across its install and its
+// writes); the returned function releases it with the outermost holder.
+func (f *Factory) lockEnv(ctx context.Context, ec *envContext) (func(), error) {
+	f.lockMu.Lock()
+	defer f.lockMu.Unlock()
+	if f.locks == nil {
+		f.locks = map[string]*heldLock{}
+	}
+	prefix := ec.Env.Prefix
+	if h, ok := f.locks[prefix]; ok {
+		h.n++
+		return f.unlocker(prefix), nil
+	}
+	l, err := fsx.LockEnv(ctx, prefix, 30*time.Second)
+	if err != nil {
+		return nil, writeError(ec, err)
+	}
+	f.locks[prefix] = &heldLock{l: l, n: 1}
+	return f.unlocker(prefix), nil
+}
+
+type heldLock struct {
+	l *fsx.Lock
+	n int
+}
+
+func (f *Factory) unlocker(prefix string) func() {
+	return func() {
+		f.lockMu.Lock()
+		defer f.lockMu.Unlock()
+		if h := f.locks[prefix]; h != nil {
+			if h.n--; h.n == 0 {
+				h.l.Unlock()
+				delete(f.locks, prefix)
+			}
+		}
+	}
 }
 
 // writeError explains a read-only env and the --user way out, with its cost.

@@ -6,6 +6,7 @@ package fsx
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -85,7 +86,9 @@ type Writer interface {
 // SecretMode is the mode of any file holding a token or password.
 const SecretMode fs.FileMode = 0o600
 
-// current reads what is at path now: (bytes, mode, exists).
+// current reads what is at path now: (bytes, mode, exists). A symlink is its target's
+// text; a regular file is read up to MaxRead; anything else (a FIFO, a device, a socket) is
+// an error, never opened: jdash neither blocks on it nor replaces it.
 func current(path string) ([]byte, fs.FileMode, bool, error) {
 	st, err := os.Lstat(path)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -94,14 +97,16 @@ func current(path string) ([]byte, fs.FileMode, bool, error) {
 	if err != nil {
 		return nil, 0, false, err
 	}
-	if st.IsDir() {
+	switch {
+	case st.IsDir():
 		return nil, 0, false, fmt.Errorf("%s is a directory", path)
-	}
-	if st.Mode()&fs.ModeSymlink != 0 {
+	case st.Mode()&fs.ModeSymlink != 0:
 		t, err := os.Readlink(path)
 		return []byte(t), st.Mode(), true, err
+	case !st.Mode().IsRegular():
+		return nil, 0, false, fmt.Errorf("%s: %w (%s): jdash does not replace it", path, ErrNotRegular, st.Mode().Type())
 	}
-	data, err := os.ReadFile(path)
+	data, err := ReadRegular(path, MaxRead)
 	return data, st.Mode().Perm(), true, err
 }
 
@@ -109,13 +114,20 @@ func current(path string) ([]byte, fs.FileMode, bool, error) {
 // made, so that a run killed half-way can still be undone.
 type Real struct {
 	Disk
-	Rec     *Recorder
+	Rec   *Recorder
+	Roots Roots // where it may write (empty: anywhere)
+	// Ctx, when set and done, stops the writer before its next change (a safe point: every
+	// change is whole, and journaled).
+	Ctx     context.Context
 	changes []Change
 }
 
 func (r *Real) Changes() []Change { return r.changes }
 
 func (r *Real) RemoveDir(path string) (bool, error) {
+	if err := r.Roots.check(path, true); err != nil {
+		return false, err
+	}
 	st, err := os.Lstat(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return false, nil
@@ -143,6 +155,9 @@ func (r *Real) remove(c Change) (bool, error) {
 
 // intend journals a change before it is made.
 func (r *Real) intend(c Change) error {
+	if r.Ctx != nil && r.Ctx.Err() != nil {
+		return r.Ctx.Err()
+	}
 	if r.Rec == nil {
 		return nil
 	}
@@ -150,6 +165,9 @@ func (r *Real) intend(c Change) error {
 }
 
 func (r *Real) WriteFile(path string, data []byte, perm fs.FileMode) (bool, error) {
+	if err := r.Roots.check(path, false); err != nil {
+		return false, err
+	}
 	old, mode, existed, err := current(path)
 	if err != nil {
 		return false, err
@@ -176,11 +194,14 @@ func (r *Real) WriteFile(path string, data []byte, perm fs.FileMode) (bool, erro
 }
 
 func (r *Real) CopyFile(src, dst string) (bool, error) {
+	if err := r.Roots.check(dst, false); err != nil {
+		return false, err
+	}
 	st, err := os.Stat(src)
 	if err != nil {
 		return false, err
 	}
-	data, err := os.ReadFile(src)
+	data, err := ReadRegular(src, MaxCopy)
 	if err != nil {
 		return false, err
 	}
@@ -206,6 +227,9 @@ func (r *Real) CopyFile(src, dst string) (bool, error) {
 }
 
 func (r *Real) Remove(path string) (bool, error) {
+	if err := r.Roots.check(path, false); err != nil {
+		return false, err
+	}
 	old, mode, existed, err := current(path)
 	if err != nil || !existed {
 		return false, err
@@ -214,6 +238,9 @@ func (r *Real) Remove(path string) (bool, error) {
 }
 
 func (r *Real) Symlink(target, path string) (bool, error) {
+	if err := r.Roots.check(path, false); err != nil {
+		return false, err
+	}
 	old, mode, existed, err := current(path)
 	if err != nil {
 		return false, err
@@ -242,6 +269,9 @@ func (r *Real) Symlink(target, path string) (bool, error) {
 }
 
 func (r *Real) MkdirAll(path string, perm fs.FileMode) error {
+	if err := r.Roots.check(path, true); err != nil {
+		return err
+	}
 	var missing []string
 	for p := filepath.Clean(path); ; p = filepath.Dir(p) {
 		if _, err := os.Stat(p); err == nil {
@@ -277,6 +307,7 @@ type DryRun struct {
 	dirs    map[string]bool
 	// removedDirs are dirs the dry run removed.
 	removedDirs map[string]bool
+	Roots       Roots // where the real run would be allowed to write
 }
 
 func NewDryRun() *DryRun {
@@ -354,6 +385,9 @@ func (d *DryRun) ReadDirNames(dir string) ([]string, error) {
 }
 
 func (d *DryRun) RemoveDir(path string) (bool, error) {
+	if err := d.Roots.check(path, true); err != nil {
+		return false, err
+	}
 	path = filepath.Clean(path)
 	if ok, isDir, err := d.Exists(path); err != nil || !ok || !isDir {
 		return false, err
@@ -370,6 +404,9 @@ func (d *DryRun) record(c Change) {
 }
 
 func (d *DryRun) WriteFile(path string, data []byte, perm fs.FileMode) (bool, error) {
+	if err := d.Roots.check(path, false); err != nil {
+		return false, err
+	}
 	old, mode, existed, err := d.view(path)
 	if err != nil {
 		return false, err
@@ -387,7 +424,10 @@ func (d *DryRun) WriteFile(path string, data []byte, perm fs.FileMode) (bool, er
 }
 
 func (d *DryRun) CopyFile(src, dst string) (bool, error) {
-	data, err := os.ReadFile(src)
+	if err := d.Roots.check(dst, false); err != nil {
+		return false, err
+	}
+	data, err := ReadRegular(src, MaxCopy)
 	if err != nil {
 		return false, err
 	}
@@ -402,6 +442,9 @@ func (d *DryRun) CopyFile(src, dst string) (bool, error) {
 }
 
 func (d *DryRun) Remove(path string) (bool, error) {
+	if err := d.Roots.check(path, false); err != nil {
+		return false, err
+	}
 	old, mode, existed, err := d.view(path)
 	if err != nil || !existed {
 		return false, err
@@ -411,6 +454,9 @@ func (d *DryRun) Remove(path string) (bool, error) {
 }
 
 func (d *DryRun) Symlink(target, path string) (bool, error) {
+	if err := d.Roots.check(path, false); err != nil {
+		return false, err
+	}
 	old, mode, existed, err := d.view(path)
 	if err != nil {
 		return false, err
@@ -423,6 +469,9 @@ func (d *DryRun) Symlink(target, path string) (bool, error) {
 }
 
 func (d *DryRun) MkdirAll(path string, _ fs.FileMode) error {
+	if err := d.Roots.check(path, true); err != nil {
+		return err
+	}
 	var missing []string
 	for p := filepath.Clean(path); ; p = filepath.Dir(p) {
 		if d.dirs[p] {

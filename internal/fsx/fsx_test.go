@@ -139,7 +139,7 @@ func TestUndoOfAKilledRun(t *testing.T) {
 	a, b := filepath.Join(prefix, "etc", "a.json"), filepath.Join(prefix, "etc", "b.json")
 	os.MkdirAll(filepath.Dir(b), 0o755)
 	os.WriteFile(b, []byte("b-old"), 0o644)
-	rec, err := StartJournal(prefix, "setup", time.Now())
+	rec, err := StartJournal(prefix, "setup", nil, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -175,5 +175,64 @@ func TestUndoOfAKilledRun(t *testing.T) {
 	}
 	if err := MarkUndone(path); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// Killed, run again, then undone: the undo restores the state before the killed run, and an
+// undo killed half-way is finished by running it again.
+func TestKilledRunTakenOverAndUndoResumed(t *testing.T) {
+	prefix := t.TempDir()
+	a, b := filepath.Join(prefix, "etc", "a.json"), filepath.Join(prefix, "etc", "b.json")
+	os.MkdirAll(filepath.Dir(a), 0o755)
+	os.WriteFile(a, []byte("a-orig"), 0o644)
+	// the killed run: a written, its journal left pending, a temp file beside b
+	rec, err := StartJournal(prefix, "setup", nil, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := &Real{Rec: rec}
+	w.WriteFile(a, []byte("a-1"), 0o644)
+	rec.Record(Change{Path: b, New: []byte("b-1"), Mode: 0o644})
+	os.WriteFile(filepath.Join(prefix, "etc", ".b.json42"), []byte("b-"), 0o600)
+	rec.f.Close()
+	// the second run takes the pending journal over and finishes the work
+	rec2, err := StartJournal(prefix, "setup", nil, time.Now().Add(time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(prefix, "etc", ".b.json42")); !os.IsNotExist(err) {
+		t.Error("the killed write's temp file is cleaned when the run is taken over")
+	}
+	w2 := &Real{Rec: rec2}
+	w2.WriteFile(a, []byte("a-2"), 0o644)
+	w2.WriteFile(b, []byte("b-2"), 0o644)
+	if err := rec2.Finish(prefix, "setup", w2.Changes(), time.Now().Add(time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	j, path, err := LastJournal(prefix, "setup")
+	if err != nil || j.Pending || strings.HasSuffix(path, ".pending") {
+		t.Fatalf("final journal: %v %s %v", j, path, err)
+	}
+	names, _ := os.ReadDir(journalDir(prefix))
+	if len(names) != 1 {
+		t.Errorf("journals left: %v", names)
+	}
+	// an undo killed after restoring a.json: the rerun finishes it
+	os.WriteFile(a, []byte("a-orig"), 0o644)
+	if err := Undo(&Real{}, j); err != nil {
+		t.Fatalf("resumed undo: %v", err)
+	}
+	if got, _ := os.ReadFile(a); string(got) != "a-orig" {
+		t.Errorf("a.json: %q", got)
+	}
+	if _, err := os.Stat(b); !os.IsNotExist(err) {
+		t.Error("b.json did not exist before the first run")
+	}
+	if err := Undo(&Real{}, j); err != nil {
+		t.Errorf("a second undo changes nothing: %v", err)
+	}
+	os.WriteFile(a, []byte("hand-edited"), 0o644)
+	if err := Undo(&Real{}, j); err == nil || !strings.Contains(err.Error(), "a.json changed since") {
+		t.Errorf("a hand edit is a conflict: %v", err)
 	}
 }

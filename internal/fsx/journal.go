@@ -18,6 +18,7 @@ import (
 type Journal struct {
 	Command string    `json:"command"`
 	Time    time.Time `json:"time"`
+	Roots   Roots     `json:"roots,omitempty"` // where the run could write: its undo writes there only
 	Changes []Change  `json:"changes"`
 	// Pending: the run did not finish (it was killed); each change was journaled before it
 	// was made, so the last one may not have happened.
@@ -27,17 +28,26 @@ type Journal struct {
 // Recorder journals changes as they happen (one JSON line each, synced), so that a run
 // killed at any point leaves a journal that undoes what it did.
 type Recorder struct {
-	f    *os.File
-	path string
+	f       *os.File
+	path    string
+	roots   Roots
+	adopted []Change // changes of killed runs of the same command, taken over
 }
 
 func journalName(command string, now time.Time) string {
 	return fmt.Sprintf("%s-%s", now.UTC().Format("20060102T150405.000000000Z"), strings.ReplaceAll(command, " ", "-"))
 }
 
-// StartJournal opens the pending journal of a run.
-func StartJournal(prefix, command string, now time.Time) (*Recorder, error) {
+// StartJournal opens the pending journal of a run. The pending journals that killed runs of
+// the same command left are taken over: their changes open this one (so that an undo after
+// "killed, run again" restores the state before the killed run), the temp files their
+// writes may have left beside those paths are removed, and the old journals go.
+func StartJournal(prefix, command string, roots Roots, now time.Time) (*Recorder, error) {
 	if err := os.MkdirAll(journalDir(prefix), 0o755); err != nil {
+		return nil, err
+	}
+	killed, err := pendingJournals(prefix, command)
+	if err != nil {
 		return nil, err
 	}
 	path := filepath.Join(journalDir(prefix), journalName(command, now)+".pending")
@@ -45,12 +55,56 @@ func StartJournal(prefix, command string, now time.Time) (*Recorder, error) {
 	if err != nil {
 		return nil, err
 	}
-	hdr, _ := json.Marshal(Journal{Command: command, Time: now.UTC()})
+	hdr, _ := json.Marshal(Journal{Command: command, Time: now.UTC(), Roots: roots})
 	if _, err := f.Write(append(hdr, '\n')); err != nil {
 		f.Close()
 		return nil, err
 	}
-	return &Recorder{f: f, path: path}, nil
+	r := &Recorder{f: f, path: path, roots: roots}
+	for _, k := range killed {
+		for _, c := range k.j.Changes {
+			if err := r.Record(c); err != nil {
+				f.Close()
+				return nil, err
+			}
+			r.adopted = append(r.adopted, c)
+			if !c.Dir {
+				_ = removeTemps(&Real{}, c.Path)
+			}
+		}
+	}
+	for _, k := range killed { // only once their changes are safe in this journal
+		if err := os.Remove(k.path); err != nil {
+			return nil, err
+		}
+	}
+	return r, nil
+}
+
+type pendingJournal struct {
+	j    *Journal
+	path string
+}
+
+// pendingJournals are the journals killed runs of command left, oldest first.
+func pendingJournals(prefix, command string) ([]pendingJournal, error) {
+	names, err := ReadDirNames(journalDir(prefix))
+	if err != nil {
+		return nil, err
+	}
+	slices.Sort(names)
+	var out []pendingJournal
+	for _, n := range names {
+		if strings.HasSuffix(n, "-"+strings.ReplaceAll(command, " ", "-")+".pending") {
+			p := filepath.Join(journalDir(prefix), n)
+			j, err := readPending(p)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, pendingJournal{j, p})
+		}
+	}
+	return out, nil
 }
 
 // Record appends one change and syncs it to disk before the caller makes it.
@@ -65,16 +119,19 @@ func (r *Recorder) Record(c Change) error {
 	return r.f.Sync()
 }
 
-// Finish turns the pending journal into the final one (or removes it when nothing changed).
+// Finish turns the pending journal into the final one (or removes it when nothing changed):
+// the changes taken over from killed runs, then this run's.
 func (r *Recorder) Finish(prefix, command string, changes []Change, now time.Time) error {
 	r.f.Close()
-	defer os.Remove(r.path)
-	_, err := SaveJournal(prefix, command, changes, now)
-	return err
+	all := append(slices.Clone(r.adopted), changes...)
+	if _, err := saveJournal(prefix, Journal{Command: command, Time: now.UTC(), Roots: r.roots, Changes: all}); err != nil {
+		return err // the pending journal stays: a later run takes it over
+	}
+	return os.Remove(r.path)
 }
 
 func readPending(path string) (*Journal, error) {
-	data, err := os.ReadFile(path)
+	data, err := ReadRegular(path, maxJournal)
 	if err != nil {
 		return nil, err
 	}
@@ -98,10 +155,14 @@ func journalDir(prefix string) string { return filepath.Join(StateDir(prefix), "
 
 // SaveJournal records changes (if any) for a later undo.
 func SaveJournal(prefix, command string, changes []Change, now time.Time) (string, error) {
-	if len(changes) == 0 {
+	return saveJournal(prefix, Journal{Command: command, Time: now.UTC(), Changes: changes})
+}
+
+func saveJournal(prefix string, j Journal) (string, error) {
+	command, now := j.Command, j.Time
+	if len(j.Changes) == 0 {
 		return "", nil
 	}
-	j := Journal{Command: command, Time: now.UTC(), Changes: changes}
 	data, err := json.MarshalIndent(j, "", "  ")
 	if err != nil {
 		return "", err
@@ -139,7 +200,7 @@ func LastJournal(prefix, command string) (*Journal, string, error) {
 		j, err := readPending(path)
 		return j, path, err
 	}
-	data, err := os.ReadFile(path)
+	data, err := ReadRegular(path, maxJournal)
 	if err != nil {
 		return nil, "", err
 	}
@@ -150,55 +211,65 @@ func LastJournal(prefix, command string) (*Journal, string, error) {
 	return &j, path, nil
 }
 
-// Undo restores what a journal changed, newest change first. A file changed since then
-// (its bytes are no longer what the journal wrote) is left alone and reported; nothing is
-// restored unless every file can be.
+// Undo restores every path a journal changed to what it was before the run, exactly. It is
+// idempotent, so an undo that was itself killed is finished by running it again: a path
+// already back to its original is left as it is, as is one a killed run journaled but never
+// changed. A path that is neither what jdash left nor the original changed since, and then
+// nothing is restored at all. Temp files a killed write left beside a journaled path go.
 func Undo(w Writer, j *Journal) error {
-	var conflicts []string
-	last := map[string]int{}
-	for i, c := range j.Changes {
-		last[c.Path] = i
-	}
-	for i, c := range j.Changes {
-		if c.Dir || last[c.Path] != i {
-			continue // only the final state of each path must still be what jdash left
+	type span struct{ first, last Change }
+	var order []string
+	paths := map[string]*span{}
+	var madeDirs, goneDirs []string
+	for _, c := range j.Changes {
+		if c.Dir {
+			if c.Removed {
+				goneDirs = append(goneDirs, c.Path)
+			} else {
+				madeDirs = append(madeDirs, c.Path)
+			}
+			continue
 		}
-		now, mode, exists, err := current(c.Path)
+		if sp, ok := paths[c.Path]; ok {
+			sp.last = c
+			continue
+		}
+		paths[c.Path] = &span{first: c, last: c}
+		order = append(order, c.Path)
+	}
+	var conflicts, restore []string
+	for _, p := range order {
+		sp := paths[p]
+		now, mode, exists, err := current(p)
 		if err != nil {
 			return err
 		}
-		if j.Pending && exists == c.Existed && (!exists || bytes.Equal(now, c.Old)) {
-			continue // the killed run journaled this change but never made it
-		}
 		switch {
-		case c.Removed && exists:
-			conflicts = append(conflicts, c.Path+" exists again")
-		case c.Symlink != "" && (!exists || mode&fs.ModeSymlink == 0 || string(now) != c.Symlink):
-			conflicts = append(conflicts, c.Path+" is no longer the symlink jdash made")
-		case !c.Removed && c.Symlink == "" && (!exists || !bytes.Equal(now, c.New)):
-			conflicts = append(conflicts, c.Path+" changed since")
+		case isOriginal(sp.first, now, mode, exists):
+			// already restored by a killed undo, or never changed by a killed run
+		case isFinal(sp.last, now, mode, exists):
+			restore = append(restore, p)
+		default:
+			conflicts = append(conflicts, p+" changed since")
 		}
 	}
 	if len(conflicts) > 0 {
 		return fmt.Errorf("cannot undo %s of %s: %s", j.Command, j.Time.Format(time.RFC3339), strings.Join(conflicts, "; "))
 	}
-	for i := len(j.Changes) - 1; i >= 0; i-- {
-		c := j.Changes[i]
-		if !c.Dir {
-			// A run killed between writing a temp file and renaming it left the temp behind.
-			if err := removeTemps(w, c.Path); err != nil {
-				return err
-			}
+	for _, d := range goneDirs { // dirs the run removed come back first, shallowest first
+		if err := w.MkdirAll(d, 0o755); err != nil {
+			return err
 		}
+	}
+	for _, p := range order {
+		if err := removeTemps(w, p); err != nil {
+			return err
+		}
+	}
+	for i := len(restore) - 1; i >= 0; i-- {
+		c := paths[restore[i]].first
 		var err error
 		switch {
-		case c.Dir && c.Removed:
-			err = w.MkdirAll(c.Path, 0o755)
-		case c.Dir:
-			// A dir jdash created goes when it is empty again; one with other files stays.
-			if names, rerr := w.ReadDirNames(c.Path); rerr == nil && len(names) == 0 {
-				_, err = w.RemoveDir(c.Path)
-			}
 		case !c.Existed:
 			_, err = w.Remove(c.Path)
 		case c.OldMode&fs.ModeSymlink != 0:
@@ -210,7 +281,37 @@ func Undo(w Writer, j *Journal) error {
 			return err
 		}
 	}
+	// Dirs the run created go when they are empty again (deepest first); others stay.
+	for i := len(madeDirs) - 1; i >= 0; i-- {
+		if names, err := w.ReadDirNames(madeDirs[i]); err == nil && len(names) == 0 {
+			if _, err := w.RemoveDir(madeDirs[i]); err != nil {
+				return err
+			}
+		}
+	}
 	return nil
+}
+
+// isOriginal: the path is as it was before the run's first change to it.
+func isOriginal(c Change, now []byte, mode fs.FileMode, exists bool) bool {
+	if exists != c.Existed {
+		return false
+	}
+	if !exists {
+		return true
+	}
+	return (mode&fs.ModeSymlink != 0) == (c.OldMode&fs.ModeSymlink != 0) && bytes.Equal(now, c.Old)
+}
+
+// isFinal: the path is what the run's last change to it left.
+func isFinal(c Change, now []byte, mode fs.FileMode, exists bool) bool {
+	switch {
+	case c.Removed:
+		return !exists
+	case c.Symlink != "":
+		return exists && mode&fs.ModeSymlink != 0 && string(now) == c.Symlink
+	}
+	return exists && mode&fs.ModeSymlink == 0 && bytes.Equal(now, c.New)
 }
 
 // MarkUndone renames a journal so that the next undo goes one step further back.

@@ -10,6 +10,13 @@ import (
 // MaxRead bounds reads of files jdash does not control (metadata, RECORD, config).
 const MaxRead = 16 << 20
 
+// MaxCopy bounds one file that jdash copies or unpacks (an nbextension's asset): larger is
+// an error naming it, never a truncated copy.
+const MaxCopy = 64 << 20
+
+// maxJournal bounds a journal jdash reads back (it holds the old bytes of what a run changed).
+const maxJournal = 1 << 30
+
 // ErrNotRegular is a read refused because the path is not a regular file.
 var ErrNotRegular = errors.New("not a regular file")
 

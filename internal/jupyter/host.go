@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/jdash-dev/jdash/internal/envdetect"
+	"github.com/jdash-dev/jdash/internal/fsx"
 	"github.com/jdash-dev/jdash/internal/pkgindex"
 	"github.com/jdash-dev/jdash/internal/pyver"
 )
@@ -91,7 +92,7 @@ func homeFor(env map[string]string) string {
 // passwdHome is pwd.getpwuid(uid).pw_dir from /etc/passwd (read directly: os/user would
 // link libc through cgo, which costs every jdash start a millisecond).
 func passwdHome(uid int) string {
-	data, err := os.ReadFile("/etc/passwd")
+	data, err := fsx.ReadRegular("/etc/passwd", 1<<20)
 	if err != nil {
 		return ""
 	}

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"path/filepath"
 	"strings"
+	"syscall"
 
 	"github.com/jdash-dev/jdash/internal/fsx"
 	"github.com/jdash-dev/jdash/internal/pyjson"
@@ -32,20 +33,25 @@ func (c ConfigDir) fs() fsx.FS {
 
 // Paths are the files Get reads, in order: sorted .d/*.json (no dotfiles, as Python's glob),
 // then the root file.
-func (c ConfigDir) Paths(section string, includeRoot bool) []string {
+// A dir that exists but cannot be read is an error naming it, not an empty dir.
+func (c ConfigDir) Paths(section string, includeRoot bool) ([]string, error) {
 	var out []string
 	d := filepath.Join(c.Dir, section+".d")
-	if names, err := c.fs().ReadDirNames(d); err == nil {
+	names, err := c.fs().ReadDirNames(d)
+	switch {
+	case err == nil:
 		for _, n := range names { // sorted
 			if strings.HasSuffix(n, ".json") && !strings.HasPrefix(n, ".") {
 				out = append(out, filepath.Join(d, n))
 			}
 		}
+	case !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, syscall.ENOTDIR):
+		return nil, err
 	}
 	if includeRoot {
 		out = append(out, c.File(section))
 	}
-	return out
+	return out, nil
 }
 
 // MalformedError is a config file that is not valid JSON (or not a JSON object).
@@ -60,7 +66,11 @@ func (e *MalformedError) Unwrap() error { return e.Err }
 // Get returns the merged section. A file that is not valid JSON is an error naming it.
 func (c ConfigDir) Get(section string, includeRoot bool) (*pyjson.Obj, error) {
 	data := pyjson.NewObj()
-	for _, p := range c.Paths(section, includeRoot) {
+	paths, err := c.Paths(section, includeRoot)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range paths {
 		obj, err := c.ReadObj(p)
 		if err != nil {
 			return nil, err
@@ -72,14 +82,19 @@ func (c ConfigDir) Get(section string, includeRoot bool) (*pyjson.Obj, error) {
 	return data, nil
 }
 
-// ReadObj reads one JSON object file; a missing file (or a non-file) is nil, nil, and
+// ReadObj reads one JSON object file; a missing file (or a dir) is nil, nil; one that
+// cannot be read (permission, a FIFO or device, over the size limit) is an error naming it;
 // one that is not a JSON object is a MalformedError naming it.
 func (c ConfigDir) ReadObj(path string) (*pyjson.Obj, error) {
-	if ok, dir, err := c.fs().Exists(path); err != nil || !ok || dir {
+	ok, dir, err := c.fs().Exists(path)
+	if err != nil {
+		return nil, err
+	}
+	if !ok || dir {
 		return nil, nil
 	}
 	raw, err := c.fs().ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, fsx.ErrNotRegular) {
+	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
 	if err != nil {

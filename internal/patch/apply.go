@@ -131,7 +131,7 @@ func Revert(w fsx.Writer, e *Env, only []string, rules []Rule) ([]FileResult, er
 		if len(only) > 0 && !intersects(fe.Rules, only) {
 			continue
 		}
-		cur, err := os.ReadFile(path)
+		cur, err := fsx.ReadRegular(path, fsx.MaxRead)
 		switch {
 		case err != nil:
 			res = append(res, FileResult{Path: path, Rules: fe.Rules, Action: "left-alone", Note: err.Error()})
@@ -145,7 +145,7 @@ func Revert(w fsx.Writer, e *Env, only []string, rules []Rule) ([]FileResult, er
 				Note: "the file changed since jdash patched it (was the package upgraded?)"})
 			continue
 		}
-		b, err := os.ReadFile(backupPath(e.Prefix, fe.Original))
+		b, err := fsx.ReadRegular(backupPath(e.Prefix, fe.Original), fsx.MaxRead)
 		if err != nil {
 			return nil, fmt.Errorf("the backup of %s is missing (%s): nothing was reverted", path, backupPath(e.Prefix, fe.Original))
 		}

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -233,7 +232,7 @@ func backupPath(prefix, sum string) string { return filepath.Join(stateDir(prefi
 // on a state jdash cannot trust.
 func LoadState(prefix string) (*State, error) {
 	st := &State{Files: map[string]*FileState{}}
-	data, err := os.ReadFile(statePath(prefix))
+	data, err := fsx.ReadRegular(statePath(prefix), fsx.MaxRead)
 	if errors.Is(err, fs.ErrNotExist) {
 		return st, nil
 	}

@@ -146,7 +146,10 @@ func List(fsys fsx.FS, p jupyter.Paths, app App, find func(module string) string
 	for _, d := range dirs {
 		// Within a dir the root file is merged last and the .d files in sorted order, so the
 		// root wins, then the last .d file: walk them in reverse, first seen wins.
-		files := jupyter.ConfigDir{Dir: d, FS: fsys}.Paths(app.section(), true)
+		files, err := jupyter.ConfigDir{Dir: d, FS: fsys}.Paths(app.section(), true)
+		if err != nil {
+			return l, err
+		}
 		for i := len(files) - 1; i >= 0; i-- {
 			f := files[i]
 			obj, err := readObj(fsys, f)
@@ -168,9 +171,13 @@ func List(fsys fsx.FS, p jupyter.Paths, app App, find func(module string) string
 
 // readObj reads one config file; jupyter_server skips empty files, and so does the listing.
 func readObj(fsys fsx.FS, path string) (*pyjson.Obj, error) {
+	ok, dir, err := fsys.Exists(path)
+	if err != nil || !ok || dir {
+		return nil, err // missing (or a dir): not a config file
+	}
 	data, err := fsys.ReadFile(path)
 	if err != nil || len(data) == 0 {
-		return nil, nil // missing, not a regular file, or empty
+		return nil, err // unreadable is an error; empty is skipped, as jupyter_server does
 	}
 	return jupyter.ConfigDir{FS: fsys}.ReadObj(path)
 }
