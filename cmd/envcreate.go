@@ -32,7 +32,7 @@ type envCreateOptions struct {
 }
 
 func newEnvCmd(f *Factory) *cobra.Command {
-	cmd := &cobra.Command{Use: "env", Short: "Create envs for a stack profile"}
+	cmd := &cobra.Command{Use: "env", Short: "Create envs for a stack profile", Args: cobra.ArbitraryArgs, RunE: groupRun}
 	cmd.AddCommand(newEnvCreateCmd(f, nil))
 	return cmd
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/jdash-dev/jdash/internal/envdetect"
+	"github.com/jdash-dev/jdash/internal/ui"
 )
 
 // EnvsSchemaVersion is the version of the `jdash envs --json` document (docs/json.md).
@@ -105,19 +106,19 @@ func envsRun(f *Factory, opts *envsOptions) error {
 		if len(e.Tags) > 0 {
 			kind += "+" + strings.Join(e.Tags, "+")
 		}
-		core := e.Packages["jupyter_core"]
+		core := ui.Safe(e.Packages["jupyter_core"])
 		if core == "" {
 			core = "-"
 		}
-		py := e.PythonVersion
+		py := ui.Safe(e.PythonVersion)
 		if py == "" {
 			py = "?"
 		}
-		prefix := tildeHome(e.Prefix, home)
+		prefix := ui.Safe(tildeHome(e.Prefix, home))
 		if e.Broken {
-			prefix += "  " + cs.Red("broken: "+e.Error)
+			prefix += "  " + cs.Red("broken: "+ui.Safe(e.Error))
 		}
-		name := e.Name
+		name := ui.Safe(e.Name)
 		if e.Active {
 			name = cs.Green(name)
 		}
@@ -147,35 +148,36 @@ func envsShowRun(f *Factory, opts *envsOptions) error {
 			fmt.Fprintf(w, "%-22s %s\n", k+":", v)
 		}
 	}
-	row("name", cs.Bold(e.Name))
+	safe := ui.Safe // text from the env's files and dir names, shown escaped
+	row("name", cs.Bold(safe(e.Name)))
 	kind := string(e.Kind)
 	if len(e.Tags) > 0 {
 		kind += " (" + strings.Join(e.Tags, ", ") + ")"
 	}
 	row("kind", kind)
-	row("prefix", e.Prefix)
-	row("python", e.Python)
+	row("prefix", safe(e.Prefix))
+	row("python", safe(e.Python))
 	if e.PythonVersion != "" {
-		row("python version", e.PythonVersion+" (from "+e.VersionSource+")")
+		row("python version", safe(e.PythonVersion)+" (from "+e.VersionSource+")")
 	}
 	row("active", fmt.Sprint(e.Active))
 	if e.Broken {
-		row("broken", cs.Red(e.Error))
+		row("broken", cs.Red(safe(e.Error)))
 	} else {
 		row("broken", "false")
 	}
 	if e.Manager != nil {
-		row("manager", strings.TrimSpace(e.Manager.Name+" "+e.Manager.Path))
+		row("manager", safe(strings.TrimSpace(e.Manager.Name+" "+e.Manager.Path)))
 	}
-	row("project", e.Project)
+	row("project", safe(e.Project))
 	if v := e.Venv; v != nil {
-		row("venv home", v.Home)
+		row("venv home", safe(v.Home))
 		if v.HomeRelative {
 			row("venv home note", "relative home: resolved against pyvenv.cfg's dir (CPython uses the CWD)")
 		}
 		row("system site-packages", fmt.Sprint(v.IncludeSystemSitePackages))
-		row("created by", strings.TrimSpace(v.Creator+" "+v.CreatorVersion))
-		row("prompt", v.Prompt)
+		row("created by", safe(strings.TrimSpace(v.Creator+" "+v.CreatorVersion)))
+		row("prompt", safe(v.Prompt))
 	}
 	row("found by", strings.Join(e.FoundBy, ", "))
 	for i, sp := range e.SitePackages {
@@ -183,12 +185,12 @@ func envsShowRun(f *Factory, opts *envsOptions) error {
 		if i == 0 {
 			k = "site-packages:"
 		}
-		fmt.Fprintf(w, "%-22s %s\n", k, sp)
+		fmt.Fprintf(w, "%-22s %s\n", k, safe(sp))
 	}
 	fmt.Fprintln(w, "packages:")
 	names := slices.Sorted(slices.Values(envdetect.JupyterPackages))
 	for _, p := range names {
-		v := e.Packages[p]
+		v := safe(e.Packages[p])
 		if v == "" {
 			v = cs.Dim("-")
 		}

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/jdash-dev/jdash/internal/fsx"
 
 	"github.com/jdash-dev/jdash/internal/runner"
@@ -90,6 +92,9 @@ func Main(args []string) int {
 	if f.IO == nil {
 		f.IO = ui.System(func(k string) string { return env[k] }, "auto")
 	}
+	if env["JDASH_FAULT_COUNT"] != "" && fsx.FaultPoints() > 0 { // jdashfault builds only
+		fmt.Fprintf(f.IO.ErrOut, "fault points: %d\n", fsx.FaultPoints())
+	}
 	hint := root.Name()
 	if c, _, ferr := root.Find(args); ferr == nil && c != nil {
 		hint = c.CommandPath()
@@ -129,4 +134,13 @@ func isCobraUsage(err error) bool {
 		}
 	}
 	return false
+}
+
+// groupRun is the run function of a command group: a word that is none of its subcommands is
+// a usage error (exit 2), not the help page with exit 0.
+func groupRun(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return flagErrorf("unknown command %q for %q", args[0], cmd.CommandPath())
+	}
+	return cmd.Help()
 }

@@ -35,6 +35,8 @@ func newNbextCmd(f *Factory) *cobra.Command {
 		Long: `The classic notebook's nbextensions (notebook 6, nbclassic), done natively with the same
 on-disk result as "jupyter nbextension": config in <level>/nbconfig/<section>.json, files in
 <level>/nbextensions. Writes default to the env's own level (--sys-prefix).`,
+		Args: cobra.ArbitraryArgs,
+		RunE: groupRun,
 	}
 	addEnvFlag(cmd.PersistentFlags())
 	cmd.AddCommand(newNbextListCmd(f, nil), newNbextToggleCmd(f, "enable", nil), newNbextToggleCmd(f, "disable", nil),

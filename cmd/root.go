@@ -1,11 +1,8 @@
 package cmd
 
 import (
-	"fmt"
-	"os"
 	"path/filepath"
 	"runtime"
-	"strings"
 	"sync"
 	"time"
 
@@ -16,7 +13,6 @@ import (
 	"github.com/jdash-dev/jdash/internal/runner"
 
 	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
 
 	"github.com/jdash-dev/jdash/internal/envdetect"
@@ -106,61 +102,6 @@ func newRootCmd(f *Factory) *cobra.Command {
 	root.SetVersionTemplate("jdash {{.Version}}\n")
 	root.AddCommand(newEnvsCmd(f, nil), newPathsCmd(f, nil), newNbextCmd(f), newServerextCmd(f), newSetupCmd(f, nil), newEnvCmd(f), newPatchCmd(f, nil))
 	return root
-}
-
-// configKeys are the settings read from flags, JDASH_* variables and jdash.yaml.
-var configKeys = []string{"workspace", "env_dirs", "workspace_depth", "system_root"}
-
-// loadConfig sets up the precedence for one run: a flag given on the command line, then a
-// JDASH_* variable, then the config file, then defaults. List values in variables are
-// separated like PATH.
-func loadConfig(f *Factory, cmd *cobra.Command, file string) error {
-	v := f.V
-	v.SetDefault("workspace_depth", envdetect.DefaultWorkspaceDepth)
-	if file == "" {
-		for _, c := range []string{"jdash.yaml", filepath.Join(xdgConfig(f), "jdash", "jdash.yaml")} {
-			if _, err := os.Stat(c); err == nil {
-				file = c
-				break
-			}
-		}
-	}
-	if file != "" {
-		v.SetConfigFile(file)
-		v.SetConfigType("yaml")
-		if err := v.ReadInConfig(); err != nil {
-			return fmt.Errorf("config %s: %w", file, err)
-		}
-	}
-	changed := map[string]bool{}
-	var bindErr error
-	cmd.Flags().VisitAll(func(fl *pflag.Flag) {
-		key := strings.ReplaceAll(fl.Name, "-", "_")
-		if fl.Changed {
-			changed[key] = true
-			if err := v.BindPFlag(key, fl); err != nil {
-				bindErr = err
-			}
-		}
-	})
-	for _, k := range configKeys {
-		val, ok := f.Env["JDASH_"+strings.ToUpper(k)]
-		if !ok || val == "" || changed[k] {
-			continue
-		}
-		if k == "workspace_depth" || k == "system_root" {
-			v.Set(k, val) // Set outranks the config file, and a changed flag was skipped above
-		} else {
-			v.Set(k, filepath.SplitList(val))
-		}
-	}
-	if bindErr != nil {
-		return bindErr
-	}
-	if r := v.GetString("system_root"); r != "" && !filepath.IsAbs(r) {
-		return flagErrorf("system_root (JDASH_SYSTEM_ROOT or jdash.yaml) must be an absolute path, not %q", r)
-	}
-	return nil
 }
 
 func xdgConfig(f *Factory) string {

@@ -21,6 +21,8 @@ func newServerextCmd(f *Factory) *cobra.Command {
 <level>/jupyter_notebook_config.json (notebook 6; nbclassic loads it too); --app server writes
 ServerApp.jpserver_extensions to <level>/jupyter_server_config.d/<module>.json (jupyter_server 2).
 The default app is notebook when the env has notebook < 7, else server.`,
+		Args: cobra.ArbitraryArgs,
+		RunE: groupRun,
 	}
 	addEnvFlag(cmd.PersistentFlags())
 	cmd.PersistentFlags().String("app", "auto", "notebook, server or auto")

@@ -74,6 +74,9 @@ func setupRun(ctx context.Context, f *Factory, o *setupOptions) error {
 	if err != nil {
 		return err
 	}
+	if err := setup.CheckStack(o.IP, o.Port, o.GatewayURL); err != nil {
+		return &FlagError{err}
+	}
 	ec, err := f.envContext(o.Env)
 	if err != nil {
 		return err

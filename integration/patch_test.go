@@ -137,4 +137,74 @@ func TestPatchNotebook7Env(t *testing.T) {
 			t.Errorf("after re-applying %s fails: %s", m, r)
 		}
 	}
+	faultInjectPatch(t, env, sp, sumsBefore)
+}
+
+// faultInjectPatch kills `jdash patch` and `jdash patch --revert` (jdashfault builds) at
+// every k-th fault point. After a killed patch, --revert must give back the original bytes of
+// every file (and leave no backup behind), or a rerun must finish the patch; after a killed
+// revert, running it again must finish it exactly.
+func faultInjectPatch(t *testing.T, env, sp string, original map[string]string) {
+	bin := faultBinary(t)
+	run := func(extra []string, args ...string) string {
+		out, _ := runEnv(append(os.Environ(), extra...), bin, append([]string{"patch", "--env", env}, args...)...)
+		return string(out)
+	}
+	exact := func(when string) {
+		t.Helper()
+		got := pySums(t, sp)
+		for p, s := range original {
+			if got[p] != s {
+				t.Fatalf("%s: %s is not the original", when, p)
+			}
+		}
+		if len(got) != len(original) {
+			t.Fatalf("%s: %d files, want %d", when, len(got), len(original))
+		}
+		if names, _ := os.ReadDir(filepath.Join(env, ".jdash", "patch", "backups")); len(names) != 0 {
+			t.Fatalf("%s: %d backups left", when, len(names))
+		}
+	}
+	if out := run(nil, "--revert"); !strings.Contains(out, "reverted") {
+		t.Fatalf("revert: %s", out)
+	}
+	exact("before the fault runs")
+	total := faultCount(t, []byte(run([]string{"JDASH_FAULT_COUNT=1"})))
+	run(nil, "--revert")
+	stride := max(1, total/30)
+	kills := 0
+	for at := 1; at <= total; at += stride {
+		if out := run([]string{fmt.Sprintf("JDASH_FAULT_AT=%d", at)}); !strings.Contains(out, "fault: killed at point") {
+			t.Fatalf("patch point %d of %d: not killed: %s", at, total, tail(out, 3))
+		}
+		kills++
+		if kills%2 == 0 {
+			if out := run(nil); strings.Contains(out, "jdash:") {
+				t.Fatalf("patch point %d: running again: %s", at, out)
+			}
+			if out := run(nil); !strings.Contains(out, "nothing to patch") {
+				t.Fatalf("patch point %d: a rerun did not finish the patch: %s", at, out)
+			}
+		}
+		if out := run(nil, "--revert"); strings.Contains(out, "jdash:") {
+			t.Fatalf("patch point %d: revert: %s", at, out)
+		}
+		exact(fmt.Sprintf("patch killed at point %d, reverted", at))
+	}
+	run(nil)
+	revertTotal := faultCount(t, []byte(run([]string{"JDASH_FAULT_COUNT=1"}, "--revert")))
+	revertKills := 0
+	for at := 1; at <= revertTotal; at += max(1, revertTotal/20) {
+		run(nil)
+		if out := run([]string{fmt.Sprintf("JDASH_FAULT_AT=%d", at)}, "--revert"); !strings.Contains(out, "fault: killed at point") {
+			t.Fatalf("revert point %d of %d: not killed: %s", at, revertTotal, tail(out, 3))
+		}
+		if out := run(nil, "--revert"); strings.Contains(out, "jdash:") {
+			t.Fatalf("revert point %d: running it again: %s", at, out)
+		}
+		exact(fmt.Sprintf("revert killed at point %d, run again", at))
+		revertKills++
+	}
+	t.Logf("fault injection: patch has %d fault points, killed at %d (every %d-th), all reverted exactly; revert has %d, killed at %d, all finished exactly",
+		total, kills, stride, revertTotal, revertKills)
 }

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -231,6 +232,104 @@ func TestSetupClassic(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(venv, "etc", "jupyter", "jupyter_nbconvert_config.json")); !os.IsNotExist(err) {
 		t.Errorf("undo left jupyter_nbconvert_config.json")
 	}
+	faultInjectSetup(t, env, venv, first, setUp)
+}
+
+// faultInjectSetup kills `jdash setup` (built with the jdashfault tag) at every k-th fault
+// point of a full classic setup: before a change is journaled, after it is journaled but
+// before it is made, between a temp file and its rename. After each kill, alternately:
+// `setup --undo` must give back the original tree exactly; or `setup` again must finish it
+// (the set-up tree exactly), and its undo the original. Then the undo itself is killed at
+// every k-th point, and running it again must finish it.
+func faultInjectSetup(t *testing.T, env []string, venv, original, setUp string) {
+	bin := faultBinary(t)
+	tree := func() string { return listTree(t, venv+"/etc") + listTree(t, venv+"/share") }
+	out, err := runEnv(append(env, "JDASH_FAULT_COUNT=1"), bin, "setup", "--env", venv)
+	if err != nil {
+		t.Fatalf("counting fault points: %v\n%s", err, out)
+	}
+	total := faultCount(t, out)
+	if _, err := runEnv(env, bin, "setup", "--env", venv, "--undo"); err != nil {
+		t.Fatal(err)
+	}
+	stride := max(1, total/40)
+	kills, exact := 0, 0
+	for at := 1; at <= total; at += stride {
+		out, _ := runEnv(append(env, fmt.Sprintf("JDASH_FAULT_AT=%d", at)), bin, "setup", "--env", venv)
+		if !strings.Contains(string(out), "fault: killed at point") {
+			t.Fatalf("point %d of %d: not killed:\n%s", at, total, tail(string(out), 3))
+		}
+		kills++
+		checkJSONFiles(t, venv)
+		if kills%2 == 0 { // finish by running again, then undo
+			if out, err := runEnv(env, bin, "setup", "--env", venv); err != nil {
+				t.Fatalf("point %d: setup again: %v\n%s", at, err, out)
+			}
+			if got := tree(); got != setUp {
+				t.Fatalf("point %d: setup again did not finish the killed run:\n%s", at, treeDiff(setUp, got))
+			}
+		}
+		if out, err := runEnv(env, bin, "setup", "--env", venv, "--undo"); err != nil && !strings.Contains(string(out), "no setup to undo") {
+			t.Fatalf("point %d: undo: %v\n%s", at, err, out)
+		}
+		if got := tree(); got != original {
+			t.Fatalf("point %d: the undo is not exact:\n%s", at, treeDiff(original, got))
+		}
+		exact++
+	}
+	// the undo killed half-way, then run again
+	if out, err := runEnv(env, bin, "setup", "--env", venv); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	out, err = runEnv(append(env, "JDASH_FAULT_COUNT=1"), bin, "setup", "--env", venv, "--undo")
+	if err != nil {
+		t.Fatalf("counting the undo's points: %v\n%s", err, out)
+	}
+	undoTotal := faultCount(t, out)
+	undoKills := 0
+	for at := 1; at <= undoTotal; at += max(1, undoTotal/20) {
+		if out, err := runEnv(env, bin, "setup", "--env", venv); err != nil {
+			t.Fatalf("%v\n%s", err, out)
+		}
+		out, _ := runEnv(append(env, fmt.Sprintf("JDASH_FAULT_AT=%d", at)), bin, "setup", "--env", venv, "--undo")
+		if !strings.Contains(string(out), "fault: killed at point") {
+			t.Fatalf("undo point %d of %d: not killed:\n%s", at, undoTotal, tail(string(out), 3))
+		}
+		if out, err := runEnv(env, bin, "setup", "--env", venv, "--undo"); err != nil {
+			t.Fatalf("undo point %d: running the undo again: %v\n%s", at, err, out)
+		}
+		if got := tree(); got != original {
+			t.Fatalf("undo point %d: the resumed undo is not exact:\n%s", at, treeDiff(original, got))
+		}
+		undoKills++
+	}
+	t.Logf("fault injection: setup has %d fault points; killed at %d of them (every %d-th), %d exact recoveries; undo has %d, killed at %d, all resumed exactly",
+		total, kills, stride, exact, undoTotal, undoKills)
+}
+
+// faultBinary builds jdash with the jdashfault tag (fault points that SIGKILL on demand).
+func faultBinary(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(filepath.Dir(jdashBin), "jdash-fault")
+	if _, err := os.Stat(bin); err == nil {
+		return bin
+	}
+	c := exec.Command("go", "build", "-tags", "jdashfault", "-o", bin, ".")
+	c.Dir = repoRoot
+	if out, err := c.CombinedOutput(); err != nil {
+		t.Fatalf("building the jdashfault binary: %v\n%s", err, out)
+	}
+	return bin
+}
+
+func faultCount(t *testing.T, out []byte) int {
+	t.Helper()
+	m := regexp.MustCompile(`fault points: (\d+)`).FindSubmatch(out)
+	if m == nil {
+		t.Fatalf("no fault point count in:\n%s", tail(string(out), 3))
+	}
+	n, _ := strconv.Atoi(string(m[1]))
+	return n
 }
 
 // checkJSONFiles parses every .json file under the env's etc/.

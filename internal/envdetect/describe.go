@@ -154,6 +154,11 @@ func describeVenv(e *Env, h Host, pl *places) {
 	cfgPath := filepath.Join(e.Prefix, "pyvenv.cfg")
 	data, err := readSmall(cfgPath, maxSmallFile)
 	var cfg PyvenvCfg
+	if err == nil && len(data) > maxPyvenvCfg {
+		// CPython's getpath refuses it ("cannot read file larger than 32KB"): the env's Python
+		// does not start, whatever the file says.
+		e.fail(fmt.Sprintf("%s is larger than 32 KiB: Python refuses to start with it", cfgPath))
+	}
 	if err == nil {
 		cfg, err = ParsePyvenvCfg(data)
 	}

@@ -11,6 +11,9 @@ import (
 	"github.com/jdash-dev/jdash/internal/fsx"
 )
 
+// maxPyvenvCfg is the largest pyvenv.cfg CPython reads (Modules/getpath.c: 32 KiB).
+const maxPyvenvCfg = 32 * 1024
+
 // maxSmallFile bounds reads of files we do not control (pyvenv.cfg, history heads, ...).
 const maxSmallFile = 1 << 20
 

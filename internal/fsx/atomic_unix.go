@@ -16,5 +16,14 @@ func atomicWrite(path string, data []byte, mode fs.FileMode, static bool) error 
 	if static {
 		opt = renameio.WithStaticPermissions(mode)
 	}
-	return renameio.WriteFile(path, data, mode, opt)
+	t, err := renameio.NewPendingFile(path, opt)
+	if err != nil {
+		return err
+	}
+	defer t.Cleanup()
+	if _, err := t.Write(data); err != nil {
+		return err
+	}
+	fault("temp written, not renamed")
+	return t.CloseAtomicallyReplace()
 }

@@ -158,10 +158,14 @@ func (r *Real) intend(c Change) error {
 	if r.Ctx != nil && r.Ctx.Err() != nil {
 		return r.Ctx.Err()
 	}
-	if r.Rec == nil {
-		return nil
+	fault("before journaling " + c.Path)
+	if r.Rec != nil {
+		if err := r.Rec.Record(c); err != nil {
+			return err
+		}
 	}
-	return r.Rec.Record(c)
+	fault("journaled, not made: " + c.Path)
+	return nil
 }
 
 func (r *Real) WriteFile(path string, data []byte, perm fs.FileMode) (bool, error) {
@@ -260,6 +264,7 @@ func (r *Real) Symlink(target, path string) (bool, error) {
 	if err := os.Symlink(target, tmp); err != nil {
 		return false, err
 	}
+	fault("temp link made, not renamed")
 	if err := os.Rename(tmp, path); err != nil {
 		os.Remove(tmp)
 		return false, err

@@ -72,7 +72,7 @@ func Apply(w fsx.Writer, e *Env, statuses []Status) ([]FileResult, error) {
 	for _, j := range jobs {
 		fe := st.Files[j.path]
 		note := ""
-		if fe != nil && fe.Patched != sum(j.src) {
+		if fe != nil && fe.Patched != sum(j.src) && fe.Original != sum(j.src) {
 			note = "changed since jdash last patched it (upgraded?): taken as the new original"
 			fe = nil
 		}
@@ -82,12 +82,6 @@ func Apply(w fsx.Writer, e *Env, statuses []Status) ([]FileResult, error) {
 				return res, err
 			}
 		}
-		if _, err := w.WriteFile(j.path, j.out, j.mode); err != nil {
-			return res, err
-		}
-		if err := removePycache(w, j.path); err != nil {
-			return res, err
-		}
 		for _, r := range j.rules {
 			if !slices.Contains(fe.Rules, r.ID) {
 				fe.Rules = append(fe.Rules, r.ID)
@@ -95,12 +89,18 @@ func Apply(w fsx.Writer, e *Env, statuses []Status) ([]FileResult, error) {
 		}
 		fe.Patched = sum(j.out)
 		st.Files[j.path] = fe
-		res = append(res, FileResult{Path: j.path, Rules: ids(j.rules), Action: "patched", Note: note})
-	}
-	if len(jobs) > 0 {
+		// The state names the file before the file changes: a run killed in between leaves a
+		// file that is still its original, which revert and a rerun both recognise.
 		if err := saveState(w, e.Prefix, st); err != nil {
 			return res, err
 		}
+		if _, err := w.WriteFile(j.path, j.out, j.mode); err != nil {
+			return res, err
+		}
+		if err := removePycache(w, j.path); err != nil {
+			return res, err
+		}
+		res = append(res, FileResult{Path: j.path, Rules: ids(j.rules), Action: "patched", Note: note})
 	}
 	return res, nil
 }
@@ -185,19 +185,29 @@ func Revert(w fsx.Writer, e *Env, only []string, rules []Rule) ([]FileResult, er
 	if err := saveState(w, e.Prefix, st); err != nil {
 		return res, err
 	}
-	// backups nobody refers to any more go
+	return res, removeUnusedBackups(w, e.Prefix, st)
+}
+
+// removeUnusedBackups removes the backups no state entry refers to (also those a killed
+// revert left behind).
+func removeUnusedBackups(w fsx.Writer, prefix string, st *State) error {
 	used := map[string]bool{}
 	for _, fe := range st.Files {
 		used[fe.Original] = true
 	}
-	for _, j := range jobs {
-		if !used[j.fe.Original] {
-			if _, err := w.Remove(backupPath(e.Prefix, j.fe.Original)); err != nil {
-				return res, err
+	dir := filepath.Dir(backupPath(prefix, "x"))
+	names, err := w.ReadDirNames(dir)
+	if err != nil {
+		return nil // no backups dir
+	}
+	for _, n := range names {
+		if !used[n] && len(n) == 64 {
+			if _, err := w.Remove(filepath.Join(dir, n)); err != nil {
+				return err
 			}
 		}
 	}
-	return res, nil
+	return nil
 }
 
 func saveState(w fsx.Writer, prefix string, st *State) error {

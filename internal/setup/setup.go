@@ -10,7 +10,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
+	"net/url"
 	"path/filepath"
+	"strings"
 
 	"github.com/jdash-dev/jdash/internal/envdetect"
 	"github.com/jdash-dev/jdash/internal/fsx"
@@ -288,4 +291,62 @@ func stackConfig(_ context.Context, w fsx.Writer, o Options) error {
 	}
 	_, err = w.WriteFile(cd.File(section), content, 0o644)
 	return err
+}
+
+// CheckStack refuses what must not go into an env's shared config: a port outside 1..65535,
+// an address that is neither an IP nor a host name, and a gateway URL that is not http(s) or
+// that carries credentials (user:password@, ?token=...): config files are world-readable,
+// credentials belong in an environment variable (JUPYTER_GATEWAY_AUTH_TOKEN, which jdash up
+// sets) or a 0600 file.
+func CheckStack(ip string, port int, gatewayURL string) error {
+	if port < 1 || port > 65535 {
+		return fmt.Errorf("--port %d: a port is 1 to 65535", port)
+	}
+	if net.ParseIP(ip) == nil && !isHostName(ip) {
+		return fmt.Errorf("--ip %q: not an IP address or a host name", ip)
+	}
+	if gatewayURL == "" {
+		return nil
+	}
+	u, err := url.Parse(gatewayURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("--gateway-url %q: an http:// or https:// URL with a host", redactURL(gatewayURL))
+	}
+	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+		return fmt.Errorf("--gateway-url %s carries credentials or parameters (user:password@, ?token=): they would land in a world-readable config file; give the gateway's token as JUPYTER_GATEWAY_AUTH_TOKEN (jdash up sets it) and the URL without them", redactURL(gatewayURL))
+	}
+	return nil
+}
+
+// isHostName: RFC 1123 labels (letters, digits, hyphens; not at the ends), dot-separated.
+func isHostName(s string) bool {
+	if s == "" || len(s) > 253 {
+		return false
+	}
+	for _, label := range strings.Split(strings.TrimSuffix(s, "."), ".") {
+		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
+			return false
+		}
+		for _, c := range label {
+			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-') {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// redactURL shows a URL without its password and query, for error messages.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(an unparseable URL)"
+	}
+	if u.User != nil {
+		u.User = url.User(u.User.Username())
+	}
+	if u.RawQuery != "" {
+		u.RawQuery = "…"
+	}
+	return u.String()
 }

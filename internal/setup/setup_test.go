@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/jdash-dev/jdash/internal/envdetect"
@@ -76,5 +77,34 @@ func TestStackConfigNeverWritesATokenAndIsIdempotent(t *testing.T) {
 	o.Profile.Steps = []string{"nope"}
 	if err := Run(context.Background(), w2, o); err == nil {
 		t.Error("unknown step")
+	}
+}
+
+func TestCheckStack(t *testing.T) {
+	for _, c := range []struct {
+		ip   string
+		port int
+		gw   string
+		bad  string
+	}{
+		{"127.0.0.1", 8888, "", ""},
+		{"localhost", 8888, "http://127.0.0.1:8889", ""},
+		{"::1", 1, "https://gw.example.org/base", ""},
+		{"127.0.0.1", 99999999, "", "a port is 1 to 65535"},
+		{"127.0.0.1", 0, "", "a port is 1 to 65535"},
+		{"not an ip", 8888, "", "not an IP address or a host name"},
+		{"127.0.0.1", 8888, "ftp://x", "an http:// or https:// URL"},
+		{"127.0.0.1", 8888, "http://user:PASS@host:8889/?token=T", "carries credentials"},
+		{"127.0.0.1", 8888, "http://host:8889/?token=T", "carries credentials"},
+	} {
+		err := CheckStack(c.ip, c.port, c.gw)
+		switch {
+		case c.bad == "" && err != nil:
+			t.Errorf("%+v: %v", c, err)
+		case c.bad != "" && (err == nil || !strings.Contains(err.Error(), c.bad)):
+			t.Errorf("%+v: want %q, got %v", c, c.bad, err)
+		case err != nil && (strings.Contains(err.Error(), "PASS") || strings.Contains(err.Error(), "=T")):
+			t.Errorf("the error repeats the secret: %v", err)
+		}
 	}
 }

@@ -6,6 +6,9 @@ import (
 	"bytes"
 	"io"
 	"os"
+	"strconv"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/fatih/color"
 	"golang.org/x/term"
@@ -73,4 +76,22 @@ func (s *IO) Colors() Scheme {
 		return func(x string) string { return c.Sprint(x) }
 	}
 	return Scheme{Green: mk(color.FgGreen), Red: mk(color.FgRed), Yellow: mk(color.FgYellow), Bold: mk(color.Bold), Dim: mk(color.Faint)}
+}
+
+// Safe makes text from files and directory names safe to print on a terminal: control
+// characters (ESC sequences, newlines, C1 controls) and invalid UTF-8 are shown escaped, so
+// that a crafted env name can neither break a table nor drive the terminal.
+func Safe(s string) string {
+	clean := true
+	for _, r := range s {
+		if r == utf8.RuneError || unicode.IsControl(r) {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	q := strconv.QuoteToGraphic(s)
+	return q[1 : len(q)-1]
 }

@@ -32,3 +32,14 @@ func TestColorEnabled(t *testing.T) {
 		t.Error("colour on a TTY")
 	}
 }
+
+func TestSafe(t *testing.T) {
+	for in, want := range map[string]string{
+		"plain/.venv": "plain/.venv", "héllo": "héllo",
+		"evil\x1b[2Jname": `evil\x1b[2Jname`, "two\nlines": `two\nlines`, "bad\xffutf8": `bad\xffutf8`, "c1\u0085": `c1\u0085`,
+	} {
+		if got := Safe(in); got != want {
+			t.Errorf("Safe(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
