@@ -76,7 +76,9 @@ func (c ConfigDir) Get(section string, includeRoot bool) (*pyjson.Obj, error) {
 			return nil, err
 		}
 		if obj != nil {
-			RecursiveUpdate(data, obj)
+			if err := RecursiveUpdate(data, obj); err != nil {
+				return nil, fmt.Errorf("%s: %w", p, err)
+			}
 		}
 	}
 	return data, nil
@@ -129,25 +131,47 @@ func (c ConfigDir) Update(section string, newData *pyjson.Obj) ([]byte, *pyjson.
 	if err != nil {
 		return nil, nil, err
 	}
-	RecursiveUpdate(data, newData)
+	if err := RecursiveUpdate(data, newData); err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", c.File(section), err)
+	}
 	out, err := c.Content(section, data)
 	return out, data, err
 }
 
 // RecursiveUpdate is notebook's recursive_update: dicts merge key by key (a new key goes
-// last), null deletes, emptied sub-dicts are pruned, anything else replaces.
-func RecursiveUpdate(target, update *pyjson.Obj) {
+// last), null deletes, emptied sub-dicts are pruned, anything else replaces. Where a dict
+// would merge into something that is not one (`"load_extensions": ["a/main"]`), Python
+// raises a TypeError; so does this (a *ShapeError), and nothing is rewritten.
+func RecursiveUpdate(target, update *pyjson.Obj) error {
+	return recursiveUpdate(target, update, "")
+}
+
+// ShapeError is a config value that is not the object Jupyter needs there.
+type ShapeError struct {
+	Key  string // dotted, e.g. "load_extensions"
+	Kind string // what it is instead
+}
+
+func (e *ShapeError) Error() string {
+	return fmt.Sprintf("%s is %s, not an object: Jupyter's config manager fails on it too; fix it by hand (jdash does not rewrite what it cannot merge)", e.Key, e.Kind)
+}
+
+func recursiveUpdate(target, update *pyjson.Obj, at string) error {
 	for _, k := range update.Keys() {
 		v := update.Get(k)
 		switch v.Kind {
 		case pyjson.Object:
 			cur := target.Get(k)
-			if cur == nil || cur.Kind != pyjson.Object {
-				// Python would fail on a non-dict here; replacing is the only sane reading.
+			switch {
+			case cur == nil:
 				cur = pyjson.ObjValue(pyjson.NewObj())
 				target.Set(k, cur)
+			case cur.Kind != pyjson.Object:
+				return &ShapeError{Key: at + k, Kind: kindName(cur.Kind)}
 			}
-			RecursiveUpdate(cur.Obj, v.Obj)
+			if err := recursiveUpdate(cur.Obj, v.Obj, at+k+"."); err != nil {
+				return err
+			}
 			if cur.Obj.Len() == 0 {
 				target.Delete(k)
 			}
@@ -157,6 +181,21 @@ func RecursiveUpdate(target, update *pyjson.Obj) {
 			target.Set(k, v.Clone())
 		}
 	}
+	return nil
+}
+
+func kindName(k pyjson.Kind) string {
+	switch k {
+	case pyjson.Array:
+		return "a list"
+	case pyjson.String:
+		return "a string"
+	case pyjson.Null:
+		return "null"
+	case pyjson.Bool:
+		return "a boolean"
+	}
+	return "a number"
 }
 
 // RemoveDefaults is notebook's remove_defaults: drop what equals the .d defaults.

@@ -72,18 +72,78 @@ func Install(w fsx.Writer, nbextDir, path string, o InstallOptions) (string, err
 	if !st.IsDir() {
 		return full, maybeCopy(w, path, full)
 	}
-	err = filepath.WalkDir(path, func(p string, d fs.DirEntry, err error) error {
+	jobs, err := planTree(path, full)
+	if err != nil {
+		return "", err
+	}
+	for _, j := range jobs {
+		switch {
+		case j.dir:
+			err = w.MkdirAll(j.dst, 0o755)
+		case j.link != "":
+			if cur, lerr := os.Readlink(j.dst); lerr != nil || cur != j.link {
+				_, err = w.Symlink(j.link, j.dst)
+			}
+		default:
+			err = maybeCopy(w, j.src, j.dst)
+		}
+		if err != nil {
+			return full, err
+		}
+	}
+	return full, nil
+}
+
+// treeJob is one entry of a source tree to install.
+type treeJob struct {
+	src, dst string
+	dir      bool
+	link     string // a symlink kept as a link (its target is inside the source tree)
+}
+
+// planTree walks a source tree before anything is written. A symlink whose target stays
+// inside the tree is kept as the same relative link (a link to a file inside is copied as
+// the file, as Jupyter's copy does); one that leaves the tree is refused: following it
+// silently would serve whatever it points to (/etc/passwd) from the notebook server.
+func planTree(root, dest string) ([]treeJob, error) {
+	realRoot, err := filepath.EvalSymlinks(root)
+	if err != nil {
+		return nil, err
+	}
+	var jobs []treeJob
+	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
-		rel, _ := filepath.Rel(path, p)
-		target := filepath.Join(full, rel)
-		if d.IsDir() {
-			return w.MkdirAll(target, 0o755)
+		rel, _ := filepath.Rel(root, p)
+		target := filepath.Join(dest, rel)
+		if d.Type()&fs.ModeSymlink == 0 {
+			jobs = append(jobs, treeJob{src: p, dst: target, dir: d.IsDir()})
+			return nil
 		}
-		return maybeCopy(w, p, target)
+		to, err := filepath.EvalSymlinks(p)
+		if err != nil {
+			return fmt.Errorf("%s is a broken symlink: %w", p, err)
+		}
+		if to != realRoot && !strings.HasPrefix(to, realRoot+string(filepath.Separator)) {
+			return fmt.Errorf("%s is a symlink to %s, outside the extension's source %s: refused (jdash does not copy what a link points to outside the tree)", p, to, root)
+		}
+		st, err := os.Stat(to)
+		if err != nil {
+			return err
+		}
+		if !st.IsDir() {
+			jobs = append(jobs, treeJob{src: to, dst: target})
+			return nil
+		}
+		link, err := filepath.Rel(filepath.Dir(p), to)
+		if err != nil {
+			return err
+		}
+		jobs = append(jobs, treeJob{dst: target, link: link})
+		return nil
 	})
-	return full, err
+	return jobs, err
 }
 
 // maybeCopy is notebook's _maybe_copy: copy when the destination is missing or older.
@@ -109,22 +169,67 @@ func isArchive(p string) bool {
 }
 
 // extract unpacks an archive into dir, refusing entries that would land outside it.
+// Archive limits: one entry is at most fsx.MaxCopy bytes, the whole archive at most
+// maxArchive bytes and maxEntries entries. Larger is an error, never a truncated file.
+const (
+	maxArchive = 256 << 20
+	maxEntries = 20000
+)
+
+// extract unpacks an archive into dir. Every entry is read and checked first (its name stays
+// inside dir, it is a regular file, it and the archive are within the limits); only then is
+// anything written, so a refused archive leaves nothing behind.
 func extract(w fsx.Writer, archive, dir string) error {
-	put := func(name string, r io.Reader, mode fs.FileMode) error {
+	type entry struct {
+		target string
+		data   []byte
+		mode   fs.FileMode
+	}
+	var entries []entry
+	total := int64(0)
+	add := func(name string, size int64, r io.Reader, mode fs.FileMode) error {
+		if strings.ContainsRune(name, 0) {
+			return fmt.Errorf("%s: entry %q has a NUL byte in its name", archive, name)
+		}
 		target := filepath.Join(dir, filepath.FromSlash(name))
 		if !strings.HasPrefix(target, filepath.Clean(dir)+string(filepath.Separator)) {
 			return fmt.Errorf("%s: entry %q points outside the nbextensions dir", archive, name)
 		}
-		data, err := io.ReadAll(io.LimitReader(r, 256<<20))
+		if len(entries) >= maxEntries {
+			return fmt.Errorf("%s: more than %d entries", archive, maxEntries)
+		}
+		if size > fsx.MaxCopy {
+			return fmt.Errorf("%s: entry %q is %d bytes, over the %d-byte limit for one file", archive, name, size, int64(fsx.MaxCopy))
+		}
+		data, err := io.ReadAll(io.LimitReader(r, fsx.MaxCopy+1))
 		if err != nil {
 			return fmt.Errorf("%s: %s: %w", archive, name, err)
+		}
+		if int64(len(data)) > fsx.MaxCopy {
+			return fmt.Errorf("%s: entry %q is over the %d-byte limit for one file", archive, name, int64(fsx.MaxCopy))
+		}
+		if total += int64(len(data)); total > maxArchive {
+			return fmt.Errorf("%s: over %d bytes unpacked", archive, int64(maxArchive))
 		}
 		if mode == 0 {
 			mode = 0o644
 		}
-		_, err = w.WriteFile(target, data, mode.Perm())
-		return err
+		entries = append(entries, entry{target, data, mode.Perm()})
+		return nil
 	}
+	if err := readArchive(archive, add); err != nil {
+		return fmt.Errorf("%s (nothing was installed)", err)
+	}
+	for _, e := range entries {
+		if _, err := w.WriteFile(e.target, e.data, e.mode); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// readArchive calls add for each regular file of a zip or (compressed) tar archive.
+func readArchive(archive string, add func(name string, size int64, r io.Reader, mode fs.FileMode) error) error {
 	if strings.HasSuffix(strings.ToLower(archive), ".zip") {
 		zr, err := zip.OpenReader(archive)
 		if err != nil {
@@ -135,11 +240,14 @@ func extract(w fsx.Writer, archive, dir string) error {
 			if f.FileInfo().IsDir() {
 				continue
 			}
+			if !f.Mode().IsRegular() {
+				return fmt.Errorf("%s: entry %q is not a regular file (%s)", archive, f.Name, f.Mode().Type())
+			}
 			rc, err := f.Open()
 			if err != nil {
-				return err
+				return fmt.Errorf("%s: %s: %w", archive, f.Name, err)
 			}
-			err = put(f.Name, rc, f.Mode())
+			err = add(f.Name, int64(f.UncompressedSize64), rc, f.Mode())
 			rc.Close()
 			if err != nil {
 				return err
@@ -172,10 +280,14 @@ func extract(w fsx.Writer, archive, dir string) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", archive, err)
 		}
-		if h.Typeflag != tar.TypeReg {
+		switch h.Typeflag {
+		case tar.TypeReg:
+		case tar.TypeDir:
 			continue
+		default:
+			return fmt.Errorf("%s: entry %q is not a regular file (links are refused)", archive, h.Name)
 		}
-		if err := put(h.Name, tr, fs.FileMode(h.Mode)); err != nil {
+		if err := add(h.Name, h.Size, tr, fs.FileMode(h.Mode)); err != nil {
 			return err
 		}
 	}

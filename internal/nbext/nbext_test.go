@@ -175,3 +175,25 @@ func TestSetStateAndList(t *testing.T) {
 		t.Errorf("malformed: %v", err)
 	}
 }
+
+// What Jupyter's config manager cannot merge, jdash refuses too, naming the file and key;
+// what it cannot represent (invalid UTF-8, a lone surrogate) is never rewritten.
+func TestRefusesWhatJupyterRefuses(t *testing.T) {
+	dir := t.TempDir()
+	for name, content := range map[string]string{
+		"list":      `{"load_extensions": ["a/main"]}`,
+		"string":    `{"load_extensions": "a/main"}`,
+		"utf8":      "{\"load_extensions\": {\"caf\xe9/main\": true}}",
+		"surrogate": `{"load_extensions": {"x\ud800/main": true}}`,
+	} {
+		cfg := filepath.Join(dir, name, "nbconfig")
+		write(t, filepath.Join(cfg, "notebook.json"), content)
+		_, err := SetState(&fsx.Real{}, cfg, "notebook", "foo/main", pyjson.BoolValue(true))
+		if err == nil || !strings.Contains(err.Error(), filepath.Join(cfg, "notebook.json")) {
+			t.Errorf("%s: want an error naming the file, got %v", name, err)
+		}
+		if got := read(t, filepath.Join(cfg, "notebook.json")); got != content {
+			t.Errorf("%s: the file was rewritten: %q", name, got)
+		}
+	}
+}

@@ -25,6 +25,12 @@ func (e *SyntaxError) Error() string {
 // control characters in strings rejected, repeated keys: first position, last value).
 func Parse(data []byte) (*Value, error) {
 	p := &parser{s: string(data)}
+	if !utf8.Valid(data) {
+		// Python's open(..., encoding="utf-8").read() raises here: nothing is parsed, and jdash
+		// never rewrites the file with replacement characters.
+		i := firstInvalid(data)
+		return nil, fmt.Errorf("'utf-8' codec can't decode byte 0x%02x in position %d: not UTF-8 text", data[i], i)
+	}
 	if strings.HasPrefix(p.s, "\ufeff") {
 		return nil, p.errAt("Unexpected UTF-8 BOM (decode using utf-8-sig)", 0)
 	}
@@ -236,9 +242,23 @@ func (p *parser) unicodeEscape(pos int) (rune, int, error) {
 		}
 	}
 	if utf16.IsSurrogate(r) {
-		r = utf8.RuneError // a lone surrogate has no UTF-8 form
+		// Python keeps a lone surrogate in a str; Go strings cannot hold one, and jdash does
+		// not rewrite what it cannot represent.
+		return 0, 0, p.errAt(fmt.Sprintf("Lone surrogate \\u%04x, which jdash cannot keep", r), pos)
 	}
 	return r, 6, nil
+}
+
+// firstInvalid is the offset of the first byte that is not valid UTF-8.
+func firstInvalid(b []byte) int {
+	for i := 0; i < len(b); {
+		r, size := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && size <= 1 {
+			return i
+		}
+		i += size
+	}
+	return len(b)
 }
 
 func (p *parser) object(depth int) (*Value, error) {
