@@ -4,6 +4,7 @@ import (
 	"errors"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/spf13/cobra"
@@ -90,4 +91,19 @@ func TestUsageErrorsBeforeRun(t *testing.T) {
 	if !ran {
 		t.Error("the level check runs in the run function")
 	}
+}
+
+// FuzzCheckConfigFile: any jdash.yaml is accepted or refused with file:line, never a panic.
+func FuzzCheckConfigFile(f *testing.F) {
+	f.Add([]byte("workspace: [/a, /b]\nworkspace_depth: 3\n"))
+	f.Add([]byte("workspce: 1\n"))
+	f.Add([]byte("workspace_depth: deep\n"))
+	f.Add([]byte("- a\n- b\n"))
+	f.Add([]byte("system_root: relative\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		err := checkConfigFile("jdash.yaml", data)
+		if err != nil && !strings.Contains(err.Error(), "jdash.yaml") {
+			t.Fatalf("the error names no file: %v", err)
+		}
+	})
 }

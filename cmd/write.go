@@ -73,8 +73,11 @@ func (f *Factory) writeInEnv(ctx context.Context, ec *envContext, command string
 	}
 	w := &fsx.Real{Rec: rec, Roots: rs, Ctx: ctx}
 	runErr := fn(w)
-	// Whatever was written before a failure is in the journal too.
-	if err := rec.Finish(ec.Env.Prefix, command, w.Changes(), f.Now()); err != nil && runErr == nil {
+	if runErr != nil {
+		// An interrupted or failed run keeps its journal pending: the next run of the command
+		// takes it over (so its undo covers both), and an undo now restores what it did.
+		rec.Abandon()
+	} else if err := rec.Finish(ec.Env.Prefix, command, w.Changes(), f.Now()); err != nil {
 		runErr = err
 	}
 	if errors.Is(runErr, context.Canceled) {

@@ -124,3 +124,52 @@ func TestEnvCreate(t *testing.T) {
 	}
 	t.Errorf("jdash envs does not list %s", filepath.Join(dir, "kg"))
 }
+
+// Unreadable is not absent (issue 8, item 16): as an unprivileged user, an nbconfig dir
+// mode 000 is "permission denied" naming it, not an empty listing; a prefix mode 000 is
+// "permission denied", not "not a Python environment".
+func TestUnreadableIsNotAbsent(t *testing.T) {
+	integration(t)
+	if os.Geteuid() != 0 {
+		t.Skip("builds root-owned dirs and runs jdash as nobody")
+	}
+	u, err := user.Lookup("nobody")
+	if err != nil {
+		t.Skip("no nobody user")
+	}
+	uid, _ := strconv.Atoi(u.Uid)
+	gid, _ := strconv.Atoi(u.Gid)
+	root, err := os.MkdirTemp("", "jdash-unreadable-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(root)
+	os.Chmod(root, 0o755)
+	prefix := filepath.Join(root, "env")
+	os.MkdirAll(filepath.Join(prefix, "bin"), 0o755)
+	os.WriteFile(filepath.Join(prefix, "pyvenv.cfg"), []byte("home = /usr/bin\nversion = 3.11.2\n"), 0o644)
+	os.Symlink("/usr/bin/python3", filepath.Join(prefix, "bin", "python"))
+	nbconfig := filepath.Join(prefix, "etc", "jupyter", "nbconfig")
+	os.MkdirAll(nbconfig, 0o755)
+	os.WriteFile(filepath.Join(nbconfig, "notebook.json"), []byte(`{"load_extensions": {"a/main": true}}`), 0o644)
+	os.Chmod(nbconfig, 0o000)
+	locked := filepath.Join(root, "locked")
+	os.MkdirAll(filepath.Join(locked, "bin"), 0o755)
+	os.WriteFile(filepath.Join(locked, "pyvenv.cfg"), []byte("home = /usr/bin\n"), 0o644)
+	os.Chmod(locked, 0o000)
+	home := filepath.Join(root, "home")
+	os.MkdirAll(home, 0o777)
+	asNobody := func(args ...string) (string, error) {
+		c := exec.Command(jdashBin, args...)
+		c.Env = []string{"HOME=" + home, "PATH=/usr/bin:/bin"}
+		c.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}}
+		out, err := c.CombinedOutput()
+		return string(out), err
+	}
+	if out, err := asNobody("nbext", "list", "--env", prefix); err == nil || !strings.Contains(out, "permission denied") || !strings.Contains(out, nbconfig) {
+		t.Errorf("nbext list on an unreadable nbconfig dir: %v\n%s", err, out)
+	}
+	if out, err := asNobody("envs", "show", locked); err == nil || !strings.Contains(out, "permission denied") || strings.Contains(out, "not a Python environment") {
+		t.Errorf("envs show on an unreadable prefix: %v\n%s", err, out)
+	}
+}

@@ -1,8 +1,10 @@
 package integration
 
 import (
+	"bufio"
 	"crypto/sha256"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io/fs"
 	"net"
@@ -305,6 +307,49 @@ func faultInjectSetup(t *testing.T, env []string, venv, original, setUp string) 
 	}
 	t.Logf("fault injection: setup has %d fault points; killed at %d of them (every %d-th), %d exact recoveries; undo has %d, killed at %d, all resumed exactly",
 		total, kills, stride, exact, undoTotal, undoKills)
+	interruptSetup(t, bin, env, venv, original, setUp, total/2)
+}
+
+// interruptSetup sends SIGINT while setup is paused at a fault point half-way: jdash stops at
+// the next safe point, says what state the env is in and how to finish, exits 130; running
+// it again finishes the setup, and the undo is exact.
+func interruptSetup(t *testing.T, bin string, env []string, venv, original, setUp string, at int) {
+	tree := func() string { return listTree(t, venv+"/etc") + listTree(t, venv+"/share") }
+	c := exec.Command(bin, "setup", "--env", venv)
+	c.Env = append(env, fmt.Sprintf("JDASH_FAULT_PAUSE=%d", at))
+	stderr, _ := c.StderrPipe()
+	if err := c.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var log strings.Builder
+	sc := bufio.NewScanner(stderr)
+	for sc.Scan() {
+		log.WriteString(sc.Text() + "\n")
+		if strings.HasPrefix(sc.Text(), "fault: paused at point") {
+			c.Process.Signal(os.Interrupt)
+		}
+	}
+	err := c.Wait()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 130 {
+		t.Fatalf("SIGINT: want exit 130, got %v\n%s", err, log.String())
+	}
+	if !strings.Contains(log.String(), "interrupted:") || !strings.Contains(log.String(), "run the same command again to finish") || !strings.Contains(log.String(), "setup --undo") {
+		t.Fatalf("SIGINT: no word on the env's state:\n%s", log.String())
+	}
+	checkJSONFiles(t, venv)
+	if out, err := runEnv(env, bin, "setup", "--env", venv); err != nil || tree() != setUp {
+		t.Fatalf("setup after SIGINT did not finish it: %v\n%s", err, out)
+	}
+	if out, err := runEnv(env, bin, "setup", "--env", venv, "--undo"); err != nil || tree() != original {
+		t.Fatalf("undo after SIGINT + finish is not exact: %v\n%s", err, out)
+	}
+	t.Logf("SIGINT at fault point %d: exit 130, %s", at, strings.TrimSpace(lastLine(log.String())))
+}
+
+func lastLine(s string) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	return lines[len(lines)-1]
 }
 
 // faultBinary builds jdash with the jdashfault tag (fault points that SIGKILL on demand).

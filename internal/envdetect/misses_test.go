@@ -118,3 +118,19 @@ func TestVersionsAreNotStrings(t *testing.T) {
 		t.Errorf("pyenv order: %s", got)
 	}
 }
+
+// Issue 8, item 17: real settings after 1.8 MB of padding make a pyvenv.cfg CPython refuses
+// ("cannot read file larger than 32KB"): the env is broken, whatever the file says.
+func TestOversizedPyvenvCfgIsBroken(t *testing.T) {
+	tr := newTree(t)
+	base := tr.python("home/.pyenv/versions/3.12.1", "3.12.1")
+	v := tr.venv("ws/padded", base, "3.12.1", "")
+	tr.write("ws/padded/pyvenv.cfg", strings.Repeat("# padding\n", 180000)+"home = "+base+"/bin\nversion = 3.12.1\n")
+	e, err := Describe(tr.host(nil), v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !e.Broken || !strings.Contains(e.Error, "larger than 32 KiB") {
+		t.Errorf("broken %v: %q", e.Broken, e.Error)
+	}
+}

@@ -1,7 +1,9 @@
 package envdetect
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -16,6 +18,10 @@ func Describe(h Host, prefix string) (*Env, error) {
 	}
 	if _, err := os.Stat(abs); err != nil {
 		return nil, fmt.Errorf("%s: %w", prefix, err)
+	}
+	// A prefix we may not read is not "not an env": say so, naming it.
+	if _, err := os.ReadDir(abs); err != nil && errors.Is(err, fs.ErrPermission) {
+		return nil, fmt.Errorf("%s: %w (jdash cannot tell whether it is a Python environment)", abs, err)
 	}
 	e := describe(abs, h, newPlaces(h))
 	if e == nil {

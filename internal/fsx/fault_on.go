@@ -8,19 +8,29 @@ import (
 	"strconv"
 	"sync/atomic"
 	"syscall"
+	"time"
 )
 
 // With the jdashfault build tag, JDASH_FAULT_AT=N kills the process (SIGKILL, no cleanup)
 // at the N-th fault point: before a change is journaled, after it is journaled but before it
 // is made, and between a temp file's write and its rename. JDASH_FAULT_COUNT=1 prints the
 // number of points passed when the process ends normally (to stderr, via FaultPoints).
+// JDASH_FAULT_PAUSE=N sleeps 3 s at the N-th point (a slowed filesystem operation), after
+// saying so on stderr, so that a test can signal the process at a known point.
 var (
-	faultAt  = func() int64 { n, _ := strconv.ParseInt(os.Getenv("JDASH_FAULT_AT"), 10, 64); return n }()
-	faultSeq atomic.Int64
+	faultAt    = envInt("JDASH_FAULT_AT")
+	faultPause = envInt("JDASH_FAULT_PAUSE")
+	faultSeq   atomic.Int64
 )
+
+func envInt(k string) int64 { n, _ := strconv.ParseInt(os.Getenv(k), 10, 64); return n }
 
 func fault(where string) {
 	n := faultSeq.Add(1)
+	if faultPause > 0 && n == faultPause {
+		fmt.Fprintf(os.Stderr, "fault: paused at point %d (%s)\n", n, where)
+		time.Sleep(3 * time.Second)
+	}
 	if faultAt > 0 && n == faultAt {
 		fmt.Fprintf(os.Stderr, "fault: killed at point %d (%s)\n", n, where)
 		syscall.Kill(os.Getpid(), syscall.SIGKILL)

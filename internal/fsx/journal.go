@@ -32,6 +32,7 @@ type Recorder struct {
 	path    string
 	roots   Roots
 	adopted []Change // changes of killed runs of the same command, taken over
+	n       int      // changes recorded
 }
 
 func journalName(command string, now time.Time) string {
@@ -116,7 +117,17 @@ func (r *Recorder) Record(c Change) error {
 	if _, err := r.f.Write(append(line, '\n')); err != nil {
 		return err
 	}
+	r.n++
 	return r.f.Sync()
+}
+
+// Abandon closes the journal and leaves it pending, as a killed run would (or removes it
+// when nothing was recorded, so that it cannot hide the journal an undo needs).
+func (r *Recorder) Abandon() {
+	r.f.Close()
+	if r.n == 0 {
+		os.Remove(r.path)
+	}
 }
 
 // Finish turns the pending journal into the final one (or removes it when nothing changed):

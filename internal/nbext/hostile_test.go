@@ -2,20 +2,26 @@ package nbext
 
 import (
 	"archive/zip"
+	"bytes"
 	"errors"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/jdash-dev/jdash/internal/fsx"
+	"github.com/jdash-dev/jdash/internal/jupyter"
+	"github.com/jdash-dev/jdash/internal/pyjson"
 )
 
 // zipOf writes a zip with the given entries; a negative size is a stream of that many zeros.
 func zipOf(t *testing.T, path string, entries []struct {
-	name string
-	data string
+	name  string
+	data  string
 	zeros int64
 }) {
 	t.Helper()
@@ -126,4 +132,76 @@ func TestInstallTreeWithSymlinks(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dst2, "myext")); !os.IsNotExist(err) {
 		t.Error("a refused tree was half-installed")
 	}
+}
+
+// Item 13: reads take regular files only, bounded, never blocking: a FIFO, a link to
+// /dev/zero or an oversized notebook.json is an error naming the file, at once, and
+// nothing is written.
+func TestConfigThatIsNotARegularFile(t *testing.T) {
+	dir := t.TempDir()
+	cases := map[string]func(p string) error{
+		"fifo":      func(p string) error { return syscall.Mkfifo(p, 0o644) },
+		"dev-zero":  func(p string) error { return os.Symlink("/dev/zero", p) },
+		"oversized": func(p string) error { return os.WriteFile(p, make([]byte, fsx.MaxRead+1), 0o644) },
+	}
+	for name, plant := range cases {
+		cfg := filepath.Join(dir, name, "nbconfig")
+		os.MkdirAll(cfg, 0o755)
+		file := filepath.Join(cfg, "notebook.json")
+		if err := plant(file); err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan error, 1)
+		go func() {
+			_, err := SetState(&fsx.Real{}, cfg, "notebook", "foo/main", pyjson.BoolValue(true))
+			done <- err
+		}()
+		select {
+		case err := <-done:
+			if err == nil || !strings.Contains(err.Error(), file) {
+				t.Errorf("%s: want an error naming %s, got %v", name, file, err)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("%s: blocked", name)
+		}
+		st, _ := os.Lstat(file)
+		if name == "dev-zero" && st.Mode()&os.ModeSymlink == 0 || name == "fifo" && st.Mode()&os.ModeNamedPipe == 0 {
+			t.Errorf("%s: the file was replaced", name)
+		}
+		if _, err := List(fsx.Disk{}, jupyter.Paths{Config: []jupyter.Entry{{Path: filepath.Dir(cfg)}}}); err == nil {
+			t.Errorf("%s: list must say what is wrong, not skip it", name)
+		}
+	}
+}
+
+// FuzzInstallArchive feeds arbitrary bytes as a zip and as a tar.gz: no panic, nothing
+// outside the nbextensions dir, and a refused archive installs nothing.
+func FuzzInstallArchive(f *testing.F) {
+	var zb bytes.Buffer
+	zw := zip.NewWriter(&zb)
+	w, _ := zw.Create("ext/main.js")
+	w.Write([]byte("define([])"))
+	zw.Close()
+	f.Add(zb.Bytes())
+	f.Add([]byte("PK\x03\x04 not really a zip"))
+	f.Add([]byte{0x1f, 0x8b, 0x08, 0, 0, 0, 0, 0})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		for _, name := range []string{"a.zip", "a.tar.gz", "a.tar"} {
+			dir := t.TempDir()
+			archive := filepath.Join(dir, name)
+			os.WriteFile(archive, data, 0o644)
+			dst := filepath.Join(dir, "env", "nbextensions")
+			os.MkdirAll(dst, 0o755)
+			_, err := Install(&fsx.Real{Roots: fsx.NewRoots(dst)}, dst, archive, InstallOptions{})
+			_ = filepath.WalkDir(dir, func(p string, d fs.DirEntry, _ error) error {
+				if p != dir && p != archive && !strings.HasPrefix(p, filepath.Join(dir, "env")) {
+					t.Fatalf("%s: wrote %s outside the nbextensions dir", name, p)
+				}
+				return nil
+			})
+			if ents, _ := os.ReadDir(dst); err != nil && len(ents) > 0 {
+				t.Fatalf("%s: refused (%v) but installed %d entries", name, err, len(ents))
+			}
+		}
+	})
 }
