@@ -222,30 +222,30 @@ func patchVerify(f *Factory, ec *envContext, pe *patch.Env, rules []patch.Rule, 
 		return err
 	}
 	failed := 0
-	for _, r := range res {
+	for _, r := range res.Modules {
 		if r.Result == "failed" {
 			failed++
 		}
 	}
 	if asJSON {
-		if err := writeJSON(f.IO.Out, map[string]any{"modules": res}); err != nil {
+		if err := writeJSON(f.IO.Out, res); err != nil {
 			return err
 		}
 	} else {
 		cs := f.IO.Colors()
-		for _, r := range res {
-			switch r.Result {
-			case "ok":
+		for _, r := range res.Modules {
+			if r.Result == "ok" {
 				fmt.Fprintf(f.IO.Out, "%s %s\n", cs.Green("ok    "), r.Module)
-			case "failed":
+			} else {
 				fmt.Fprintf(f.IO.Out, "%s %s: %s\n", cs.Red("FAILED"), r.Module, r.Detail)
-			default:
-				fmt.Fprintf(f.IO.Out, "%s %s: imported; its own code then raised %s\n", cs.Yellow("ran   "), r.Module, r.Detail)
 			}
+		}
+		for _, w := range res.Wrote {
+			fmt.Fprintf(f.IO.ErrOut, "verify: an import wrote %s (in the sandbox, removed; your HOME was not touched)\n", w)
 		}
 	}
 	if failed > 0 {
-		return &ExitError{Code: ExitCheckFailed, Err: fmt.Errorf("%d of %d modules do not import", failed, len(mods))}
+		return &ExitError{Code: ExitCheckFailed, Err: fmt.Errorf("%d of %d modules failed while being imported", failed, len(mods))}
 	}
 	return nil
 }

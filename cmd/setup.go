@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 	"golang.org/x/term"
 
 	"github.com/jdash-dev/jdash/internal/fsx"
@@ -25,9 +26,13 @@ type setupOptions struct {
 	Env, Profile    string
 	DryRun, Install bool
 	Undo, Yes       bool
+	BreakSystem     bool // install into an externally managed (PEP 668) env anyway
 	IP, GatewayURL  string
 	Port            int
 	levels          levelFlags
+	// changed are the flags given on the command line: the others keep what the last setup
+	// of the env applied.
+	changed map[string]bool
 }
 
 func newSetupCmd(f *Factory, runF func(*setupOptions) error) *cobra.Command {
@@ -47,6 +52,8 @@ installed; --undo restores every file the last setup changed.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			o.Env = envFlag(cmd)
+			o.changed = map[string]bool{}
+			cmd.Flags().Visit(func(fl *pflag.Flag) { o.changed[fl.Name] = true })
 			if runF != nil {
 				return runF(o)
 			}
@@ -59,6 +66,7 @@ installed; --undo restores every file the last setup changed.`,
 	cmd.Flags().BoolVar(&o.Install, "install", false, "install the profile's missing packages with the env's own pip (uv when present)")
 	cmd.Flags().BoolVar(&o.Undo, "undo", false, "restore every file the last setup changed")
 	cmd.Flags().BoolVar(&o.Yes, "yes", false, "confirm --user without asking")
+	cmd.Flags().BoolVar(&o.BreakSystem, "break-system-packages", false, "with --install: install into an env the OS manages (PEP 668) anyway")
 	cmd.Flags().StringVar(&o.IP, "ip", "127.0.0.1", "the address the notebook server binds")
 	cmd.Flags().IntVar(&o.Port, "port", 8888, "the notebook server's port")
 	cmd.Flags().StringVar(&o.GatewayURL, "gateway-url", "", "the kernel gateway's URL, when the stack has one")
@@ -74,9 +82,6 @@ func setupRun(ctx context.Context, f *Factory, o *setupOptions) error {
 	if err != nil {
 		return err
 	}
-	if err := setup.CheckStack(o.IP, o.Port, o.GatewayURL); err != nil {
-		return &FlagError{err}
-	}
 	ec, err := f.envContext(o.Env)
 	if err != nil {
 		return err
@@ -87,6 +92,12 @@ func setupRun(ctx context.Context, f *Factory, o *setupOptions) error {
 	}
 	if o.Undo {
 		return setupUndo(f, ec, o.DryRun)
+	}
+	if err := keepChoices(f, ec, o); err != nil {
+		return err
+	}
+	if err := setup.CheckStack(o.IP, o.Port, o.GatewayURL); err != nil {
+		return &FlagError{err}
 	}
 	p, err := profile.Get(o.Profile)
 	if err != nil {
@@ -102,6 +113,10 @@ func setupRun(ctx context.Context, f *Factory, o *setupOptions) error {
 		return err
 	}
 	if len(missing) > 0 {
+		if marker := setup.ExternallyManaged(ec.Env); marker != "" && !o.BreakSystem {
+			return fmt.Errorf("%s is managed by the operating system (%s, PEP 668): jdash will not pip-install %s into it.\nUse a venv of your own (jdash env create NAME --profile %s), or give --break-system-packages if you mean it",
+				ec.Env.Prefix, marker, strings.Join(missing, " "), p.Name)
+		}
 		switch {
 		case o.DryRun:
 			fmt.Fprintf(f.IO.Out, "would install into %s: %s\n", ec.Env.Prefix, strings.Join(missing, " "))
@@ -119,7 +134,7 @@ func setupRun(ctx context.Context, f *Factory, o *setupOptions) error {
 			return err
 		}
 		defer unlock()
-		if err := install.Packages(ictx, f.Runner, ec.Env.Python, missing, f.IO.ErrOut); err != nil {
+		if err := install.Packages(ictx, f.Runner, ec.Env.Python, missing, o.BreakSystem, f.IO.ErrOut); err != nil {
 			if ictx.Err() != nil {
 				fmt.Fprintf(f.IO.ErrOut, "jdash: interrupted while installing into %s: pip was stopped; run the same command again to finish\n", ec.Env.Prefix)
 				return context.Canceled
@@ -143,7 +158,13 @@ func setupRun(ctx context.Context, f *Factory, o *setupOptions) error {
 		Stack: setup.Stack{IP: o.IP, Port: o.Port, GatewayURL: o.GatewayURL},
 		Log:   f.IO.ErrOut,
 	}
-	changes, err := f.writeInEnv(ctx, ec, "setup", o.DryRun, []string{lvl.Config, lvl.Data}, func(w fsx.Writer) error { return setup.Run(ctx, w, opts) })
+	choices := setup.Choices{Profile: p.Name, IP: o.IP, Port: o.Port, GatewayURL: o.GatewayURL}
+	changes, err := f.writeInEnv(ctx, ec, "setup", o.DryRun, []string{lvl.Config, lvl.Data}, func(w fsx.Writer) error {
+		if err := setup.Run(ctx, w, opts); err != nil {
+			return err
+		}
+		return setup.SaveChoices(w, ec.Env.Prefix, choices)
+	})
 	if err != nil {
 		return err
 	}
@@ -157,7 +178,7 @@ func setupRun(ctx context.Context, f *Factory, o *setupOptions) error {
 	}
 	files := 0
 	for _, c := range changes {
-		if !c.Dir {
+		if !c.Dir && c.Path != setup.ChoicesFile(ec.Env.Prefix) {
 			files++
 		}
 	}
@@ -254,4 +275,29 @@ func shellQuote(args []string) string {
 		out = append(out, a)
 	}
 	return strings.Join(out, " ")
+}
+
+// keepChoices fills the options not given on the command line from the env's last setup, and
+// says so: a re-run without flags must not reset what the user chose.
+func keepChoices(f *Factory, ec *envContext, o *setupOptions) error {
+	prev, err := setup.LoadChoices(fsx.Disk{}, ec.Env.Prefix)
+	if err != nil || prev == nil {
+		return err
+	}
+	var kept []string
+	keep := func(flag string, apply func()) {
+		if !o.changed[flag] {
+			apply()
+			kept = append(kept, flag)
+		}
+	}
+	keep("profile", func() { o.Profile = prev.Profile })
+	keep("ip", func() { o.IP = prev.IP })
+	keep("port", func() { o.Port = prev.Port })
+	keep("gateway-url", func() { o.GatewayURL = prev.GatewayURL })
+	if len(kept) > 0 {
+		fmt.Fprintf(f.IO.ErrOut, "keeping the last setup's choices (profile %s, ip %s, port %d%s); give a flag to change one\n",
+			o.Profile, o.IP, o.Port, map[bool]string{true: ", gateway " + o.GatewayURL, false: ""}[o.GatewayURL != ""])
+	}
+	return nil
 }

@@ -167,6 +167,7 @@ func TestSetupClassic(t *testing.T) {
 	nb := exec.Command(py, nbArgs...)
 	nb.Env = append(env, "JUPYTER_RUNTIME_DIR="+rt)
 	nb.Dir = t.TempDir()
+	os.WriteFile(filepath.Join(nb.Dir, "test.ipynb"), []byte(`{"cells": [{"cell_type": "code", "execution_count": null, "metadata": {}, "outputs": [], "source": ["1+1"]}], "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}}, "nbformat": 4, "nbformat_minor": 5}`), 0o644)
 	logf, _ := os.Create(filepath.Join(rt, "server.log"))
 	nb.Stdout, nb.Stderr = logf, logf
 	if err := nb.Start(); err != nil {
@@ -187,6 +188,25 @@ func TestSetupClassic(t *testing.T) {
 			t.Logf("GET /nbextensions/%s.js: 200", r)
 		}
 	}
+	// What a person sees, in headless Chromium: the notebook with the dashboards toolbar, the
+	// widgets menu and the dashboards bundler; the tree's Nbextensions tab listing the
+	// extensions (not a spinner); no 4xx/5xx for extension assets or APIs.
+	page := browse(t, base+"/notebooks/test.ipynb?token=jdash-test", "classic-notebook.png")
+	for _, want := range []string{`id="jupyter-dashboard-view-toolbar-buttons"`, "Dashboard View:", ">Widgets<", "Dashboard on Jupyter Dashboards Server"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the notebook page lacks %q", want)
+		}
+	}
+	tree := browse(t, base+"/tree?token=jdash-test#nbextensions_configurator", "classic-configurator.png")
+	listed := strings.Count(tree, "nbext-enable-toggle")
+	if listed < 5 || strings.Contains(tree, "nbext-selector-loading") {
+		t.Errorf("the Nbextensions tab shows %d extensions (spinner: %v)", listed, strings.Contains(tree, "nbext-selector-loading"))
+	}
+	logText, _ := os.ReadFile(filepath.Join(rt, "server.log"))
+	if errs := serverErrors(string(logText)); len(errs) > 0 {
+		t.Errorf("the server answered errors:\n%s", strings.Join(errs, "\n"))
+	}
+	t.Logf("browser: notebook page with the dashboards toolbar, Widgets menu and bundler; configurator tab lists %d extensions; screenshots in %s", listed, filepath.Join(buildDir(), "artifacts"))
 	nb.Process.Kill()
 	nb.Wait()
 

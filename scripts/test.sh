@@ -28,7 +28,7 @@ done
 step "Python test envs (testenvs/build.sh)"
 testenvs/build.sh
 
-step "Debian's Python with its Jupyter (for the system-site venv test)"
+step "Debian's Python with its Jupyter, and Chromium (for the browser tests)"
 scripts/debian-jupyter.sh
 
 # The differential test of pyver asks Python's packaging live (the envs have it).

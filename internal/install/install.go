@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -18,10 +19,16 @@ const Timeout = 30 * time.Minute
 
 // Packages installs requirements into the env whose interpreter is python. Progress goes
 // to log.
-func Packages(ctx context.Context, r *runner.Runner, python string, reqs []string, log io.Writer) error {
-	c := runner.Cmd{Path: python, Args: append([]string{"-m", "pip", "install", "--no-cache-dir", "--disable-pip-version-check", "--progress-bar", "on"}, reqs...)}
+// breakSystem passes --break-system-packages (the user asked to install into an env the OS
+// manages, PEP 668).
+func Packages(ctx context.Context, r *runner.Runner, python string, reqs []string, breakSystem bool, log io.Writer) error {
+	var opts []string
+	if breakSystem {
+		opts = append(opts, "--break-system-packages")
+	}
+	c := runner.Cmd{Path: python, Args: slices.Concat([]string{"-m", "pip", "install", "--no-cache-dir", "--disable-pip-version-check", "--progress-bar", "on"}, opts, reqs)}
 	if uv, err := r.LookPath("uv"); err == nil {
-		c = runner.Cmd{Path: uv, Args: append([]string{"pip", "install", "--no-cache", "--python", python}, reqs...)}
+		c = runner.Cmd{Path: uv, Args: slices.Concat([]string{"pip", "install", "--no-cache", "--python", python}, opts, reqs)}
 	}
 	c.Stdout, c.Stderr, c.Timeout = log, log, Timeout
 	fmt.Fprintf(log, "installing: %s\n", strings.Join(reqs, " "))

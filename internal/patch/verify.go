@@ -4,14 +4,16 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"slices"
-	"strings"
 
 	"github.com/jdash-dev/jdash/internal/pyrun"
 )
 
-// verifyScript imports each module and reports. Modules may print while importing: their
-// output goes to stderr, the JSON alone to stdout.
+// verifyScript imports each module. Modules may print while importing: their output goes to
+// stderr, the JSON alone to stdout.
 const verifyScript = `import importlib, json, sys
 out, sys.stdout = sys.stdout, sys.stderr
 res = {}
@@ -19,19 +21,24 @@ for m in sys.argv[1:]:
     try:
         importlib.import_module(m)
         res[m] = "ok"
-    except (ImportError, SyntaxError) as e:
-        res[m] = "FAILED %s: %s" % (type(e).__name__, e)
     except BaseException as e:
-        # the imports resolved; the module's own code raised (a script that downloads, ...)
-        res[m] = "RAN %s: %s" % (type(e).__name__, e)
+        res[m] = "%s: %s" % (type(e).__name__, e)
 out.write(json.dumps(res) + "\n")
 `
 
 // Outcome is one module's verification.
 type Outcome struct {
 	Module string `json:"module"`
-	Result string `json:"result"` // ok, failed, ran
+	Result string `json:"result"` // ok or failed
 	Detail string `json:"detail,omitempty"`
+}
+
+// Verification is a verify run: each module's outcome, and what the imports wrote.
+type Verification struct {
+	Modules []Outcome `json:"modules"`
+	// Wrote lists the files the imports created in the sandbox (paths under its HOME, XDG,
+	// Jupyter, temp and working dirs, relative to the sandbox): none of them reached yours.
+	Wrote []string `json:"wrote"`
 }
 
 // VerifyModules are the modules to import: every patched one and every one a rule would
@@ -56,9 +63,38 @@ func (e *Env) VerifyModules(rules []Rule, python string) ([]string, error) {
 	return slices.Compact(mods), nil
 }
 
-// Verify imports the modules with the env's own interpreter, once.
-func Verify(ctx context.Context, py pyrun.Interpreter, mods []string) ([]Outcome, error) {
-	out, err := py.Run(ctx, append([]string{"-c", verifyScript}, mods...)...)
+// Verify imports the modules with the env's own interpreter, once, in a sandbox: HOME, the
+// XDG dirs, the Jupyter and IPython dirs, the temp dir and the working dir are a throwaway
+// dir, and every proxy variable points at a closed local port, so that a download fails at
+// once. A module that raises while it is imported has failed, whatever it raised; what the
+// imports wrote is reported, and removed with the sandbox.
+func Verify(ctx context.Context, py pyrun.Interpreter, mods []string) (*Verification, error) {
+	box, err := os.MkdirTemp("", "jdash-verify-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(box)
+	dirs := map[string]string{"HOME": "home", "XDG_CONFIG_HOME": "xdg/config", "XDG_DATA_HOME": "xdg/data", "XDG_CACHE_HOME": "xdg/cache",
+		"XDG_STATE_HOME": "xdg/state", "XDG_RUNTIME_DIR": "xdg/runtime", "JUPYTER_CONFIG_DIR": "jupyter/config",
+		"JUPYTER_DATA_DIR": "jupyter/data", "JUPYTER_RUNTIME_DIR": "jupyter/runtime", "IPYTHONDIR": "ipython", "TMPDIR": "tmp"}
+	var set []string
+	for k, d := range dirs {
+		p := filepath.Join(box, d)
+		if err := os.MkdirAll(p, 0o700); err != nil {
+			return nil, err
+		}
+		set = append(set, k+"="+p)
+	}
+	const noNet = "http://127.0.0.1:9" // discard port: connection refused
+	for _, k := range []string{"http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"} {
+		set = append(set, k+"="+noNet)
+	}
+	set = append(set, "no_proxy=", "NO_PROXY=", "PYTHONDONTWRITEBYTECODE=1")
+	cwd := filepath.Join(box, "cwd")
+	if err := os.MkdirAll(cwd, 0o700); err != nil {
+		return nil, err
+	}
+	out, err := py.RunIn(ctx, set, cwd, append([]string{"-c", verifyScript}, mods...)...)
 	if err != nil {
 		return nil, err
 	}
@@ -66,19 +102,22 @@ func Verify(ctx context.Context, py pyrun.Interpreter, mods []string) ([]Outcome
 	if err := json.Unmarshal(out, &res); err != nil {
 		return nil, fmt.Errorf("verify: reading the interpreter's answer: %w", err)
 	}
-	var outcomes []Outcome
+	v := &Verification{Modules: []Outcome{}, Wrote: []string{}}
 	for _, m := range mods {
-		r := res[m]
-		switch {
-		case r == "ok":
-			outcomes = append(outcomes, Outcome{Module: m, Result: "ok"})
-		case strings.HasPrefix(r, "RAN "):
-			outcomes = append(outcomes, Outcome{Module: m, Result: "ran", Detail: strings.TrimPrefix(r, "RAN ")})
-		default:
-			outcomes = append(outcomes, Outcome{Module: m, Result: "failed", Detail: strings.TrimPrefix(r, "FAILED ")})
+		if r := res[m]; r == "ok" {
+			v.Modules = append(v.Modules, Outcome{Module: m, Result: "ok"})
+		} else {
+			v.Modules = append(v.Modules, Outcome{Module: m, Result: "failed", Detail: r})
 		}
 	}
-	return outcomes, nil
+	_ = filepath.WalkDir(box, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			rel, _ := filepath.Rel(box, p)
+			v.Wrote = append(v.Wrote, rel)
+		}
+		return nil
+	})
+	return v, nil
 }
 
 // Advice lists what the env's installed packages need: the rules with a file to patch now

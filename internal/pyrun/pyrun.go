@@ -38,6 +38,18 @@ func (in Interpreter) Query(ctx context.Context, module, script string, args ...
 	return out, nil
 }
 
+// RunIn runs the interpreter with args in dir, with the variables of set on top of the
+// runner's deliberate environment.
+func (in Interpreter) RunIn(ctx context.Context, set []string, dir string, args ...string) ([]byte, error) {
+	if in.Path == "" {
+		return nil, fmt.Errorf("this env has no Python interpreter")
+	}
+	if in.Runner == nil {
+		return nil, fmt.Errorf("pyrun: no runner")
+	}
+	return in.Runner.Run(ctx, runner.Cmd{Path: in.Path, Args: args, Set: set, Dir: dir})
+}
+
 // Run runs the interpreter with args (isolated from the user's PYTHON* variables by the
 // runner) and returns stdout; a failure carries the last line of stderr.
 func (in Interpreter) Run(ctx context.Context, args ...string) ([]byte, error) {

@@ -22,6 +22,7 @@ import (
 	"github.com/jdash-dev/jdash/internal/profile"
 	"github.com/jdash-dev/jdash/internal/pyjson"
 	"github.com/jdash-dev/jdash/internal/pyrun"
+	"github.com/jdash-dev/jdash/internal/pyver"
 	"github.com/jdash-dev/jdash/internal/serverext"
 )
 
@@ -349,4 +350,22 @@ func redactURL(raw string) string {
 		u.RawQuery = "…"
 	}
 	return u.String()
+}
+
+// ExternallyManaged returns the PEP 668 marker of an env whose installer is the OS's (Debian's
+// /usr/lib/python3.X/EXTERNALLY-MANAGED), or "". A venv is never externally managed.
+func ExternallyManaged(e *envdetect.Env) string {
+	if e.Venv != nil {
+		return ""
+	}
+	mm := pyver.MajorMinor(e.PythonVersion)
+	for _, lib := range []string{"lib", "lib64"} {
+		for _, py := range []string{"python" + mm, "python" + mm + "t"} {
+			p := filepath.Join(e.Prefix, lib, py, "EXTERNALLY-MANAGED")
+			if ok, dir, err := (fsx.Disk{}).Exists(p); err == nil && ok && !dir {
+				return p
+			}
+		}
+	}
+	return ""
 }

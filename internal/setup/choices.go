@@ -1,0 +1,51 @@
+package setup
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path/filepath"
+
+	"github.com/jdash-dev/jdash/internal/fsx"
+)
+
+// Choices are what a setup applied to an env, kept in <prefix>/.jdash/setup.json so that a
+// re-run without flags keeps them: a profile, and the stack settings written into the
+// level's config. (Never a token: they do not go into config.)
+type Choices struct {
+	Profile    string `json:"profile"`
+	IP         string `json:"ip"`
+	Port       int    `json:"port"`
+	GatewayURL string `json:"gateway_url,omitempty"`
+}
+
+// ChoicesFile is where an env's choices are kept.
+func ChoicesFile(prefix string) string { return filepath.Join(fsx.StateDir(prefix), "setup.json") }
+
+// LoadChoices reads the env's choices (nil when it was never set up by jdash).
+func LoadChoices(fsys fsx.FS, prefix string) (*Choices, error) {
+	data, err := fsys.ReadFile(ChoicesFile(prefix))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var c Choices
+	if err := json.Unmarshal(data, &c); err != nil {
+		return nil, fmt.Errorf("%s: %w", ChoicesFile(prefix), err)
+	}
+	return &c, nil
+}
+
+// SaveChoices records them through w (journaled with the setup, so an undo restores the
+// previous record too).
+func SaveChoices(w fsx.Writer, prefix string, c Choices) error {
+	data, err := json.MarshalIndent(c, "", "  ")
+	if err != nil {
+		return err
+	}
+	_, err = w.WriteFile(ChoicesFile(prefix), append(data, '\n'), 0o644)
+	return err
+}
