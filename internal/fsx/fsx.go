@@ -17,13 +17,18 @@ import (
 )
 
 // Change is one file (or directory) change.
+//
+// A journal keeps no bytes in itself: the old bytes of an overwritten or removed file go to
+// a content-addressed blob (each distinct content once), the new bytes only as their hash.
 type Change struct {
 	Path    string      `json:"path"`
 	Dir     bool        `json:"dir,omitempty"` // a directory created (removed, with Removed)
 	Existed bool        `json:"existed"`       // the file was there before
-	Old     []byte      `json:"old,omitempty"` // its bytes before (when it existed)
+	Old     []byte      `json:"-"`             // its bytes before (when it existed)
+	OldSum  string      `json:"old_sha256,omitempty"`
 	OldMode fs.FileMode `json:"old_mode,omitempty"`
-	New     []byte      `json:"new,omitempty"` // nil when removed
+	New     []byte      `json:"-"` // nil when removed
+	NewSum  string      `json:"new_sha256,omitempty"`
 	Removed bool        `json:"removed,omitempty"`
 	Mode    fs.FileMode `json:"mode,omitempty"`
 	Symlink string      `json:"symlink,omitempty"` // a symlink created, pointing here

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -213,7 +214,7 @@ func TestKilledRunTakenOverAndUndoResumed(t *testing.T) {
 	if err != nil || j.Pending || strings.HasSuffix(path, ".pending") {
 		t.Fatalf("final journal: %v %s %v", j, path, err)
 	}
-	names, _ := os.ReadDir(journalDir(prefix))
+	names, _ := filepath.Glob(filepath.Join(journalDir(prefix), "*-setup.*"))
 	if len(names) != 1 {
 		t.Errorf("journals left: %v", names)
 	}
@@ -235,4 +236,64 @@ func TestKilledRunTakenOverAndUndoResumed(t *testing.T) {
 	if err := Undo(&Real{}, j); err == nil || !strings.Contains(err.Error(), "a.json changed since") {
 		t.Errorf("a hand edit is a conflict: %v", err)
 	}
+}
+
+// The journal keeps no bytes of new files (their hash only), each distinct old content once,
+// and at most KeepJournals runs of a command; the undos kept stay exact.
+func TestJournalIsBounded(t *testing.T) {
+	prefix := t.TempDir()
+	cfg := filepath.Join(prefix, "etc", "same.json")
+	os.MkdirAll(filepath.Dir(cfg), 0o755)
+	os.WriteFile(cfg, []byte("v0"), 0o644)
+	big := bytes.Repeat([]byte("x"), 1<<20)
+	var states [][]byte
+	for i := 1; i <= KeepJournals+3; i++ {
+		states = append(states, mustRead(t, cfg))
+		rec, err := StartJournal(prefix, "setup", nil, time.Unix(int64(i), 0))
+		if err != nil {
+			t.Fatal(err)
+		}
+		w := &Real{Rec: rec}
+		w.WriteFile(filepath.Join(prefix, "share", fmt.Sprintf("new%d.js", i)), big, 0o644)
+		w.WriteFile(cfg, []byte(fmt.Sprintf("v%d", i)), 0o644)
+		if err := rec.Finish(prefix, "setup", w.Changes(), time.Unix(int64(i), 0)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	size := int64(0)
+	filepath.Walk(journalDir(prefix), func(p string, fi os.FileInfo, err error) error {
+		if err == nil && !fi.IsDir() {
+			size += fi.Size()
+		}
+		return nil
+	})
+	if size > 64<<10 {
+		t.Errorf("journals hold %d bytes for %d runs of 1 MiB new files", size, KeepJournals+3)
+	}
+	js, _ := filepath.Glob(filepath.Join(journalDir(prefix), "*-setup.json"))
+	if len(js) != KeepJournals {
+		t.Errorf("%d journals kept, want %d", len(js), KeepJournals)
+	}
+	for i := 0; i < KeepJournals; i++ { // undo the kept runs, newest first: each exact
+		j, path, err := LastJournal(prefix, "setup")
+		if err != nil || j == nil {
+			t.Fatalf("undo %d: %v", i, err)
+		}
+		if err := Undo(&Real{}, j); err != nil {
+			t.Fatal(err)
+		}
+		MarkUndone(path)
+		if got := mustRead(t, cfg); !bytes.Equal(got, states[len(states)-1-i]) {
+			t.Errorf("undo %d: %q, want %q", i, got, states[len(states)-1-i])
+		}
+	}
+}
+
+func mustRead(t *testing.T, p string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

@@ -2,6 +2,8 @@ package fsx
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -23,6 +25,8 @@ type Journal struct {
 	// Pending: the run did not finish (it was killed); each change was journaled before it
 	// was made, so the last one may not have happened.
 	Pending bool `json:"pending,omitempty"`
+	// prefix is the env whose state dir holds the journal (and its blobs).
+	prefix string
 }
 
 // Recorder journals changes as they happen (one JSON line each, synced), so that a run
@@ -30,6 +34,7 @@ type Journal struct {
 type Recorder struct {
 	f       *os.File
 	path    string
+	prefix  string
 	roots   Roots
 	adopted []Change // changes of killed runs of the same command, taken over
 	n       int      // changes recorded
@@ -61,7 +66,7 @@ func StartJournal(prefix, command string, roots Roots, now time.Time) (*Recorder
 		f.Close()
 		return nil, err
 	}
-	r := &Recorder{f: f, path: path, roots: roots}
+	r := &Recorder{f: f, path: path, prefix: prefix, roots: roots}
 	for _, k := range killed {
 		for _, c := range k.j.Changes {
 			if err := r.Record(c); err != nil {
@@ -108,8 +113,12 @@ func pendingJournals(prefix, command string) ([]pendingJournal, error) {
 	return out, nil
 }
 
-// Record appends one change and syncs it to disk before the caller makes it.
+// Record appends one change and syncs it to disk before the caller makes it: the old bytes
+// to a blob first, then the line naming them.
 func (r *Recorder) Record(c Change) error {
+	if err := storeBlobs(r.prefix, &c); err != nil {
+		return err
+	}
 	line, err := json.Marshal(c)
 	if err != nil {
 		return err
@@ -151,7 +160,7 @@ func readPending(path string) (*Journal, error) {
 	if err := json.Unmarshal(lines[0], &j); err != nil {
 		return nil, fmt.Errorf("journal %s is damaged: %w", path, err)
 	}
-	j.Pending = true
+	j.Pending, j.prefix = true, prefixOf(path)
 	for _, l := range lines[1:] {
 		var c Change
 		if err := json.Unmarshal(l, &c); err != nil {
@@ -174,6 +183,11 @@ func saveJournal(prefix string, j Journal) (string, error) {
 	if len(j.Changes) == 0 {
 		return "", nil
 	}
+	for i := range j.Changes {
+		if err := storeBlobs(prefix, &j.Changes[i]); err != nil {
+			return "", err
+		}
+	}
 	data, err := json.MarshalIndent(j, "", "  ")
 	if err != nil {
 		return "", err
@@ -182,8 +196,10 @@ func saveJournal(prefix string, j Journal) (string, error) {
 	if err := os.MkdirAll(journalDir(prefix), 0o755); err != nil {
 		return "", err
 	}
-	// The journal holds file contents, which may include tokens: owner-only.
-	return path, atomicWrite(path, append(data, '\n'), SecretMode, true)
+	if err := atomicWrite(path, append(data, '\n'), SecretMode, true); err != nil {
+		return "", err
+	}
+	return path, prune(prefix, command)
 }
 
 // LastJournal returns the newest journal of command not undone yet, and its path.
@@ -211,16 +227,25 @@ func LastJournal(prefix, command string) (*Journal, string, error) {
 		j, err := readPending(path)
 		return j, path, err
 	}
+	j, err := readFinal(path)
+	return j, path, err
+}
+
+func readFinal(path string) (*Journal, error) {
 	data, err := ReadRegular(path, maxJournal)
 	if err != nil {
-		return nil, "", err
+		return nil, err
 	}
 	var j Journal
 	if err := json.Unmarshal(data, &j); err != nil {
-		return nil, "", fmt.Errorf("journal %s is damaged: %w", path, err)
+		return nil, fmt.Errorf("journal %s is damaged: %w", path, err)
 	}
-	return &j, path, nil
+	j.prefix = prefixOf(path)
+	return &j, nil
 }
+
+// prefixOf is the env of a journal file (<prefix>/.jdash/journal/<name>).
+func prefixOf(journal string) string { return filepath.Dir(filepath.Dir(filepath.Dir(journal))) }
 
 // Undo restores every path a journal changed to what it was before the run, exactly. It is
 // idempotent, so an undo that was itself killed is finished by running it again: a path
@@ -228,6 +253,7 @@ func LastJournal(prefix, command string) (*Journal, string, error) {
 // changed. A path that is neither what jdash left nor the original changed since, and then
 // nothing is restored at all. Temp files a killed write left beside a journaled path go.
 func Undo(w Writer, j *Journal) error {
+	prefix := j.prefix
 	type span struct{ first, last Change }
 	var order []string
 	paths := map[string]*span{}
@@ -255,6 +281,11 @@ func Undo(w Writer, j *Journal) error {
 		if err != nil {
 			return err
 		}
+		first := sp.first
+		if first.Old, err = oldBytes(prefix, first); err != nil {
+			return err
+		}
+		sp.first = first
 		switch {
 		case isOriginal(sp.first, now, mode, exists):
 			// already restored by a killed undo, or never changed by a killed run
@@ -322,7 +353,10 @@ func isFinal(c Change, now []byte, mode fs.FileMode, exists bool) bool {
 	case c.Symlink != "":
 		return exists && mode&fs.ModeSymlink != 0 && string(now) == c.Symlink
 	}
-	return exists && mode&fs.ModeSymlink == 0 && bytes.Equal(now, c.New)
+	if c.New != nil {
+		return exists && mode&fs.ModeSymlink == 0 && bytes.Equal(now, c.New)
+	}
+	return exists && mode&fs.ModeSymlink == 0 && sum(now) == c.NewSum
 }
 
 // MarkUndone renames a journal so that the next undo goes one step further back.
@@ -352,6 +386,105 @@ func removeTemps(w Writer, path string) error {
 	for _, t := range tempsOf(w, path) {
 		if _, err := w.Remove(t); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// KeepJournals is how many journals of one command an env keeps (the newest): an undo goes
+// back that many runs, exactly. Older journals and the blobs only they used are removed.
+const KeepJournals = 5
+
+func blobDir(prefix string) string { return filepath.Join(journalDir(prefix), "blobs") }
+
+// storeBlobs moves a change's bytes out of its record: the old bytes into a blob named by
+// their hash (written once, synced, owner-only: they may hold tokens), the new ones to their
+// hash alone (an undo only needs to know that a file is still what the run left).
+func storeBlobs(prefix string, c *Change) error {
+	if c.New != nil && c.NewSum == "" {
+		c.NewSum = sum(c.New)
+	}
+	if !c.Existed || c.Dir || c.Removed && c.Old == nil && c.OldSum != "" {
+		return nil
+	}
+	if c.OldSum == "" {
+		c.OldSum = sum(c.Old)
+	}
+	p := filepath.Join(blobDir(prefix), c.OldSum)
+	if _, err := os.Lstat(p); err == nil {
+		return nil
+	}
+	if err := os.MkdirAll(blobDir(prefix), 0o700); err != nil {
+		return err
+	}
+	return atomicWrite(p, c.Old, SecretMode, true)
+}
+
+// oldBytes are a change's old bytes, from its blob when the record was read back.
+func oldBytes(prefix string, c Change) ([]byte, error) {
+	if c.Old != nil || !c.Existed {
+		return c.Old, nil
+	}
+	data, err := ReadRegular(filepath.Join(blobDir(prefix), c.OldSum), maxJournal)
+	if err != nil {
+		return nil, fmt.Errorf("the journal's copy of %s: %w", c.Path, err)
+	}
+	if sum(data) != c.OldSum {
+		return nil, fmt.Errorf("the journal's copy of %s is damaged", c.Path)
+	}
+	return data, nil
+}
+
+func sum(b []byte) string {
+	h := sha256.Sum256(b)
+	return hex.EncodeToString(h[:])
+}
+
+// prune keeps the newest KeepJournals journals of command (pending ones always stay) and
+// removes the blobs no remaining journal refers to.
+func prune(prefix, command string) error {
+	names, err := ReadDirNames(journalDir(prefix))
+	if err != nil {
+		return err
+	}
+	slices.Sort(names)
+	stem := "-" + strings.ReplaceAll(command, " ", "-")
+	var mine []string
+	for _, n := range names {
+		if strings.HasSuffix(n, stem+".json") || strings.HasSuffix(n, stem+".undone") {
+			mine = append(mine, n)
+		}
+	}
+	for len(mine) > KeepJournals {
+		if err := os.Remove(filepath.Join(journalDir(prefix), mine[0])); err != nil {
+			return err
+		}
+		mine = mine[1:]
+	}
+	used := map[string]bool{}
+	names, _ = ReadDirNames(journalDir(prefix))
+	for _, n := range names {
+		if n == "blobs" {
+			continue
+		}
+		p := filepath.Join(journalDir(prefix), n)
+		var j *Journal
+		if strings.HasSuffix(n, ".pending") {
+			j, err = readPending(p)
+		} else {
+			j, err = readFinal(p)
+		}
+		if err != nil {
+			return nil // a journal jdash cannot read keeps every blob
+		}
+		for _, c := range j.Changes {
+			used[c.OldSum] = true
+		}
+	}
+	blobs, _ := ReadDirNames(blobDir(prefix))
+	for _, b := range blobs {
+		if !used[b] {
+			os.Remove(filepath.Join(blobDir(prefix), b))
 		}
 	}
 	return nil
