@@ -1,6 +1,8 @@
 package cmd
 
 import (
+	"strings"
+
 	"github.com/spf13/cobra"
 
 	"github.com/jdash-dev/jdash/internal/jupyter"
@@ -13,13 +15,15 @@ type levelFlags struct {
 	prefix, nbextDir        string
 }
 
+// installOnly adds --prefix and --nbextensions, worded for the verb (install or uninstall).
 func (l *levelFlags) add(cmd *cobra.Command, installOnly bool) {
 	cmd.Flags().BoolVar(&l.sysPrefix, "sys-prefix", false, "the env's own level, <prefix>/{etc,share}/jupyter (default)")
 	cmd.Flags().BoolVar(&l.user, "user", false, "your home: reaches every env on this machine")
 	cmd.Flags().BoolVar(&l.system, "system", false, "the machine-wide dirs (/usr/local/...)")
 	if installOnly {
-		cmd.Flags().StringVar(&l.prefix, "prefix", "", "install into `P`/share/jupyter/nbextensions")
-		cmd.Flags().StringVar(&l.nbextDir, "nbextensions", "", "install into this nbextensions `DIR`")
+		verb := strings.Fields(cmd.Use)[0] // install or uninstall
+		cmd.Flags().StringVar(&l.prefix, "prefix", "", verb+" in `P`/share/jupyter/nbextensions")
+		cmd.Flags().StringVar(&l.nbextDir, "nbextensions", "", verb+" in this nbextensions `DIR`")
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -51,7 +52,7 @@ func envFlag(cmd *cobra.Command) string {
 
 // addEnvFlag is the --env flag every env command takes.
 func addEnvFlag(fs *pflag.FlagSet) {
-	fs.StringP("env", "e", "", "the env: a prefix path or a name from `jdash envs` (default: the active env)")
+	fs.StringP("env", "e", "", "the `ENV`: a prefix path or a name from jdash envs (default: the active env)")
 }
 
 // levelAndEnv resolves the write level, then the env (flags first: a usage error costs no scan).
@@ -261,7 +262,10 @@ func nbextInstallRun(f *Factory, o *nbextOptions) error {
 		for _, p := range paths {
 			opts := o.install
 			opts.Destination = p.Dest
-			jobs = append(jobs, job{filepath.Join(dir, p.Src), opts})
+			j := job{filepath.Join(dir, p.Src), opts}
+			if !slices.Contains(jobs, j) { // two requires of one module often share src and dest
+				jobs = append(jobs, j)
+			}
 		}
 	}
 	_, err = f.writeInEnv(context.Background(), ec, "nbext install", o.DryRun, []string{target}, func(w fsx.Writer) error {

@@ -106,6 +106,7 @@ func patchRun(f *Factory, o *patchOptions) error {
 		return err
 	}
 	if !o.DryRun {
+		f.remember(ec)
 		reportFiles(f, res, "nothing to patch: every applicable rule is applied or has no anchor here")
 		for _, s := range statuses {
 			if s.State == "pin-only" || (s.State == "needs-patch" && s.Rule.PreferPin) {
@@ -175,6 +176,15 @@ func patchList(f *Factory, statuses []patch.Status, asJSON bool) error {
 		fmt.Fprintf(tw, "%s\t%s\t%s\n", s.Rule.ID, state, strings.Join(s.Why.Reasons, "; "))
 	}
 	tw.Flush()
+	states := map[string]bool{}
+	for _, s := range statuses {
+		states[s.State] = true
+	}
+	for _, st := range []string{"needs-patch", "applied", "anchor-absent", "pin-only", "not-applicable"} {
+		if states[st] {
+			fmt.Fprintf(f.IO.ErrOut, "%-15s %s\n", st+":", stateHelp[st])
+		}
+	}
 	for _, s := range statuses {
 		if s.State == "not-applicable" {
 			continue
@@ -248,4 +258,13 @@ func patchVerify(f *Factory, ec *envContext, pe *patch.Env, rules []patch.Rule, 
 		return &ExitError{Code: ExitCheckFailed, Err: fmt.Errorf("%d of %d modules failed while being imported", failed, len(mods))}
 	}
 	return nil
+}
+
+// stateHelp explains the states of patch --list (printed under the table for those shown).
+var stateHelp = map[string]string{
+	"needs-patch":    "the env's versions call for the rule and a file still has the old import: jdash patch repairs it",
+	"applied":        "the rule's repair is in place (jdash patch --revert undoes it)",
+	"anchor-absent":  "the versions call for the rule, but no installed file has the import it repairs: nothing to do",
+	"pin-only":       "no source change fixes it: the pin shown is the repair",
+	"not-applicable": "the env's versions do not call for the rule",
 }

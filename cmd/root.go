@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/jdash-dev/jdash/internal/fsx"
+	"github.com/jdash-dev/jdash/internal/registry"
 
 	"github.com/jdash-dev/jdash/internal/jupyter"
 
@@ -48,6 +49,7 @@ func (f *Factory) Host() envdetect.Host {
 	}
 	h.Workspaces = f.V.GetStringSlice("workspace")
 	h.ExtraEnvDirs = append(f.V.GetStringSlice("env_dirs"), f.managedEnvsDir())
+	h.KnownEnvs, _ = registry.Load(registry.Path(f.Env)) // an unreadable registry only loses names
 	if d := f.V.GetInt("workspace_depth"); d > 0 {
 		h.MaxDepth = d
 	}
@@ -80,7 +82,7 @@ func newRootCmd(f *Factory) *cobra.Command {
 	root := &cobra.Command{
 		Use:           "jdash",
 		Short:         "Make Jupyter behave per Python environment",
-		Long:          "jdash finds every Python environment, resolves the Jupyter paths and config each one sees,\nsets extensions up at the env level and runs the notebook stack with matching ports and tokens.",
+		Long:          "jdash finds every Python environment, resolves the Jupyter paths and config each one sees,\nsets extensions up at the env level and repairs the imports newer releases broke.",
 		Version:       version(),
 		SilenceErrors: true,
 		SilenceUsage:  true,

@@ -31,6 +31,7 @@ func TestScript(t *testing.T) {
 			home := filepath.Join(e.WorkDir, "home")
 			e.Setenv("HOME", home)
 			e.Setenv("XDG_CONFIG_HOME", filepath.Join(home, ".config"))
+			e.Setenv("XDG_STATE_HOME", filepath.Join(home, ".local", "state"))
 			e.Setenv("NO_COLOR", "1")
 			// Unset (not empty: Jupyter treats an empty JUPYTER_PREFER_ENV_PATH or CONDA_PREFIX as set)
 			// everything that changes env detection or Jupyter's paths.

@@ -112,6 +112,7 @@ func setupRun(ctx context.Context, f *Factory, o *setupOptions) error {
 	if err != nil {
 		return err
 	}
+	installed := false
 	if len(missing) > 0 {
 		if marker := setup.ExternallyManaged(ec.Env); marker != "" && !o.BreakSystem {
 			return fmt.Errorf("%s is managed by the operating system (%s, PEP 668): jdash will not pip-install %s into it.\nUse a venv of your own (jdash env create NAME --profile %s), or give --break-system-packages if you mean it",
@@ -141,6 +142,7 @@ func setupRun(ctx context.Context, f *Factory, o *setupOptions) error {
 			}
 			return err
 		}
+		installed = true
 		if ec, err = f.envContext(ec.Env.Prefix); err != nil { // packages changed: describe again
 			return err
 		}
@@ -156,7 +158,7 @@ func setupRun(ctx context.Context, f *Factory, o *setupOptions) error {
 	opts := setup.Options{
 		Profile: p, Level: lvl, Env: ec.Env, Paths: ec.Paths, Python: py,
 		Stack: setup.Stack{IP: o.IP, Port: o.Port, GatewayURL: o.GatewayURL},
-		Log:   f.IO.ErrOut,
+		Log:   f.IO.Progress(),
 	}
 	choices := setup.Choices{Profile: p.Name, IP: o.IP, Port: o.Port, GatewayURL: o.GatewayURL}
 	changes, err := f.writeInEnv(ctx, ec, "setup", o.DryRun, []string{lvl.Config, lvl.Data}, func(w fsx.Writer) error {
@@ -172,6 +174,7 @@ func setupRun(ctx context.Context, f *Factory, o *setupOptions) error {
 	if o.DryRun {
 		return nil
 	}
+	f.remember(ec)
 	// The cache is jdash's own record, not the user's: written through the writer, not journaled.
 	if err := cache.Save(&fsx.Real{}); err != nil {
 		fmt.Fprintf(f.IO.ErrOut, "jdash: warning: %v\n", err)
@@ -182,10 +185,16 @@ func setupRun(ctx context.Context, f *Factory, o *setupOptions) error {
 			files++
 		}
 	}
-	if files == 0 {
-		fmt.Fprintf(f.IO.ErrOut, "%s is already set up for %s: nothing changed\n", ec.Env.Prefix, p.Name)
-	} else {
-		fmt.Fprintf(f.IO.ErrOut, "set up %s for %s: %d files written (undo with: jdash setup --undo --env %s)\n", ec.Env.Prefix, p.Name, files, ec.Env.Prefix)
+	switch {
+	case files > 0:
+		fmt.Fprintf(f.IO.Out, "set up %s for %s: %s written (undo with: jdash setup --undo --env %s)\n", ec.Env.Prefix, p.Name, plural(files, "file"), ec.Env.Prefix)
+	case installed:
+		fmt.Fprintf(f.IO.Out, "installed the %s profile's packages into %s; it has no files to set up\n", p.Name, ec.Env.Prefix)
+	default:
+		fmt.Fprintf(f.IO.Out, "%s is already set up for %s: nothing changed\n", ec.Env.Prefix, p.Name)
+	}
+	if os.Geteuid() == 0 && p.App != "none" {
+		fmt.Fprintln(f.IO.ErrOut, "note: you are root: the notebook server refuses to start as root unless given --allow-root")
 	}
 	return nil
 }
@@ -300,4 +309,12 @@ func keepChoices(f *Factory, ec *envContext, o *setupOptions) error {
 			o.Profile, o.IP, o.Port, map[bool]string{true: ", gateway " + o.GatewayURL, false: ""}[o.GatewayURL != ""])
 	}
 	return nil
+}
+
+// plural is "1 file" / "3 files".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/jdash-dev/jdash/internal/pkgindex"
 	"github.com/jdash-dev/jdash/internal/pyrun"
+	"github.com/jdash-dev/jdash/internal/registry"
 
 	"github.com/jdash-dev/jdash/internal/envdetect"
 	"github.com/jdash-dev/jdash/internal/fsx"
@@ -167,5 +168,12 @@ func reportChanges(f *Factory, changes []fsx.Change) {
 		default:
 			fmt.Fprintf(f.IO.ErrOut, "wrote %s\n", c.Path)
 		}
+	}
+}
+
+// remember adds an env jdash changed to its registry, so that it can be named from anywhere.
+func (f *Factory) remember(ec *envContext) {
+	if err := registry.Add(registry.Path(f.Env), ec.Env.Prefix); err != nil {
+		fmt.Fprintf(f.IO.ErrOut, "jdash: warning: remembering %s: %v\n", ec.Env.Prefix, err)
 	}
 }

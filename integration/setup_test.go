@@ -63,6 +63,18 @@ func listTree(t *testing.T, dir string) string {
 	return strings.Join(lines, "\n") + "\n"
 }
 
+// homeTree is listTree of HOME without jdash's registry of the envs it knows (the one thing
+// jdash keeps there: ~/.local/state/jdash/envs.json).
+func homeTree(t *testing.T, home string) string {
+	var keep []string
+	for _, l := range strings.Split(listTree(t, home), "\n") {
+		if !strings.HasPrefix(l, ".local/state") {
+			keep = append(keep, l)
+		}
+	}
+	return strings.Join(keep, "\n")
+}
+
 // treeDiff names the entries two listings of listTree do not share.
 func treeDiff(a, b string) string {
 	in := func(s string) map[string]bool {
@@ -96,7 +108,7 @@ func TestSetupClassic(t *testing.T) {
 	os.MkdirAll(filepath.Join(home, ".jupyter"), 0o755)
 	os.WriteFile(filepath.Join(home, ".bashrc"), []byte("# user file\n"), 0o644)
 	env := []string{"HOME=" + home, "PATH=/usr/bin:/bin", "LC_ALL=C.UTF-8", "PIP_FIND_LINKS=" + filepath.Join(buildDir(), "wheelhouse")}
-	homeBefore := listTree(t, home)
+	homeBefore := homeTree(t, home)
 	etcBefore, shareBefore := listTree(t, filepath.Join(venv, "etc")), listTree(t, filepath.Join(venv, "share"))
 
 	out, err := runEnv(env, jdashBin, "setup", "--env", venv, "--install")
@@ -104,8 +116,8 @@ func TestSetupClassic(t *testing.T) {
 		t.Fatalf("jdash setup --install: %v\n%s", err, out)
 	}
 	t.Logf("jdash setup --sys-prefix --install:\n%s", tail(string(out), 8))
-	if h := listTree(t, home); h != homeBefore {
-		t.Fatalf("setup wrote under HOME")
+	if h := homeTree(t, home); h != homeBefore {
+		t.Fatalf("setup wrote under HOME:\n%s", treeDiff(homeBefore, h))
 	}
 
 	// The env's own nbextension listing: every profile extension enabled at the env level
@@ -153,8 +165,8 @@ func TestSetupClassic(t *testing.T) {
 	if err != nil || !strings.Contains(string(out), "nothing would change") {
 		t.Errorf("dry run on a set-up env: %v\n%s", err, out)
 	}
-	if h := listTree(t, home); h != homeBefore {
-		t.Fatalf("jdash or the listings wrote under HOME")
+	if h := homeTree(t, home); h != homeBefore {
+		t.Fatalf("jdash or the listings wrote under HOME:\n%s", treeDiff(homeBefore, h))
 	}
 
 	// A real notebook server on that env serves every enabled extension's JS.

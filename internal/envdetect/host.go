@@ -23,6 +23,8 @@ type Host struct {
 	CondarcDirs []string
 	// ExtraEnvDirs are dirs whose children are envs (jdash's own env dir, configured dirs).
 	ExtraEnvDirs []string
+	// KnownEnvs are prefixes jdash set up, patched or created (its registry).
+	KnownEnvs []string
 
 	// Cwd is probed for a project env (.venv, venv, .conda, env, .pixi/envs/*).
 	Cwd string

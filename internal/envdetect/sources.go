@@ -25,6 +25,7 @@ const (
 	SrcPipx       = "pipx"
 	SrcWorkspace  = "workspace"
 	SrcConfigured = "configured"
+	SrcKnown      = "known" // jdash's registry: envs it set up, patched or created
 	SrcGiven      = "given" // named directly (a prefix path, or the active/PATH default), not scanned
 )
 
@@ -84,6 +85,11 @@ func (c *collector) collect() {
 	}
 	for _, d := range h.ExtraEnvDirs {
 		c.addChildren(d, SrcConfigured)
+	}
+	for _, p := range h.KnownEnvs {
+		if looksLikeEnv(p) {
+			c.add(p, SrcKnown)
+		}
 	}
 	for _, w := range h.Workspaces {
 		c.walkWorkspace(w, 0, map[string]bool{})

@@ -67,7 +67,9 @@ func Run(ctx context.Context, w fsx.Writer, o Options) error {
 		if !ok {
 			return fmt.Errorf("profile %s: unknown step %q", o.Profile.Name, s)
 		}
-		fmt.Fprintf(o.Log, "setup: %s\n", s)
+		if o.Log != nil {
+			fmt.Fprintf(o.Log, "setup: %s\n", s)
+		}
 		if err := fn(ctx, w, o); err != nil {
 			return fmt.Errorf("%s: %w", s, err)
 		}

@@ -21,6 +21,7 @@ type IO struct {
 	ErrOut io.Writer
 
 	outTTY bool
+	errTTY bool
 	color  bool
 }
 
@@ -29,7 +30,8 @@ type IO struct {
 // CLICOLOR_FORCE (not "0"). The mode argument ("auto", "always", "never") overrides.
 func System(getenv func(string) string, mode string) *IO {
 	tty := term.IsTerminal(int(os.Stdout.Fd()))
-	return &IO{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr, outTTY: tty, color: ColorEnabled(tty, getenv, mode)}
+	return &IO{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr, outTTY: tty, errTTY: term.IsTerminal(int(os.Stderr.Fd())),
+		color: ColorEnabled(tty, getenv, mode)}
 }
 
 // ColorEnabled is the colour policy as a pure function.
@@ -57,6 +59,14 @@ func Test(tty bool) (*IO, *bytes.Buffer, *bytes.Buffer) {
 
 // IsTTY reports whether Out is a terminal.
 func (s *IO) IsTTY() bool { return s.outTTY }
+
+// Progress is where progress lines go: stderr on a terminal, nowhere in a pipe.
+func (s *IO) Progress() io.Writer {
+	if s.errTTY {
+		return s.ErrOut
+	}
+	return io.Discard
+}
 
 // Scheme is the colour palette; every function is the identity when colour is off.
 type Scheme struct {
