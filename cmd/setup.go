@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -27,6 +28,7 @@ type setupOptions struct {
 	DryRun, Install bool
 	Undo, Yes       bool
 	BreakSystem     bool // install into an externally managed (PEP 668) env anyway
+	Downgrade       bool // on notebook 7, take the classic profile's notebook 6.5.7 instead of nbclassic
 	IP, GatewayURL  string
 	Port            int
 	levels          levelFlags
@@ -66,6 +68,7 @@ installed; --undo restores every file the last setup changed.`,
 	cmd.Flags().BoolVar(&o.Install, "install", false, "install the profile's missing packages with the env's own pip (uv when present)")
 	cmd.Flags().BoolVar(&o.Undo, "undo", false, "restore every file the last setup changed")
 	cmd.Flags().BoolVar(&o.Yes, "yes", false, "confirm --user without asking")
+	cmd.Flags().BoolVar(&o.Downgrade, "downgrade", false, "on a notebook 7 env, install notebook 6.5.7 for the classic profile instead of taking the nbclassic route")
 	cmd.Flags().BoolVar(&o.BreakSystem, "break-system-packages", false, "with --install: install into an env the OS manages (PEP 668) anyway")
 	cmd.Flags().StringVar(&o.IP, "ip", "127.0.0.1", "the address the notebook server binds")
 	cmd.Flags().IntVar(&o.Port, "port", 8888, "the notebook server's port")
@@ -99,7 +102,14 @@ func setupRun(ctx context.Context, f *Factory, o *setupOptions) error {
 	if err := setup.CheckStack(o.IP, o.Port, o.GatewayURL); err != nil {
 		return &FlagError{err}
 	}
-	p, err := profile.Get(o.Profile)
+	if o.Downgrade && !o.changed["profile"] {
+		o.Profile = "classic"
+	}
+	name, why := setup.Route(o.Profile, ec.Packages.Version("notebook"), o.Downgrade)
+	if why != "" {
+		fmt.Fprintf(f.IO.ErrOut, "route: %s\n", why)
+	}
+	p, err := profile.Get(name)
 	if err != nil {
 		return &FlagError{err}
 	}
@@ -156,12 +166,16 @@ func setupRun(ctx context.Context, f *Factory, o *setupOptions) error {
 		return ""
 	}
 	opts := setup.Options{
-		Profile: p, Level: lvl, Env: ec.Env, Paths: ec.Paths, Python: py,
+		Profile: p, Level: lvl, Env: ec.Env, Paths: ec.Paths, Python: py, Packages: ec.Packages,
 		Stack: setup.Stack{IP: o.IP, Port: o.Port, GatewayURL: o.GatewayURL},
 		Log:   f.IO.Progress(),
 	}
 	choices := setup.Choices{Profile: p.Name, IP: o.IP, Port: o.Port, GatewayURL: o.GatewayURL}
-	changes, err := f.writeInEnv(ctx, ec, "setup", o.DryRun, []string{lvl.Config, lvl.Data}, func(w fsx.Writer) error {
+	roots := []string{lvl.Config, lvl.Data}
+	if slices.Contains(p.Steps, "patch") {
+		roots = append(roots, ec.Packages.Dirs()...)
+	}
+	changes, err := f.writeInEnv(ctx, ec, "setup", o.DryRun, roots, func(w fsx.Writer) error {
 		if err := setup.Run(ctx, w, opts); err != nil {
 			return err
 		}

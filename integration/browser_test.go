@@ -43,12 +43,13 @@ func browse(t *testing.T, url, shot string) string {
 	return string(dom)
 }
 
-// serverErrors are the 4xx/5xx lines of a notebook server log for extension assets and APIs.
+// serverErrors are the 4xx/5xx lines of a notebook server log for extension assets, the
+// configurator's API and the nbextension config API.
 func serverErrors(log string) []string {
 	var out []string
 	re := regexp.MustCompile(`\s[45]\d\d\s+(GET|POST|PUT|PATCH|DELETE)\s+(\S+)`)
 	for _, l := range strings.Split(log, "\n") {
-		if m := re.FindStringSubmatch(l); m != nil && (strings.Contains(m[2], "/nbextensions/") || strings.Contains(m[2], "/api/")) {
+		if m := re.FindStringSubmatch(l); m != nil && (strings.Contains(m[2], "/nbextensions/") || strings.Contains(m[2], "/api/config/")) {
 			out = append(out, strings.TrimSpace(l))
 		}
 	}

@@ -274,9 +274,15 @@ func Undo(w Writer, j *Journal) error {
 		paths[c.Path] = &span{first: c, last: c}
 		order = append(order, c.Path)
 	}
-	var conflicts, restore []string
+	var conflicts, restore, caches []string
 	for _, p := range order {
 		sp := paths[p]
+		if isPycache(p) {
+			// Python's own cache: it rewrites it at will, and an undo only has to make sure no
+			// stale copy of a restored source is used, so it is removed, never a conflict.
+			caches = append(caches, p)
+			continue
+		}
 		now, mode, exists, err := current(p)
 		if err != nil {
 			return err
@@ -305,6 +311,11 @@ func Undo(w Writer, j *Journal) error {
 	}
 	for _, p := range order {
 		if err := removeTemps(w, p); err != nil {
+			return err
+		}
+	}
+	for _, p := range caches {
+		if _, err := w.Remove(p); err != nil {
 			return err
 		}
 	}
@@ -488,4 +499,9 @@ func prune(prefix, command string) error {
 		}
 	}
 	return nil
+}
+
+// isPycache: a compiled file in a __pycache__ dir.
+func isPycache(p string) bool {
+	return filepath.Base(filepath.Dir(p)) == "__pycache__" && strings.HasSuffix(p, ".pyc")
 }

@@ -3,7 +3,7 @@ package profile
 import "testing"
 
 func TestProfiles(t *testing.T) {
-	for _, n := range []string{"classic", "modern", "gateway"} {
+	for _, n := range []string{"classic", "modern", "gateway", "nbclassic"} {
 		p, err := Get(n)
 		if err != nil {
 			t.Fatal(err)
@@ -12,7 +12,7 @@ func TestProfiles(t *testing.T) {
 			t.Errorf("%s: %v", n, err)
 		}
 	}
-	if _, err := Get("nope"); err == nil || err.Error() != `unknown profile "nope": use one of classic, gateway, modern` {
+	if _, err := Get("nope"); err == nil || err.Error() != `unknown profile "nope": use one of classic, gateway, modern, nbclassic` {
 		t.Errorf("unknown profile: %v", err)
 	}
 	p, _ := Get("classic")

@@ -19,6 +19,8 @@ import (
 	"github.com/jdash-dev/jdash/internal/fsx"
 	"github.com/jdash-dev/jdash/internal/jupyter"
 	"github.com/jdash-dev/jdash/internal/nbext"
+	"github.com/jdash-dev/jdash/internal/patch"
+	"github.com/jdash-dev/jdash/internal/pkgindex"
 	"github.com/jdash-dev/jdash/internal/profile"
 	"github.com/jdash-dev/jdash/internal/pyjson"
 	"github.com/jdash-dev/jdash/internal/pyrun"
@@ -42,6 +44,8 @@ type Options struct {
 	Python  pyrun.Interpreter
 	Stack   Stack
 	Log     io.Writer // progress lines
+	// Packages is the env's package index (the patch step reads it).
+	Packages *pkgindex.Index
 }
 
 // Missing returns the profile's requirements the env does not satisfy.
@@ -78,6 +82,7 @@ func Run(ctx context.Context, w fsx.Writer, o Options) error {
 }
 
 var steps = map[string]func(context.Context, fsx.Writer, Options) error{
+	"patch":                patchStep,
 	"contrib-nbextensions": contribNbextensions,
 	"dashboards":           dashboards,
 	"dashboards-bundlers":  bundlers,
@@ -128,7 +133,7 @@ func contribNbextensions(ctx context.Context, w fsx.Writer, o Options) error {
 	if err != nil {
 		return err
 	}
-	if _, _, err := serverext.Toggle(w, levelDir, serverext.Notebook, "jupyter_nbextensions_configurator", true); err != nil {
+	if _, _, err := serverext.Toggle(w, levelDir, o.serverApp(), "jupyter_nbextensions_configurator", true); err != nil {
 		return err
 	}
 	for _, e := range [][2]string{
@@ -370,4 +375,49 @@ func ExternallyManaged(e *envdetect.Env) string {
 		}
 	}
 	return ""
+}
+
+// serverApp is the server whose extension list the profile's app reads: notebook 6's, or
+// jupyter_server's (nbclassic, notebook 7).
+func (o Options) serverApp() serverext.App {
+	if o.Profile.App == "server" {
+		return serverext.Server
+	}
+	return serverext.Notebook
+}
+
+// patchStep applies the compatibility rules the env's versions call for (jdash patch), so
+// that the later steps can import the extensions.
+func patchStep(_ context.Context, w fsx.Writer, o Options) error {
+	rules, err := patch.Rules()
+	if err != nil {
+		return err
+	}
+	pe := &patch.Env{Prefix: o.Env.Prefix, Packages: o.Packages, PythonVersion: o.Env.PythonVersion}
+	sts, err := patch.Plan(pe, rules, o.Env.Python)
+	if err != nil {
+		return err
+	}
+	for _, s := range sts {
+		if s.Problem != "" && s.State != "not-applicable" {
+			return fmt.Errorf("rule %s: %s", s.Rule.ID, s.Problem)
+		}
+	}
+	res, err := patch.Apply(w, pe, sts)
+	if err == nil && o.Log != nil {
+		fmt.Fprintf(o.Log, "setup: patched %d files\n", len(res))
+	}
+	return err
+}
+
+// Route is the profile a setup takes on an env and why: on notebook 7, the classic profile
+// becomes the nbclassic route (no downgrade) unless a downgrade is asked for.
+func Route(asked string, notebookVersion string, downgrade bool) (profileName, why string) {
+	if asked != "classic" || notebookVersion == "" || !jupyter.IsNotebook7(notebookVersion) {
+		return asked, ""
+	}
+	if downgrade {
+		return "classic", fmt.Sprintf("notebook %s is installed and --downgrade was given: it goes back to notebook 6.5.7", notebookVersion)
+	}
+	return "nbclassic", fmt.Sprintf("notebook %s is installed: the classic extensions go under nbclassic (no downgrade; --downgrade installs notebook 6.5.7 instead)", notebookVersion)
 }
