@@ -68,7 +68,7 @@ func listTree(t *testing.T, dir string) string {
 func homeTree(t *testing.T, home string) string {
 	var keep []string
 	for _, l := range strings.Split(listTree(t, home), "\n") {
-		if !strings.HasPrefix(l, ".local/state") {
+		if l != ".local/" && !strings.HasPrefix(l, ".local/state") {
 			keep = append(keep, l)
 		}
 	}
