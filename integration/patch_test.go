@@ -53,12 +53,7 @@ func pySums(t *testing.T, sp string) map[string]string {
 
 func TestPatchNotebook7Env(t *testing.T) {
 	integration(t)
-	src := requireEnv(t, "nb7compat")
-	env := filepath.Join(t.TempDir(), "nb7")
-	if err := copyTree(src, env); err != nil {
-		t.Fatal(err)
-	}
-	os.Remove(filepath.Join(env, ".jdash-stamp"))
+	env := copyTestEnv(t, "nb7compat")
 	py := filepath.Join(env, "bin", "python")
 	sp := filepath.Join(env, "lib", "python3.11", "site-packages")
 	// A module with the pre-4.2 _get_nbext_dir import (I-1), added to jupyter_contrib_core in

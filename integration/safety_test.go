@@ -55,25 +55,7 @@ func TestConcurrentEnables(t *testing.T) {
 // A prefix the user cannot write: a clear error naming --user and its cost, nothing written.
 func TestReadOnlyPrefix(t *testing.T) {
 	integration(t)
-	if os.Geteuid() != 0 {
-		t.Skip("builds a root-owned env and runs jdash as nobody")
-	}
-	u, err := user.Lookup("nobody")
-	if err != nil {
-		t.Skip("no nobody user")
-	}
-	uid, _ := strconv.Atoi(u.Uid)
-	gid, _ := strconv.Atoi(u.Gid)
-	root, err := os.MkdirTemp("", "jdash-ro-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer os.RemoveAll(root)
-	os.Chmod(root, 0o755)
-	prefix := filepath.Join(root, "env")
-	os.MkdirAll(filepath.Join(prefix, "bin"), 0o755)
-	os.WriteFile(filepath.Join(prefix, "pyvenv.cfg"), []byte("home = /usr/bin\nversion = 3.11.2\n"), 0o644)
-	os.Symlink("/usr/bin/python3", filepath.Join(prefix, "bin", "python"))
+	uid, gid, root, prefix := rootOwnedEnv(t)
 	home := filepath.Join(root, "home")
 	os.MkdirAll(home, 0o777)
 	c := exec.Command(jdashBin, "nbext", "enable", "foo/main", "--env", prefix)
@@ -130,25 +112,7 @@ func TestEnvCreate(t *testing.T) {
 // "permission denied", not "not a Python environment".
 func TestUnreadableIsNotAbsent(t *testing.T) {
 	integration(t)
-	if os.Geteuid() != 0 {
-		t.Skip("builds root-owned dirs and runs jdash as nobody")
-	}
-	u, err := user.Lookup("nobody")
-	if err != nil {
-		t.Skip("no nobody user")
-	}
-	uid, _ := strconv.Atoi(u.Uid)
-	gid, _ := strconv.Atoi(u.Gid)
-	root, err := os.MkdirTemp("", "jdash-unreadable-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer os.RemoveAll(root)
-	os.Chmod(root, 0o755)
-	prefix := filepath.Join(root, "env")
-	os.MkdirAll(filepath.Join(prefix, "bin"), 0o755)
-	os.WriteFile(filepath.Join(prefix, "pyvenv.cfg"), []byte("home = /usr/bin\nversion = 3.11.2\n"), 0o644)
-	os.Symlink("/usr/bin/python3", filepath.Join(prefix, "bin", "python"))
+	uid, gid, root, prefix := rootOwnedEnv(t)
 	nbconfig := filepath.Join(prefix, "etc", "jupyter", "nbconfig")
 	os.MkdirAll(nbconfig, 0o755)
 	os.WriteFile(filepath.Join(nbconfig, "notebook.json"), []byte(`{"load_extensions": {"a/main": true}}`), 0o644)
@@ -172,4 +136,30 @@ func TestUnreadableIsNotAbsent(t *testing.T) {
 	if out, err := asNobody("envs", "show", locked); err == nil || !strings.Contains(out, "permission denied") || strings.Contains(out, "not a Python environment") {
 		t.Errorf("envs show on an unreadable prefix: %v\n%s", err, out)
 	}
+}
+
+// rootOwnedEnv makes a root-owned venv layout under a world-readable temp root, for tests that
+// run jdash as nobody; it skips unless the test runs as root and nobody exists.
+func rootOwnedEnv(t *testing.T) (uid, gid int, root, prefix string) {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Skip("builds a root-owned env and runs jdash as nobody")
+	}
+	u, err := user.Lookup("nobody")
+	if err != nil {
+		t.Skip("no nobody user")
+	}
+	uid, _ = strconv.Atoi(u.Uid)
+	gid, _ = strconv.Atoi(u.Gid)
+	root, err = os.MkdirTemp("", "jdash-nobody-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(root) })
+	os.Chmod(root, 0o755)
+	prefix = filepath.Join(root, "env")
+	os.MkdirAll(filepath.Join(prefix, "bin"), 0o755)
+	os.WriteFile(filepath.Join(prefix, "pyvenv.cfg"), []byte("home = /usr/bin\nversion = 3.11.2\n"), 0o644)
+	os.Symlink("/usr/bin/python3", filepath.Join(prefix, "bin", "python"))
+	return uid, gid, root, prefix
 }

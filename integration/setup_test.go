@@ -169,27 +169,12 @@ func TestSetupClassic(t *testing.T) {
 		t.Fatalf("jdash or the listings wrote under HOME:\n%s", treeDiff(homeBefore, h))
 	}
 
-	// A real notebook server on that env serves every enabled extension's JS.
+	// A real notebook server on that env serves every enabled extension's JS, and shows a
+	// person the pages they open.
 	port := freePort(t)
-	rt := t.TempDir()
-	nbArgs := []string{"-m", "notebook", "--no-browser", "--ip=127.0.0.1", fmt.Sprintf("--port=%d", port), "--NotebookApp.token=jdash-test"}
-	if os.Geteuid() == 0 {
-		nbArgs = append(nbArgs, "--allow-root") // CI runs as root
-	}
-	nb := exec.Command(py, nbArgs...)
-	nb.Env = append(env, "JUPYTER_RUNTIME_DIR="+rt)
-	nb.Dir = t.TempDir()
-	os.WriteFile(filepath.Join(nb.Dir, "test.ipynb"), []byte(`{"cells": [{"cell_type": "code", "execution_count": null, "metadata": {}, "outputs": [], "source": ["1+1"]}], "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}}, "nbformat": 4, "nbformat_minor": 5}`), 0o644)
-	logf, _ := os.Create(filepath.Join(rt, "server.log"))
-	nb.Stdout, nb.Stderr = logf, logf
-	if err := nb.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { nb.Process.Kill(); nb.Wait() }()
-	base := fmt.Sprintf("http://127.0.0.1:%d", port)
-	waitHTTP(t, base+"/api/status?token=jdash-test", 60*time.Second, filepath.Join(rt, "server.log"))
+	nb := startServer(t, py, env, port, "-m", "notebook", "--no-browser", "--ip=127.0.0.1", fmt.Sprintf("--port=%d", port), "--NotebookApp.token=jdash-test")
 	for _, r := range requires {
-		resp, err := http.Get(base + "/nbextensions/" + r + ".js?token=jdash-test")
+		resp, err := http.Get(nb.base + "/nbextensions/" + r + ".js?token=jdash-test")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -200,27 +185,9 @@ func TestSetupClassic(t *testing.T) {
 			t.Logf("GET /nbextensions/%s.js: 200", r)
 		}
 	}
-	// What a person sees, in headless Chromium: the notebook with the dashboards toolbar, the
-	// widgets menu and the dashboards bundler; the tree's Nbextensions tab listing the
-	// extensions (not a spinner); no 4xx/5xx for extension assets or APIs.
-	page := browse(t, base+"/notebooks/test.ipynb?token=jdash-test", "classic-notebook.png")
-	for _, want := range []string{`id="jupyter-dashboard-view-toolbar-buttons"`, "Dashboard View:", ">Widgets<", "Dashboard on Jupyter Dashboards Server"} {
-		if !strings.Contains(page, want) {
-			t.Errorf("the notebook page lacks %q", want)
-		}
-	}
-	tree := browse(t, base+"/tree?token=jdash-test#nbextensions_configurator", "classic-configurator.png")
-	listed := strings.Count(tree, "nbext-enable-toggle")
-	if listed < 5 || strings.Contains(tree, "nbext-selector-loading") {
-		t.Errorf("the Nbextensions tab shows %d extensions (spinner: %v)", listed, strings.Contains(tree, "nbext-selector-loading"))
-	}
-	logText, _ := os.ReadFile(filepath.Join(rt, "server.log"))
-	if errs := serverErrors(string(logText)); len(errs) > 0 {
-		t.Errorf("the server answered errors:\n%s", strings.Join(errs, "\n"))
-	}
+	listed := nb.checkClassicPages(t, "", "classic")
 	t.Logf("browser: notebook page with the dashboards toolbar, Widgets menu and bundler; configurator tab lists %d extensions; screenshots in %s", listed, filepath.Join(buildDir(), "artifacts"))
-	nb.Process.Kill()
-	nb.Wait()
+	nb.stop()
 
 	// --undo restores every file jdash wrote, exactly: what is left is what pip installed.
 	// Set up again and undo again: the same bytes, modes and links both times.

@@ -22,7 +22,7 @@ func NewRoots(dirs ...string) Roots {
 	var rs Roots
 	for _, d := range dirs {
 		if d != "" {
-			rs = append(rs, resolveExisting(filepath.Clean(d)))
+			rs = append(rs, ResolveExisting(filepath.Clean(d)))
 		}
 	}
 	return rs
@@ -38,7 +38,7 @@ func (rs Roots) check(path string, dirItself bool) error {
 	if !dirItself {
 		p = filepath.Dir(p)
 	}
-	real := resolveExisting(p)
+	real := ResolveExisting(p)
 	for _, r := range rs {
 		if within(real, r) || dirItself && within(r, real) {
 			return nil
@@ -51,9 +51,10 @@ func within(p, root string) bool {
 	return p == root || strings.HasPrefix(p, strings.TrimSuffix(root, string(filepath.Separator))+string(filepath.Separator))
 }
 
-// resolveExisting resolves the symlinks of the longest existing part of p and appends the
-// rest (which does not exist, so holds no link).
-func resolveExisting(p string) string {
+// ResolveExisting resolves the symlinks of the longest existing part of p and appends the
+// rest (which does not exist, so holds no link): pathlib's non-strict resolve() of an
+// absolute path.
+func ResolveExisting(p string) string {
 	rest := ""
 	for cur := p; ; {
 		if r, err := filepath.EvalSymlinks(cur); err == nil {

@@ -174,15 +174,15 @@ func (r *Real) intend(c Change) error {
 }
 
 func (r *Real) WriteFile(path string, data []byte, perm fs.FileMode) (bool, error) {
-	if err := r.Roots.check(path, false); err != nil {
-		return false, err
-	}
 	old, mode, existed, err := current(path)
 	if err != nil {
 		return false, err
 	}
 	if existed && mode&fs.ModeSymlink == 0 && bytes.Equal(old, data) && (perm != SecretMode || mode == SecretMode) {
-		return false, nil
+		return false, nil // nothing written: nothing to confine
+	}
+	if err := r.Roots.check(path, false); err != nil {
+		return false, err
 	}
 	newMode := perm
 	if existed && perm != SecretMode && mode&fs.ModeSymlink == 0 {
@@ -279,6 +279,9 @@ func (r *Real) Symlink(target, path string) (bool, error) {
 }
 
 func (r *Real) MkdirAll(path string, perm fs.FileMode) error {
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		return nil // nothing to make (the common case of a re-run)
+	}
 	if err := r.Roots.check(path, true); err != nil {
 		return err
 	}

@@ -115,19 +115,7 @@ func resolvePath(p string) string {
 	if err != nil {
 		return p
 	}
-	rest := ""
-	cur := abs
-	for {
-		if r, err := filepath.EvalSymlinks(cur); err == nil {
-			return filepath.Join(r, rest)
-		}
-		parent := filepath.Dir(cur)
-		if parent == cur {
-			return abs
-		}
-		rest = filepath.Join(filepath.Base(cur), rest)
-		cur = parent
-	}
+	return fsx.ResolveExisting(abs)
 }
 
 // tempDir is tempfile.gettempdir()'s first choice: TMPDIR, TEMP, TMP, then /tmp.
