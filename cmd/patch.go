@@ -90,11 +90,8 @@ func patchRun(f *Factory, o *patchOptions) error {
 	if o.List {
 		return patchList(f, statuses, o.JSON)
 	}
-	// A target that cannot be read as Python stops the whole run before anything is written.
-	for _, s := range statuses {
-		if s.Problem != "" && s.State != "not-applicable" {
-			return fmt.Errorf("rule %s: %s (nothing was changed)", s.Rule.ID, s.Problem)
-		}
+	if err := patch.Unreadable(statuses); err != nil {
+		return err
 	}
 	var res []patch.FileResult
 	_, err = f.writeInEnv(context.Background(), ec, "patch", o.DryRun, ec.Packages.Dirs(), func(w fsx.Writer) error {

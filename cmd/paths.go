@@ -45,7 +45,7 @@ func pathsRun(f *Factory, opts *pathsOptions) error {
 	if err != nil {
 		return err
 	}
-	facts, found := f.facts(e)
+	facts, _, found := f.facts(e)
 	if !found {
 		fmt.Fprintf(f.IO.ErrOut, "jdash: warning: jupyter_core is not installed in %s; showing the newest jupyter_core's rules\n", e.Prefix)
 	}

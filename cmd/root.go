@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/jdash-dev/jdash/internal/fsx"
+	"github.com/jdash-dev/jdash/internal/pkgindex"
 	"github.com/jdash-dev/jdash/internal/registry"
 
 	"github.com/jdash-dev/jdash/internal/jupyter"
@@ -65,10 +66,10 @@ func (f *Factory) Scan() envdetect.Result {
 // facts are the Jupyter facts of an env under this process's environment; system_root
 // (JDASH_SYSTEM_ROOT) moves the machine-wide dirs under another root, to inspect an image or
 // a chroot, and so that CLI tests never read the host's Jupyter.
-func (f *Factory) facts(e *envdetect.Env) (jupyter.Facts, bool) {
-	facts, found := jupyter.FactsFor(e, f.Env)
+func (f *Factory) facts(e *envdetect.Env) (jupyter.Facts, *pkgindex.Index, bool) {
+	facts, pkgs, found := jupyter.FactsFor(e, f.Env)
 	facts.SystemRoot = f.V.GetString("system_root")
-	return facts, found
+	return facts, pkgs, found
 }
 
 // FindEnv resolves an ENV argument (see envdetect.Find).

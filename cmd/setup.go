@@ -303,7 +303,7 @@ func shellQuote(args []string) string {
 // keepChoices fills the options not given on the command line from the env's last setup, and
 // says so: a re-run without flags must not reset what the user chose.
 func keepChoices(f *Factory, ec *envContext, o *setupOptions) error {
-	prev, err := setup.LoadChoices(fsx.Disk{}, ec.Env.Prefix)
+	prev, err := setup.LoadChoices(f.FS, ec.Env.Prefix)
 	if err != nil || prev == nil {
 		return err
 	}
@@ -319,8 +319,12 @@ func keepChoices(f *Factory, ec *envContext, o *setupOptions) error {
 	keep("port", func() { o.Port = prev.Port })
 	keep("gateway-url", func() { o.GatewayURL = prev.GatewayURL })
 	if len(kept) > 0 {
+		gateway := ""
+		if o.GatewayURL != "" {
+			gateway = ", gateway " + o.GatewayURL
+		}
 		fmt.Fprintf(f.IO.ErrOut, "keeping the last setup's choices (profile %s, ip %s, port %d%s); give a flag to change one\n",
-			o.Profile, o.IP, o.Port, map[bool]string{true: ", gateway " + o.GatewayURL, false: ""}[o.GatewayURL != ""])
+			o.Profile, o.IP, o.Port, gateway)
 	}
 	return nil
 }

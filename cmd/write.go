@@ -33,8 +33,8 @@ func (f *Factory) envContext(ref string) (*envContext, error) {
 	if err != nil {
 		return nil, err
 	}
-	facts, _ := f.facts(e)
-	return &envContext{Env: e, Facts: facts, Paths: jupyter.Resolve(facts), Packages: jupyter.Packages(e, facts)}, nil
+	facts, pkgs, _ := f.facts(e)
+	return &envContext{Env: e, Facts: facts, Paths: jupyter.Resolve(facts), Packages: pkgs}, nil
 }
 
 // python is the env's interpreter, started through the factory's runner.

@@ -24,6 +24,6 @@ func atomicWrite(path string, data []byte, mode fs.FileMode, static bool) error 
 	if _, err := t.Write(data); err != nil {
 		return err
 	}
-	fault("temp written, not renamed")
+	fault("temp written, not renamed:", path)
 	return t.CloseAtomicallyReplace()
 }

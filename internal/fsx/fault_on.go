@@ -25,7 +25,8 @@ var (
 
 func envInt(k string) int64 { n, _ := strconv.ParseInt(os.Getenv(k), 10, 64); return n }
 
-func fault(where string) {
+func fault(what, path string) {
+	where := what + " " + path
 	n := faultSeq.Add(1)
 	if faultPause > 0 && n == faultPause {
 		fmt.Fprintf(os.Stderr, "fault: paused at point %d (%s)\n", n, where)

@@ -148,7 +148,7 @@ func (r *Real) RemoveDir(path string) (bool, error) {
 
 // remove journals and makes the removal of a file or an empty dir.
 func (r *Real) remove(c Change) (bool, error) {
-	if err := r.intend(c); err != nil {
+	if err := r.intend(&c); err != nil {
 		return false, err
 	}
 	if err := os.Remove(c.Path); err != nil {
@@ -159,17 +159,17 @@ func (r *Real) remove(c Change) (bool, error) {
 }
 
 // intend journals a change before it is made.
-func (r *Real) intend(c Change) error {
+func (r *Real) intend(c *Change) error {
 	if r.Ctx != nil && r.Ctx.Err() != nil {
 		return r.Ctx.Err()
 	}
-	fault("before journaling " + c.Path)
+	fault("before journaling", c.Path)
 	if r.Rec != nil {
 		if err := r.Rec.Record(c); err != nil {
 			return err
 		}
 	}
-	fault("journaled, not made: " + c.Path)
+	fault("journaled, not made:", c.Path)
 	return nil
 }
 
@@ -192,7 +192,7 @@ func (r *Real) WriteFile(path string, data []byte, perm fs.FileMode) (bool, erro
 		return false, err
 	}
 	c := Change{Path: path, Existed: existed, Old: old, OldMode: mode, New: append([]byte(nil), data...), Mode: newMode}
-	if err := r.intend(c); err != nil {
+	if err := r.intend(&c); err != nil {
 		return false, err
 	}
 	if err := atomicWrite(path, data, newMode, existed || perm == SecretMode); err != nil {
@@ -222,7 +222,7 @@ func (r *Real) CopyFile(src, dst string) (bool, error) {
 		return false, err
 	}
 	c := Change{Path: dst, Existed: existed, Old: old, OldMode: mode, New: data, Mode: st.Mode().Perm()}
-	if err := r.intend(c); err != nil {
+	if err := r.intend(&c); err != nil {
 		return false, err
 	}
 	if err := atomicWrite(dst, data, st.Mode().Perm(), true); err != nil {
@@ -261,7 +261,7 @@ func (r *Real) Symlink(target, path string) (bool, error) {
 		return false, err
 	}
 	c := Change{Path: path, Existed: existed, Old: old, OldMode: mode, Symlink: target}
-	if err := r.intend(c); err != nil {
+	if err := r.intend(&c); err != nil {
 		return false, err
 	}
 	tmp := path + ".jdash-tmp"
@@ -269,7 +269,7 @@ func (r *Real) Symlink(target, path string) (bool, error) {
 	if err := os.Symlink(target, tmp); err != nil {
 		return false, err
 	}
-	fault("temp link made, not renamed")
+	fault("temp link made, not renamed:", path)
 	if err := os.Rename(tmp, path); err != nil {
 		os.Remove(tmp)
 		return false, err
@@ -299,7 +299,7 @@ func (r *Real) MkdirAll(path string, perm fs.FileMode) error {
 		return nil
 	}
 	for i := len(missing) - 1; i >= 0; i-- {
-		if err := r.intend(Change{Path: missing[i], Dir: true}); err != nil {
+		if err := r.intend(&Change{Path: missing[i], Dir: true}); err != nil {
 			return err
 		}
 	}

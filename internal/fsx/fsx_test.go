@@ -149,7 +149,7 @@ func TestUndoOfAKilledRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	// journaled, then "killed" between the temp file and the rename: the temp is left
-	rec.Record(Change{Path: b, Existed: true, Old: []byte("b-old"), OldMode: 0o644, New: []byte("b-new"), Mode: 0o644})
+	rec.Record(&Change{Path: b, Existed: true, Old: []byte("b-old"), OldMode: 0o644, New: []byte("b-new"), Mode: 0o644})
 	os.WriteFile(filepath.Join(prefix, "etc", ".b.json123456"), []byte("b-n"), 0o600)
 	os.WriteFile(filepath.Join(prefix, "etc", ".b.jsonx1"), []byte("not ours"), 0o600)
 	rec.f.Write([]byte(`{"path": "/cut-off`)) // a half-written line
@@ -193,7 +193,7 @@ func TestKilledRunTakenOverAndUndoResumed(t *testing.T) {
 	}
 	w := &Real{Rec: rec}
 	w.WriteFile(a, []byte("a-1"), 0o644)
-	rec.Record(Change{Path: b, New: []byte("b-1"), Mode: 0o644})
+	rec.Record(&Change{Path: b, New: []byte("b-1"), Mode: 0o644})
 	os.WriteFile(filepath.Join(prefix, "etc", ".b.json42"), []byte("b-"), 0o600)
 	rec.f.Close()
 	// the second run takes the pending journal over and finishes the work

@@ -67,18 +67,20 @@ func StartJournal(prefix, command string, roots Roots, now time.Time) (*Recorder
 		return nil, err
 	}
 	r := &Recorder{f: f, path: path, prefix: prefix, roots: roots}
+	var paths []string
 	for _, k := range killed {
 		for _, c := range k.j.Changes {
-			if err := r.Record(c); err != nil {
+			if err := r.Record(&c); err != nil {
 				f.Close()
 				return nil, err
 			}
 			r.adopted = append(r.adopted, c)
 			if !c.Dir {
-				_ = removeTemps(&Real{}, c.Path)
+				paths = append(paths, c.Path)
 			}
 		}
 	}
+	_ = removeTemps(&Real{}, paths)
 	for _, k := range killed { // only once their changes are safe in this journal
 		if err := os.Remove(k.path); err != nil {
 			return nil, err
@@ -115,8 +117,8 @@ func pendingJournals(prefix, command string) ([]pendingJournal, error) {
 
 // Record appends one change and syncs it to disk before the caller makes it: the old bytes
 // to a blob first, then the line naming them.
-func (r *Recorder) Record(c Change) error {
-	if err := storeBlobs(r.prefix, &c); err != nil {
+func (r *Recorder) Record(c *Change) error {
+	if err := storeBlobs(r.prefix, c); err != nil {
 		return err
 	}
 	line, err := json.Marshal(c)
@@ -309,10 +311,8 @@ func Undo(w Writer, j *Journal) error {
 			return err
 		}
 	}
-	for _, p := range order {
-		if err := removeTemps(w, p); err != nil {
-			return err
-		}
+	if err := removeTemps(w, order); err != nil {
+		return err
 	}
 	for _, p := range caches {
 		if _, err := w.Remove(p); err != nil {
@@ -375,31 +375,50 @@ func MarkUndone(path string) error {
 	return os.Rename(path, strings.TrimSuffix(strings.TrimSuffix(path, ".json"), ".pending")+".undone")
 }
 
-// tempsOf lists the temp files the writer may have left for path: renameio's
-// ".<name><digits>" and Symlink's "<path>.jdash-tmp".
-func tempsOf(w Writer, path string) []string {
-	dir, base := filepath.Split(path)
-	names, err := w.ReadDirNames(dir)
-	if err != nil {
-		return nil
-	}
-	var out []string
-	for _, n := range names {
-		rest, ok := strings.CutPrefix(n, "."+base)
-		if ok && rest != "" && strings.Trim(rest, "0123456789") == "" || n == base+".jdash-tmp" {
-			out = append(out, filepath.Join(dir, n))
+// removeTemps removes the temp files the writer may have left beside paths: renameio's
+// ".<name><digits>" and Symlink's "<path>.jdash-tmp". Each dir is listed once.
+func removeTemps(w Writer, paths []string) error {
+	byDir := map[string]map[string]bool{}
+	for _, p := range paths {
+		dir, base := filepath.Split(p)
+		if byDir[dir] == nil {
+			byDir[dir] = map[string]bool{}
 		}
+		byDir[dir][base] = true
 	}
-	return out
-}
-
-func removeTemps(w Writer, path string) error {
-	for _, t := range tempsOf(w, path) {
-		if _, err := w.Remove(t); err != nil {
-			return err
+	for dir, bases := range byDir {
+		names, err := w.ReadDirNames(dir)
+		if err != nil {
+			continue // a dir that is gone holds no temp file
+		}
+		for _, n := range names {
+			if !isTempOf(n, bases) {
+				continue
+			}
+			if _, err := w.Remove(filepath.Join(dir, n)); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
+}
+
+// isTempOf: n is ".<base><digits>" or "<base>.jdash-tmp" for one of bases.
+func isTempOf(n string, bases map[string]bool) bool {
+	if base, ok := strings.CutSuffix(n, ".jdash-tmp"); ok && bases[base] {
+		return true
+	}
+	rest, ok := strings.CutPrefix(n, ".")
+	if !ok {
+		return false
+	}
+	// the base may end in digits itself: try every split of the trailing digits
+	for j := len(rest) - 1; j >= 0 && '0' <= rest[j] && rest[j] <= '9'; j-- {
+		if bases[rest[:j]] {
+			return true
+		}
+	}
+	return false
 }
 
 // KeepJournals is how many journals of one command an env keeps (the newest): an undo goes
@@ -411,16 +430,17 @@ func blobDir(prefix string) string { return filepath.Join(journalDir(prefix), "b
 // storeBlobs moves a change's bytes out of its record: the old bytes into a blob named by
 // their hash (written once, synced, owner-only: they may hold tokens), the new ones to their
 // hash alone (an undo only needs to know that a file is still what the run left).
+//
+// A change that already has its old sum was stored when it was recorded (or read back from
+// a journal): nothing is hashed or written again.
 func storeBlobs(prefix string, c *Change) error {
 	if c.New != nil && c.NewSum == "" {
 		c.NewSum = sum(c.New)
 	}
-	if !c.Existed || c.Dir || c.Removed && c.Old == nil && c.OldSum != "" {
+	if !c.Existed || c.Dir || c.OldSum != "" {
 		return nil
 	}
-	if c.OldSum == "" {
-		c.OldSum = sum(c.Old)
-	}
+	c.OldSum = sum(c.Old)
 	p := filepath.Join(blobDir(prefix), c.OldSum)
 	if _, err := os.Lstat(p); err == nil {
 		return nil

@@ -6,7 +6,7 @@ import (
 
 // Facts are the Python and process facts that decide Jupyter's search paths. They are plain
 // values so that every rule can be computed, and tested, for any OS and any jupyter_core
-// version without running Python. FactsFor (in facts_host.go) fills them from a real env.
+// version without running Python. FactsFor (in host.go) fills them from a real env.
 type Facts struct {
 	// OS is Go's GOOS naming: "linux", "darwin", "windows" (anything else behaves as linux).
 	OS string

@@ -15,9 +15,11 @@ import (
 )
 
 // FactsFor derives the facts of a detected env under a process environment, from files
-// alone. CoreVersion is the jupyter_core the env's Python would import (nil, with found
-// false, when it has none: the newest rules are used then).
-func FactsFor(e *envdetect.Env, env map[string]string) (f Facts, coreFound bool) {
+// alone, and the env's package index over SiteDirs (built once: the facts need it for the
+// jupyter_core version, the commands for everything else). CoreVersion is the jupyter_core
+// the env's Python would import (nil, with found false, when it has none: the newest rules
+// are used then).
+func FactsFor(e *envdetect.Env, env map[string]string) (f Facts, pkgs *pkgindex.Index, coreFound bool) {
 	f = Facts{
 		OS:                   runtime.GOOS,
 		Prefix:               e.Prefix,
@@ -34,13 +36,14 @@ func FactsFor(e *envdetect.Env, env map[string]string) (f Facts, coreFound bool)
 		f.RealAppData = resolvePath(filepath.Join(ad, "jupyter"))
 	}
 	f.OwnsPrefix = ownsPath(e.Prefix)
-	if v := coreVersion(e, f); v != "" {
+	pkgs = pkgindex.New(SiteDirs(e, f))
+	if v := coreVersion(e, pkgs); v != "" {
 		if sv, err := pyver.Parse(v); err == nil {
 			f.CoreVersion = &sv
 			coreFound = true
 		}
 	}
-	return f, coreFound
+	return f, pkgs, coreFound
 }
 
 // SiteDirs are the env's site dirs in Python's import order (site.main): in a venv its own
@@ -64,13 +67,10 @@ func SiteDirs(e *envdetect.Env, f Facts) []string {
 	return dirs
 }
 
-// Packages is the env's installed-package index over SiteDirs.
-func Packages(e *envdetect.Env, f Facts) *pkgindex.Index { return pkgindex.New(SiteDirs(e, f)) }
-
 // coreVersion is the jupyter_core the env's Python would import; a conda record stands in
 // when no site dir has one.
-func coreVersion(e *envdetect.Env, f Facts) string {
-	if v := Packages(e, f).Version("jupyter_core"); v != "" {
+func coreVersion(e *envdetect.Env, pkgs *pkgindex.Index) string {
+	if v := pkgs.Version("jupyter_core"); v != "" {
 		return v
 	}
 	return e.Packages["jupyter_core"]

@@ -102,6 +102,12 @@ func (c ConfigDir) ReadObj(path string) (*pyjson.Obj, error) {
 	if err != nil {
 		return nil, err
 	}
+	return ParseObj(path, raw)
+}
+
+// ParseObj parses a config file's bytes as a JSON object; anything else is a MalformedError
+// naming path.
+func ParseObj(path string, raw []byte) (*pyjson.Obj, error) {
 	v, err := pyjson.Parse(raw)
 	if err != nil {
 		return nil, &MalformedError{path, err}

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/jdash-dev/jdash/internal/envdetect"
+	"github.com/jdash-dev/jdash/internal/pkgindex"
 )
 
 // Python's import order (site.main): in a venv its own site-packages, then the user site
@@ -38,7 +39,7 @@ func TestSiteDirsImportOrder(t *testing.T) {
 	if got := SiteDirs(venv, f); !slices.Equal(got, want) {
 		t.Errorf("system-site venv:\n got  %v\n want %v", got, want)
 	}
-	if v := coreVersion(venv, f); v != "4.12.0" {
+	if v := coreVersion(venv, pkgindex.New(SiteDirs(venv, f))); v != "4.12.0" {
 		t.Errorf("jupyter_core from apt's dist-packages: %q", v)
 	}
 	f.SystemSitePackages, venv.Venv.IncludeSystemSitePackages = false, false

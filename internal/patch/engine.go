@@ -103,6 +103,17 @@ func Plan(e *Env, rules []Rule, python string) ([]Status, error) {
 	return out, nil
 }
 
+// Unreadable is the first target of a plan that could not be read as Python: then the whole
+// run stops before anything is written.
+func Unreadable(sts []Status) error {
+	for _, s := range sts {
+		if s.Problem != "" && s.State != "not-applicable" {
+			return fmt.Errorf("rule %s: %s (nothing was changed)", s.Rule.ID, s.Problem)
+		}
+	}
+	return nil
+}
+
 // scannedPackage is a package's scan for one rule: the files with hits or applied blocks.
 type scannedPackage struct {
 	Files   []FileStatus `json:"files"`

@@ -197,9 +197,12 @@ func (ix *Index) Module(module string) string {
 		if isRegular(base + ".py") {
 			return base + ".py"
 		}
-		for _, ext := range []string{".*.so", ".so", ".*.pyd", ".pyd"} {
-			if matches, _ := filepath.Glob(base + ext); len(matches) > 0 {
-				return matches[0]
+		// an extension module: name.so, name.cpython-311-x86_64-linux-gnu.so, name.pyd, ...
+		// (one listing of the dir, not one per suffix)
+		matches, _ := filepath.Glob(base + ".*")
+		for _, m := range matches {
+			if strings.HasSuffix(m, ".so") || strings.HasSuffix(m, ".pyd") {
+				return m
 			}
 		}
 	}
@@ -222,9 +225,4 @@ func readMetadataFile(path string) (string, string, bool) {
 func isRegular(p string) bool {
 	st, err := os.Stat(p)
 	return err == nil && st.Mode().IsRegular()
-}
-
-func isDir(p string) bool {
-	st, err := os.Stat(p)
-	return err == nil && st.IsDir()
 }

@@ -179,7 +179,7 @@ func readObj(fsys fsx.FS, path string) (*pyjson.Obj, error) {
 	if err != nil || len(data) == 0 {
 		return nil, err // unreadable is an error; empty is skipped, as jupyter_server does
 	}
-	return jupyter.ConfigDir{FS: fsys}.ReadObj(path)
+	return jupyter.ParseObj(path, data)
 }
 
 func fileMentions(fsys fsx.FS, path, s string) bool {

@@ -398,10 +398,8 @@ func patchStep(_ context.Context, w fsx.Writer, o Options) error {
 	if err != nil {
 		return err
 	}
-	for _, s := range sts {
-		if s.Problem != "" && s.State != "not-applicable" {
-			return fmt.Errorf("rule %s: %s", s.Rule.ID, s.Problem)
-		}
+	if err := patch.Unreadable(sts); err != nil {
+		return err
 	}
 	res, err := patch.Apply(w, pe, sts)
 	if err == nil && o.Log != nil {
