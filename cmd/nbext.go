@@ -210,7 +210,7 @@ func reportToggle(f *Factory, verb string, it toggle, dir string, changed bool, 
 	} else {
 		fmt.Fprintf(f.IO.ErrOut, "%sd %s %s in %s\n", verb, it.section, it.require, filepath.Join(dir, it.section+".json"))
 	}
-	if verb == "enable" && len(nbext.FindJS(ec.Paths, it.require)) == 0 {
+	if verb == "enable" && len(nbext.FindJS(fsx.Disk{}, ec.Paths, it.require)) == 0 {
 		fmt.Fprintf(f.IO.ErrOut, "  %s %s.js is in no nbextensions dir of this env\n", cs.Red("warning:"), it.require)
 	}
 }

@@ -3,7 +3,6 @@ package cmd
 import (
 	"bufio"
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -214,51 +213,23 @@ func setupRun(ctx context.Context, f *Factory, o *setupOptions) error {
 }
 
 func setupUndo(f *Factory, ec *envContext, dryRun bool) error {
-	j, path, err := fsx.LastJournal(ec.Env.Prefix, "setup")
-	if err != nil {
-		return err
-	}
-	if j == nil {
-		return fmt.Errorf("no setup to undo in %s", ec.Env.Prefix)
-	}
-	if dryRun {
-		d := fsx.NewDryRun()
-		d.Roots = j.Roots
-		if err := fsx.Undo(d, j); err != nil {
-			return err
-		}
-		fsx.WriteDiffs(f.IO.Out, d.Changes())
-		return nil
-	}
-	ctx, stop := interruptible(context.Background())
-	defer stop()
-	unlock, err := f.lockEnv(ctx, ec)
-	if err != nil {
-		return err
-	}
-	defer unlock()
-	// The undo is idempotent: killed half-way, running it again finishes it.
-	if err := fsx.Undo(&fsx.Real{Roots: j.Roots, Ctx: ctx}, j); err != nil {
-		if errors.Is(err, context.Canceled) {
-			fmt.Fprintf(f.IO.ErrOut, "jdash: interrupted: the undo of %s is half done; run jdash setup --undo --env %s again to finish it\n", ec.Env.Prefix, ec.Env.Prefix)
-		}
-		return err
-	}
-	if err := fsx.MarkUndone(path); err != nil {
-		return err
-	}
-	fmt.Fprintf(f.IO.ErrOut, "undid the setup of %s: %d changes restored\n", j.Time.Format("2006-01-02 15:04:05"), len(j.Changes))
-	return nil
+	return undoLast(f, ec, "setup", dryRun, nil)
 }
 
 // confirmUser makes --user a deliberate choice: it reaches every env on the machine.
 func confirmUser(f *Factory, yes bool) error {
-	fmt.Fprintln(f.IO.ErrOut, "warning: --user writes under your home (~/.jupyter, ~/.local/share/jupyter): every env on this machine will see these extensions and config.")
+	return confirm(f, yes, "--user writes under your home (~/.jupyter, ~/.local/share/jupyter): every env on this machine will see these extensions and config.", "--user")
+}
+
+// confirm asks before a change that reaches beyond one env: --yes answers it; without a
+// terminal it is a usage error naming the flag.
+func confirm(f *Factory, yes bool, warning, what string) error {
+	fmt.Fprintln(f.IO.ErrOut, "warning: "+warning)
 	if yes {
 		return nil
 	}
 	if !term.IsTerminal(int(os.Stdin.Fd())) {
-		return flagErrorf("--user needs --yes (or answer the question on a terminal)")
+		return flagErrorf("%s needs --yes (or answer the question on a terminal)", what)
 	}
 	fmt.Fprint(f.IO.ErrOut, "continue? [y/N] ")
 	line, _ := bufio.NewReader(f.IO.In).ReadString('\n')

@@ -177,3 +177,48 @@ func (f *Factory) remember(ec *envContext) {
 		fmt.Fprintf(f.IO.ErrOut, "jdash: warning: remembering %s: %v\n", ec.Env.Prefix, err)
 	}
 }
+
+// undoLast restores every file the last run of command changed in the env, exactly. check
+// (optional) sees the journal first: doctor asks before restoring files outside the env.
+func undoLast(f *Factory, ec *envContext, command string, dryRun bool, check func(*fsx.Journal) error) error {
+	j, path, err := fsx.LastJournal(ec.Env.Prefix, command)
+	if err != nil {
+		return err
+	}
+	if j == nil {
+		return fmt.Errorf("no %s to undo in %s", command, ec.Env.Prefix)
+	}
+	if check != nil {
+		if err := check(j); err != nil {
+			return err
+		}
+	}
+	if dryRun {
+		d := fsx.NewDryRun()
+		d.Roots = j.Roots
+		if err := fsx.Undo(d, j); err != nil {
+			return err
+		}
+		fsx.WriteDiffs(f.IO.Out, d.Changes())
+		return nil
+	}
+	ctx, stop := interruptible(context.Background())
+	defer stop()
+	unlock, err := f.lockEnv(ctx, ec)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	// The undo is idempotent: killed half-way, running it again finishes it.
+	if err := fsx.Undo(&fsx.Real{Roots: j.Roots, Ctx: ctx}, j); err != nil {
+		if errors.Is(err, context.Canceled) {
+			fmt.Fprintf(f.IO.ErrOut, "jdash: interrupted: the undo of %s is half done; run jdash %s --undo --env %s again to finish it\n", ec.Env.Prefix, command, ec.Env.Prefix)
+		}
+		return err
+	}
+	if err := fsx.MarkUndone(path); err != nil {
+		return err
+	}
+	fmt.Fprintf(f.IO.ErrOut, "undid the %s of %s: %d changes restored\n", command, j.Time.Format("2006-01-02 15:04:05"), len(j.Changes))
+	return nil
+}

@@ -5,7 +5,6 @@ package nbext
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -79,11 +78,11 @@ func DataDirs(p jupyter.Paths) []string {
 }
 
 // FindJS returns every nbextensions dir file for require, in search order.
-func FindJS(p jupyter.Paths, require string) []string {
+func FindJS(fsys fsx.FS, p jupyter.Paths, require string) []string {
 	var out []string
 	for _, d := range DataDirs(p) {
 		js := filepath.Join(append([]string{d}, strings.Split(require, "/")...)...) + ".js"
-		if _, err := os.Stat(js); err == nil {
+		if ok, dir, _ := fsys.Exists(js); ok && !dir {
 			out = append(out, js)
 		}
 	}
@@ -120,7 +119,7 @@ func List(fsys fsx.FS, p jupyter.Paths) (Listing, error) {
 						winner[key] = dir
 						e.Effective = true
 					}
-					js := FindJS(p, req)
+					js := FindJS(fsys, p, req)
 					if len(js) > 0 {
 						e.Valid, e.JS = true, js[0]
 						if len(js) > 1 && !shadowSeen[req] {
