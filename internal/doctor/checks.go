@@ -1076,6 +1076,8 @@ func checkDeep(s *Snapshot) []Finding {
 	return out
 }
 
-func normalize(n string) string { return strings.ToLower(strings.NewReplacer("_", "-", ".", "-").Replace(n)) }
+func normalize(n string) string {
+	return strings.ToLower(strings.NewReplacer("_", "-", ".", "-").Replace(n))
+}
 
 func resolve(p string) string { return fsx.ResolveExisting(p) }

@@ -21,8 +21,8 @@ import (
 	"github.com/jdash-dev/jdash/internal/patch"
 	"github.com/jdash-dev/jdash/internal/pkgindex"
 	"github.com/jdash-dev/jdash/internal/ports"
-	"github.com/jdash-dev/jdash/internal/pysrc"
 	"github.com/jdash-dev/jdash/internal/pyjson"
+	"github.com/jdash-dev/jdash/internal/pysrc"
 	"github.com/jdash-dev/jdash/internal/serverext"
 )
 
@@ -61,7 +61,7 @@ type Snapshot struct {
 	BasePrefix    string
 	Home          string
 	SystemRoot    string // where the machine-wide dirs are read (system_root)
-	Active        bool // the env is the activated one (VIRTUAL_ENV / CONDA_PREFIX)
+	Active        bool   // the env is the activated one (VIRTUAL_ENV / CONDA_PREFIX)
 	Paths         jupyter.Paths
 	OwnsPrefix    bool
 
