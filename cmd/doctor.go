@@ -193,7 +193,7 @@ func newDoctorRun(f *Factory, o *doctorOptions) *doctorRunner {
 }
 
 func (d *doctorRunner) text() doctor.Text {
-	return doctor.Text{W: d.f.IO.Out, C: d.f.IO.Colors(), Home: d.f.Env["HOME"]}
+	return doctor.Text{W: d.f.IO.Out, C: d.f.IO.Colors(), Home: d.f.Env["HOME"], Deep: d.o.Deep}
 }
 
 // inspect gathers one env's snapshot and runs the selected checks on it.

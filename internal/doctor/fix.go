@@ -176,7 +176,7 @@ func moveServerext(w fsx.Writer, a *Action) (string, error) {
 			return "", err
 		}
 	}
-	return fmt.Sprintf("moved server extension %s from %s to the env level of %d envs", a.Module, a.Path, len(a.Targets)), nil
+	return moved("server extension "+a.Module, a.Path, a.Targets), nil
 }
 
 func moveNbext(w fsx.Writer, a *Action) (string, error) {
@@ -192,7 +192,7 @@ func moveNbext(w fsx.Writer, a *Action) (string, error) {
 	if err := dropKey(w, a.Path, "load_extensions", a.Require); err != nil {
 		return "", err
 	}
-	return fmt.Sprintf("moved nbextension %s (%s) from %s to the env level of %d envs", a.Require, a.Section, a.Path, len(a.Targets)), nil
+	return moved(fmt.Sprintf("nbextension %s (%s)", a.Require, a.Section), a.Path, a.Targets), nil
 }
 
 // quarantineDir moves a kernelspec dir (files copied, then removed, all journaled) to a
@@ -244,4 +244,11 @@ func moveTree(w fsx.Writer, src, dst string) error {
 	}
 	_, err = w.RemoveDir(src)
 	return err
+}
+
+func moved(what, from string, targets []string) string {
+	if len(targets) == 0 {
+		return fmt.Sprintf("removed %s from %s: no env has it", what, from)
+	}
+	return fmt.Sprintf("moved %s from %s to the env level of %s", what, from, strings.Join(targets, ", "))
 }

@@ -72,6 +72,7 @@ type Text struct {
 	W    io.Writer
 	C    ui.Scheme
 	Home string
+	Deep bool // the model group is shown only when --deep ran
 }
 
 func (t Text) tilde(s string) string {
@@ -135,6 +136,9 @@ func plural(n int, s string) string {
 func (t Text) Env(header string, fs []Finding, sum Summary) {
 	fmt.Fprintln(t.W, t.C.Bold(t.tilde(header)))
 	for _, g := range Groups {
+		if g == "model" && sum.Checks > 0 && !t.Deep {
+			continue // only --deep checks the model
+		}
 		st := GroupState(fs, g)
 		line := t.glyph(st) + " " + g
 		if c := counts(fs, g); c != "" {
@@ -225,8 +229,12 @@ func (t Text) All(r AllReport) {
 			w = n
 		}
 	}
+	groups := Groups
+	if !t.Deep {
+		groups = groups[:len(groups)-1]
+	}
 	head := fmt.Sprintf("%-*s", w, "env")
-	for _, g := range Groups {
+	for _, g := range groups {
 		head += "  " + g
 	}
 	fmt.Fprintln(t.W, t.C.Bold(head))
@@ -236,7 +244,7 @@ func (t Text) All(r AllReport) {
 			fmt.Fprintln(t.W, line+"  "+t.C.Red("cannot inspect: ")+t.tilde(row.Error))
 			continue
 		}
-		for _, g := range Groups {
+		for _, g := range groups {
 			cell := t.glyph(row.Groups[g])
 			line += "  " + cell + strings.Repeat(" ", len(g)-3)
 		}

@@ -656,6 +656,8 @@ func (g gatherer) argv0(k *Kernel) {
 	k.Exists, k.Executable = true, st.Mode()&0o111 != 0
 	k.RunsIn = runsIn(g.r, a)
 	if k.RunsIn != "" {
+		// a user's env: under a home dir, or owned by someone other than root
+		k.UserOwned = g.s.Home != "" && strings.HasPrefix(k.RunsIn, fsx.ResolveExisting(g.s.Home)+string(filepath.Separator))
 		if pst, err := g.r.Stat(k.RunsIn); err == nil {
 			if sys, ok := pst.Sys().(*syscall.Stat_t); ok && sys.Uid != 0 {
 				k.UserOwned = true
@@ -845,6 +847,18 @@ func (g gatherer) settings() {
 					for _, key := range cv.Obj.Keys() {
 						v := cv.Obj.Get(key)
 						g.setting(active && classes[cls], cls, key, scalar(v), Evidence{Path: jf, Level: level})
+					}
+				}
+			}
+			// .d files: their credentials are found too (the values they set are not judged)
+			for _, df := range g.dirFiles(filepath.Join(d, sec+".d"), ".json") {
+				if o := g.obj(df); o != nil {
+					for _, cls := range o.Keys() {
+						if cv := o.Get(cls); cv != nil && cv.Kind == pyjson.Object {
+							for _, key := range cv.Obj.Keys() {
+								g.setting(false, cls, key, scalar(cv.Obj.Get(key)), Evidence{Path: df, Level: level})
+							}
+						}
 					}
 				}
 			}
