@@ -32,7 +32,7 @@ func base() *Snapshot {
 		Paths: p, OwnsPrefix: true, Vars: map[string]string{}, VarLines: map[string][]Evidence{},
 		Versions: map[string]string{"notebook": "6.5.7", "ipykernel": "6.29.5", "ipython": "8.31.0"},
 		Apps:     []serverext.App{serverext.Notebook}, Classic: true,
-		Modules:  map[string]string{}, Values: map[string]Value{}, FrontendJS: map[string]bool{},
+		Modules: map[string]string{}, Values: map[string]Value{}, FrontendJS: map[string]bool{},
 		Kernels: []Kernel{{Name: "python3", Dir: pfx + "/share/jupyter/kernels/python3", KernelsDir: pfx + "/share/jupyter/kernels",
 			Level: "sys-prefix", Wins: true, Argv: []string{"python", "-m", "ipykernel_launcher"}, DisplayName: "Python 3 (ipykernel)",
 			Bare: true, Exists: true, Executable: true, RunsIn: pfx}},
