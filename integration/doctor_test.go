@@ -270,10 +270,12 @@ func TestDoctorFixUndoRealEnv(t *testing.T) {
 	env := append(doctorEnv(t, home, filepath.Join(classic, "bin"), filepath.Dir(classic), filepath.Dir(conda)), "JUPYTER_PREFER_ENV_PATH=0")
 	py := filepath.Join(classic, "bin", "python")
 
-	before := homeTree(t, home) + listTree(t, filepath.Join(classic, "etc"))
+	tree := func() string { return homeTree(t, home) + listTree(t, filepath.Join(classic, "etc")) }
+	before := tree()
 	if _, _, code := runDoctor(t, env, "--env", classic); code != 3 {
 		t.Fatalf("leaky: exit %d, want 3", code)
 	}
+	faultInjectDoctorFix(t, env, classic, tree, before)
 	out, errs, code := runDoctor(t, env, "--env", classic, "--fix", "--yes")
 	if code != 0 || !strings.Contains(out, "No issues found") {
 		t.Fatalf("after --fix: exit %d\n%s\n%s", code, out, errs)
@@ -331,4 +333,41 @@ func mustJSON(t *testing.T, v any) string {
 // which looks its subcommands up on PATH and could run another env's: L14).
 func jupyterApp(env []string, py, module, class string, args ...string) ([]byte, error) {
 	return runEnv(env, py, append([]string{"-c", fmt.Sprintf("from %s import %s; %s.launch_instance()", module, class, class)}, args...)...)
+}
+
+// faultInjectDoctorFix kills doctor --fix at every k-th fault point: running it again
+// finishes the fix exactly, and the undo (of the killed run, or of the finished one) restores
+// the leaky state byte for byte.
+func faultInjectDoctorFix(t *testing.T, env []string, prefix string, tree func() string, original string) {
+	bin := faultBinary(t)
+	fix := []string{"doctor", "--env", prefix, "--fix", "--yes"}
+	undo := []string{"doctor", "--env", prefix, "--undo", "--yes"}
+	// each kill starts from the same state: the leaky HOME and no jdash state (the old bytes
+	// are stored once per content: a second run has fewer points)
+	fresh := func() { os.RemoveAll(filepath.Join(prefix, ".jdash")) }
+	out, _ := runEnv(append(slices.Clone(env), "JDASH_FAULT_COUNT=1"), bin, fix...)
+	total := faultCount(t, out)
+	fixed := tree()
+	if out, err := runEnv(env, bin, undo...); err != nil || tree() != original {
+		t.Fatalf("undo: %v\n%s\n%s", err, out, treeDiff(original, tree()))
+	}
+	fresh()
+	kills := 0
+	for at := 1; at <= total; at++ {
+		out, _ := runEnv(append(slices.Clone(env), fmt.Sprintf("JDASH_FAULT_AT=%d", at)), bin, fix...)
+		if !strings.Contains(string(out), "fault: killed at point") {
+			t.Fatalf("point %d of %d: not killed:\n%s", at, total, tail(string(out), 3))
+		}
+		kills++
+		if at%2 == 0 {
+			if out, err := runEnv(env, bin, fix...); err != nil || tree() != fixed {
+				t.Fatalf("point %d: fix again did not finish the killed run: %v\n%s\n%s", at, err, out, treeDiff(fixed, tree()))
+			}
+		}
+		if out, err := runEnv(env, bin, undo...); err != nil || tree() != original {
+			t.Fatalf("point %d: the undo is not exact: %v\n%s\n%s", at, err, out, treeDiff(original, tree()))
+		}
+		fresh()
+	}
+	t.Logf("fault injection: doctor --fix has %d fault points; killed at each, all recovered exactly", total)
 }

@@ -195,8 +195,8 @@ func moveNbext(w fsx.Writer, a *Action) (string, error) {
 	return moved(fmt.Sprintf("nbextension %s (%s)", a.Require, a.Section), a.Path, a.Targets), nil
 }
 
-// quarantineDir moves a kernelspec dir (files copied, then removed, all journaled) to a
-// free name under its data dir's jdash-quarantine/kernels.
+// quarantineDir moves a kernelspec dir, in one atomic rename (a kill leaves it in one place
+// or the other), to a free name under its data dir's jdash-quarantine/kernels.
 func quarantineDir(w fsx.Writer, a *Action) (string, error) {
 	dest := a.Dest
 	for i := 2; ; i++ {
@@ -209,41 +209,10 @@ func quarantineDir(w fsx.Writer, a *Action) (string, error) {
 		}
 		dest = fmt.Sprintf("%s-%d", a.Dest, i)
 	}
-	if err := moveTree(w, a.Path, dest); err != nil {
+	if _, err := w.Rename(a.Path, dest); err != nil {
 		return "", err
 	}
 	return fmt.Sprintf("quarantined %s in %s", a.Path, dest), nil
-}
-
-func moveTree(w fsx.Writer, src, dst string) error {
-	names, err := w.ReadDirNames(src)
-	if err != nil {
-		return err
-	}
-	if err := w.MkdirAll(dst, 0o755); err != nil {
-		return err
-	}
-	for _, n := range names {
-		s, d := filepath.Join(src, n), filepath.Join(dst, n)
-		_, isDir, err := w.Exists(s)
-		if err != nil {
-			return err
-		}
-		if isDir {
-			if err := moveTree(w, s, d); err != nil {
-				return err
-			}
-			continue
-		}
-		if _, err := w.CopyFile(s, d); err != nil {
-			return err
-		}
-		if _, err := w.Remove(s); err != nil {
-			return err
-		}
-	}
-	_, err = w.RemoveDir(src)
-	return err
 }
 
 func moved(what, from string, targets []string) string {

@@ -17,6 +17,8 @@ func WriteDiffs(w io.Writer, changes []Change) {
 		switch {
 		case c.Dir:
 			fmt.Fprintf(w, "mkdir %s\n", c.Path)
+		case c.From != "":
+			fmt.Fprintf(w, "rename %s -> %s\n", c.From, c.Path)
 		case c.Symlink != "":
 			fmt.Fprintf(w, "symlink %s -> %s\n", c.Path, c.Symlink)
 		case c.Removed:

@@ -17,9 +17,11 @@ import (
 // number of points passed when the process ends normally (to stderr, via FaultPoints).
 // JDASH_FAULT_PAUSE=N sleeps 3 s at the N-th point (a slowed filesystem operation), after
 // saying so on stderr, so that a test can signal the process at a known point.
+// JDASH_FAULT_TRACE=1 names each point on stderr as it is passed.
 var (
 	faultAt    = envInt("JDASH_FAULT_AT")
 	faultPause = envInt("JDASH_FAULT_PAUSE")
+	faultTrace = envInt("JDASH_FAULT_TRACE")
 	faultSeq   atomic.Int64
 )
 
@@ -28,6 +30,9 @@ func envInt(k string) int64 { n, _ := strconv.ParseInt(os.Getenv(k), 10, 64); re
 func fault(what, path string) {
 	where := what + " " + path
 	n := faultSeq.Add(1)
+	if faultTrace > 0 {
+		fmt.Fprintf(os.Stderr, "fault: point %d (%s)\n", n, where)
+	}
 	if faultPause > 0 && n == faultPause {
 		fmt.Fprintf(os.Stderr, "fault: paused at point %d (%s)\n", n, where)
 		time.Sleep(3 * time.Second)

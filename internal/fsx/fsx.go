@@ -32,6 +32,7 @@ type Change struct {
 	Removed bool        `json:"removed,omitempty"`
 	Mode    fs.FileMode `json:"mode,omitempty"`
 	Symlink string      `json:"symlink,omitempty"` // a symlink created, pointing here
+	From    string      `json:"renamed_from,omitempty"` // Path was renamed from here (a file or a whole dir)
 }
 
 // FS is the read side: what jdash reads of the files it may also write. Disk reads the
@@ -82,6 +83,9 @@ type Writer interface {
 	Symlink(target, path string) (changed bool, err error)
 	// CopyFile copies src to dst with src's mode and modification time (shutil.copy2).
 	CopyFile(src, dst string) (changed bool, err error)
+	// Rename moves a file or a whole dir to dst (which must not exist) in one atomic step, on
+	// one file system: a kill leaves it either here or there, and undo moves it back.
+	Rename(src, dst string) (changed bool, err error)
 	// MkdirAll creates missing dirs, recording each one created.
 	MkdirAll(path string, perm fs.FileMode) error
 	// Changes are the changes made so far, in order.
@@ -244,6 +248,33 @@ func (r *Real) Remove(path string) (bool, error) {
 		return false, err
 	}
 	return r.remove(Change{Path: path, Existed: true, Old: old, OldMode: mode, Removed: true})
+}
+
+func (r *Real) Rename(src, dst string) (bool, error) {
+	if err := r.Roots.check(src, false); err != nil {
+		return false, err
+	}
+	if err := r.Roots.check(dst, false); err != nil {
+		return false, err
+	}
+	if _, err := os.Lstat(dst); err == nil {
+		return false, fmt.Errorf("rename %s: %s exists", src, dst)
+	}
+	if _, err := os.Lstat(src); err != nil {
+		return false, err
+	}
+	if err := r.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		return false, err
+	}
+	c := Change{Path: dst, From: src}
+	if err := r.intend(&c); err != nil {
+		return false, err
+	}
+	if err := os.Rename(src, dst); err != nil {
+		return false, err
+	}
+	r.changes = append(r.changes, c)
+	return true, nil
 }
 
 func (r *Real) Symlink(target, path string) (bool, error) {
@@ -463,6 +494,18 @@ func (d *DryRun) Remove(path string) (bool, error) {
 		return false, err
 	}
 	d.record(Change{Path: path, Existed: true, Old: old, OldMode: mode, Removed: true})
+	return true, nil
+}
+
+func (d *DryRun) Rename(src, dst string) (bool, error) {
+	if err := d.Roots.check(src, false); err != nil {
+		return false, err
+	}
+	if err := d.Roots.check(dst, false); err != nil {
+		return false, err
+	}
+	_ = d.MkdirAll(filepath.Dir(dst), 0o755)
+	d.changes = append(d.changes, Change{Path: dst, From: src})
 	return true, nil
 }
 

@@ -297,3 +297,60 @@ func mustRead(t *testing.T, p string) []byte {
 	}
 	return b
 }
+
+// A renamed dir is one journaled step: undo moves it back (and removes the dirs the rename
+// made), a rename journaled but never made (killed in between) is left alone, and a dry run
+// only shows it.
+func TestRenameIsJournaledAndUndone(t *testing.T) {
+	prefix := t.TempDir()
+	src := filepath.Join(prefix, "share", "kernels", "python3")
+	dst := filepath.Join(prefix, "share", "jdash-quarantine", "kernels", "python3")
+	os.MkdirAll(src, 0o755)
+	os.WriteFile(filepath.Join(src, "kernel.json"), []byte(`{"argv": ["x"]}`), 0o644)
+
+	d := NewDryRun()
+	if _, err := d.Rename(src, dst); err != nil {
+		t.Fatal(err)
+	}
+	var diff bytes.Buffer
+	WriteDiffs(&diff, d.Changes())
+	if !strings.Contains(diff.String(), "rename "+src+" -> "+dst) {
+		t.Errorf("dry run shows:\n%s", diff.String())
+	}
+	if _, err := os.Stat(src); err != nil {
+		t.Fatal("the dry run moved the dir")
+	}
+
+	rec, err := StartJournal(prefix, "doctor", nil, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := &Real{Rec: rec, Roots: NewRoots(filepath.Join(prefix, "share"))}
+	if _, err := w.Rename(src, dst); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Rename(dst, filepath.Join(t.TempDir(), "x")); err == nil {
+		t.Error("a rename out of the roots was allowed")
+	}
+	if err := rec.Finish(prefix, "doctor", w.Changes(), time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dst, "kernel.json")); string(b) != `{"argv": ["x"]}` {
+		t.Fatalf("not moved: %q", b)
+	}
+	j, _, err := LastJournal(prefix, "doctor")
+	if err != nil || j == nil {
+		t.Fatal(j, err)
+	}
+	for i := 0; i < 2; i++ { // idempotent: the second undo finds it back already
+		if err := Undo(&Real{Roots: j.Roots}, j); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if b, _ := os.ReadFile(filepath.Join(src, "kernel.json")); string(b) != `{"argv": ["x"]}` {
+		t.Fatalf("not moved back: %q", b)
+	}
+	if _, err := os.Stat(filepath.Join(prefix, "share", "jdash-quarantine")); !os.IsNotExist(err) {
+		t.Error("the dirs the rename made must go with the undo")
+	}
+}

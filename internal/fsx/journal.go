@@ -56,6 +56,15 @@ func StartJournal(prefix, command string, roots Roots, now time.Time) (*Recorder
 	if err != nil {
 		return nil, err
 	}
+	// the undo of this journal also undoes the killed runs': it may write where they could
+	roots = slices.Clone(roots)
+	for _, k := range killed {
+		for _, r := range k.j.Roots {
+			if !slices.Contains(roots, r) {
+				roots = append(roots, r)
+			}
+		}
+	}
 	path := filepath.Join(journalDir(prefix), journalName(command, now)+".pending")
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND|os.O_EXCL, SecretMode)
 	if err != nil {
@@ -256,11 +265,22 @@ func prefixOf(journal string) string { return filepath.Dir(filepath.Dir(filepath
 // nothing is restored at all. Temp files a killed write left beside a journaled path go.
 func Undo(w Writer, j *Journal) error {
 	prefix := j.prefix
-	type span struct{ first, last Change }
+	type span struct {
+		first Change
+		all   []Change // every change to the path, in order
+	}
 	var order []string
 	paths := map[string]*span{}
 	var madeDirs, goneDirs []string
+	var renames []Change
 	for _, c := range j.Changes {
+		if c.From != "" {
+			// a killed run's rename, journaled and made again by the run that took it over, is one
+			if !slices.ContainsFunc(renames, func(r Change) bool { return r.From == c.From && r.Path == c.Path }) {
+				renames = append(renames, c)
+			}
+			continue
+		}
 		if c.Dir {
 			if c.Removed {
 				goneDirs = append(goneDirs, c.Path)
@@ -270,10 +290,10 @@ func Undo(w Writer, j *Journal) error {
 			continue
 		}
 		if sp, ok := paths[c.Path]; ok {
-			sp.last = c
+			sp.all = append(sp.all, c)
 			continue
 		}
-		paths[c.Path] = &span{first: c, last: c}
+		paths[c.Path] = &span{first: c, all: []Change{c}}
 		order = append(order, c.Path)
 	}
 	var conflicts, restore, caches []string
@@ -297,14 +317,35 @@ func Undo(w Writer, j *Journal) error {
 		switch {
 		case isOriginal(sp.first, now, mode, exists):
 			// already restored by a killed undo, or never changed by a killed run
-		case isFinal(sp.last, now, mode, exists):
+		case slices.ContainsFunc(sp.all, func(c Change) bool { return isFinal(c, now, mode, exists) }):
+			// what one of the run's writes left (the last, or the one before a last change that
+			// was journaled when the run was killed but never made)
 			restore = append(restore, p)
 		default:
 			conflicts = append(conflicts, p+" changed since")
 		}
 	}
+	// a rename is undone when its result is there and its source free; the other way round it
+	// never happened (or was undone already)
+	var back []Change
+	for _, c := range renames {
+		_, errDst := os.Lstat(c.Path)
+		_, errSrc := os.Lstat(c.From)
+		switch {
+		case errDst == nil && errors.Is(errSrc, fs.ErrNotExist):
+			back = append(back, c)
+		case errSrc == nil && errors.Is(errDst, fs.ErrNotExist):
+		default:
+			conflicts = append(conflicts, c.Path+" and "+c.From+" both changed since")
+		}
+	}
 	if len(conflicts) > 0 {
 		return fmt.Errorf("cannot undo %s of %s: %s", j.Command, j.Time.Format(time.RFC3339), strings.Join(conflicts, "; "))
+	}
+	for i := len(back) - 1; i >= 0; i-- {
+		if _, err := w.Rename(back[i].Path, back[i].From); err != nil {
+			return err
+		}
 	}
 	for _, d := range goneDirs { // dirs the run removed come back first, shallowest first
 		if err := w.MkdirAll(d, 0o755); err != nil {
