@@ -31,7 +31,7 @@ type Change struct {
 	NewSum  string      `json:"new_sha256,omitempty"`
 	Removed bool        `json:"removed,omitempty"`
 	Mode    fs.FileMode `json:"mode,omitempty"`
-	Symlink string      `json:"symlink,omitempty"` // a symlink created, pointing here
+	Symlink string      `json:"symlink,omitempty"`      // a symlink created, pointing here
 	From    string      `json:"renamed_from,omitempty"` // Path was renamed from here (a file or a whole dir)
 }
 
