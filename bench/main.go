@@ -104,6 +104,15 @@ type stats struct {
 }
 
 func measure(n int, env []string, argv0 string, args ...string) stats {
+	return measureCodes(n, env, false, argv0, args...)
+}
+
+// measureAny times a command whose exit code says what it found (doctor exits 3 on errors).
+func measureAny(n int, env []string, argv0 string, args ...string) stats {
+	return measureCodes(n, env, true, argv0, args...)
+}
+
+func measureCodes(n int, env []string, anyExit bool, argv0 string, args ...string) stats {
 	var ds []time.Duration
 	var rss int64
 	for i := 0; i < n; i++ {
@@ -111,7 +120,10 @@ func measure(n int, env []string, argv0 string, args ...string) stats {
 		c.Env = env
 		c.Stdout, c.Stderr = nil, nil
 		start := time.Now()
-		check(c.Run())
+		err := c.Run()
+		if _, exited := err.(*exec.ExitError); !anyExit || !exited {
+			check(err)
+		}
 		ds = append(ds, time.Since(start))
 		if ru, ok := c.ProcessState.SysUsage().(*syscall.Rusage); ok && ru.Maxrss > rss {
 			rss = ru.Maxrss
@@ -127,6 +139,14 @@ func capture(env []string, argv0 string, args ...string) []byte {
 	c.Stderr = os.Stderr
 	out, err := c.Output()
 	check(err)
+	return out
+}
+
+// captureAny is capture for a command whose exit code is a verdict.
+func captureAny(env []string, argv0 string, args ...string) []byte {
+	c := exec.Command(argv0, args...)
+	c.Env = env
+	out, _ := c.Output()
 	return out
 }
 
@@ -183,6 +203,48 @@ func benchExtensions(env []string, bin string, runs int) {
 	fmt.Printf("    ratio: jdash is %.1fx faster (target >= 30x)\n", float64(p.median)/float64(j.median))
 	s := measure(runs, env, bin, "setup", "--env", venv)
 	fmt.Printf("(e) jdash setup on the already set-up env (a no-op): median %s, max %s (target < 100ms)\n\n", ms(s.median), ms(s.max))
+	benchDoctor(bin, venv, runs)
+}
+
+// benchDoctor measures doctor on a machine of 50 envs (the generated kinds) plus the set-up
+// classic env, with a leaky HOME: (g) `jdash doctor --env` against the five Jupyter commands
+// a user runs to find the same things, in one run; (h) `jdash doctor --all` on the 50 envs.
+func benchDoctor(bin, classic string, runs int) {
+	home, err := os.MkdirTemp("", "jdash-bench-doctor-")
+	check(err)
+	defer os.RemoveAll(home)
+	made := generate(home, 50)
+	py := filepath.Join(classic, "bin", "python")
+	kernels := filepath.Join(home, ".local", "share", "jupyter", "kernels")
+	write(filepath.Join(kernels, "python3", "kernel.json"), `{"argv": ["/usr/bin/python3", "-m", "ipykernel_launcher", "-f", "{connection_file}"], "display_name": "Python 3", "language": "python"}`)
+	write(filepath.Join(kernels, "gone", "kernel.json"), `{"argv": ["/nonexistent/envs/gone/bin/python", "-m", "ipykernel_launcher", "-f", "{connection_file}"], "display_name": "gone", "language": "python"}`)
+	write(filepath.Join(home, ".jupyter", "jupyter_notebook_config.json"), `{"NotebookApp": {"nbserver_extensions": {"nbextensions": true, "jupyter_nbextensions_configurator": true}}}`)
+	write(filepath.Join(home, ".jupyter", "nbconfig", "notebook.json"), `{"load_extensions": {"toc2/main": true}}`)
+	write(filepath.Join(home, ".local", "share", "jupyter", "runtime", "nbserver-4000003.json"), `{}`)
+	env := []string{"HOME=" + home, "PATH=" + filepath.Join(classic, "bin") + ":/usr/bin:/bin", "LC_ALL=C",
+		"JDASH_WORKSPACE=" + filepath.Join(home, "work"), "JDASH_ENV_DIRS=" + filepath.Dir(classic)}
+	found := strings.Count(string(capture(env, bin, "envs", "--json")), `"prefix": "`)
+	// the doctor must see the leaks, or the timing measures something else
+	out := captureAny(env, bin, "doctor", "--env", classic, "--json")
+	for _, id := range []string{"prefer-env-conflict", "kernel-dangling", "serverext-not-importable", "ext-shared-level", "runtime-stale"} {
+		if !strings.Contains(string(out), `"id": "`+id+`"`) {
+			fmt.Fprintf(os.Stderr, "bench: doctor did not find %s:\n%s", id, out)
+			os.Exit(1)
+		}
+	}
+	var sum time.Duration
+	fmt.Printf("(g) doctor on the set-up classic env, %d envs on the machine (%d generated), a leaky HOME:\n", found, made.total())
+	for _, args := range [][]string{{"--paths"}, {"kernelspec", "list"}, {"nbextension", "list"}, {"serverextension", "list"}, {"troubleshoot"}} {
+		m := measureAny(runs, env, py, append([]string{"-m", "jupyter"}, args...)...)
+		sum += m.median
+		fmt.Printf("    python -m jupyter %-18s median %s\n", strings.Join(args, " ")+":", ms(m.median))
+	}
+	d := measureAny(runs, env, bin, "doctor", "--env", classic)
+	fmt.Printf("    the five, one after the other:        %s\n", ms(sum))
+	fmt.Printf("    jdash doctor --env:                   median %s, max %s\n", ms(d.median), ms(d.max))
+	fmt.Printf("    ratio: jdash is %.1fx faster (target >= 20x)\n", float64(sum)/float64(d.median))
+	all := measureAny(runs, env, bin, "doctor", "--all")
+	fmt.Printf("(h) jdash doctor --all on %d envs: median %s, max %s (target < 300ms for 50 envs)\n\n", found, ms(all.median), ms(all.max))
 }
 
 func must2(s string, err error) string {
