@@ -172,20 +172,17 @@ type doctorRunner struct {
 	o      *doctorOptions
 	reader *doctor.Reader
 	others []doctor.Other
-	envs   []*envdetect.Env
+	envs   []*envContext // every env of the machine, resolved once
 	rules  []patch.Rule
 }
 
 func newDoctorRun(f *Factory, o *doctorOptions) *doctorRunner {
 	d := &doctorRunner{f: f, o: o, reader: doctor.NewReader()}
 	d.rules, _ = patch.Rules() // embedded and tested: an error here is a build defect
-	for _, e := range f.Scan().Envs {
-		if e.Broken {
-			continue
-		}
+	for _, e := range f.Scan().Envs { // broken envs too: their config still reaches them
 		facts, pkgs, _ := f.facts(e)
 		p := jupyter.Resolve(facts)
-		d.envs = append(d.envs, e)
+		d.envs = append(d.envs, &envContext{Env: e, Facts: facts, Paths: p, Packages: pkgs})
 		d.others = append(d.others, doctor.Other{Prefix: e.Prefix, ConfigDirs: p.ConfigDirs(), DataDirs: p.DataDirs(),
 			SysPrefix: p.Levels.SysPrefix, Packages: pkgs, Paths: p})
 	}
@@ -300,26 +297,24 @@ func doctorAll(f *Factory, o *doctorOptions) error {
 	if len(o.Names) > 0 {
 		envs = nil
 		for _, n := range o.Names {
-			e, err := f.FindEnv(n)
+			ec, err := f.envContext(n)
 			if err != nil {
 				return err
 			}
-			envs = append(envs, e)
+			envs = append(envs, ec)
 		}
 	}
 	var rows []doctor.EnvRow
 	var per [][]doctor.Finding
 	ran := 0
-	for _, e := range envs {
-		facts, pkgs, _ := f.facts(e)
-		ec := &envContext{Env: e, Facts: facts, Paths: jupyter.Resolve(facts), Packages: pkgs}
+	for _, ec := range envs {
 		fs, n, err := d.inspect(ec)
 		if err != nil {
-			rows = append(rows, doctor.EnvRow{Env: e.Prefix, Groups: map[string]doctor.Severity{}, Error: err.Error()})
+			rows = append(rows, doctor.EnvRow{Env: ec.Env.Prefix, Groups: map[string]doctor.Severity{}, Error: err.Error()})
 			continue
 		}
 		ran = n
-		row := doctor.EnvRow{Env: e.Prefix, Groups: map[string]doctor.Severity{}, Summary: doctor.Summarize(fs, n)}
+		row := doctor.EnvRow{Env: ec.Env.Prefix, Groups: map[string]doctor.Severity{}, Summary: doctor.Summarize(fs, n)}
 		for _, g := range doctor.Groups {
 			if s := doctor.GroupState(fs, g); s != "" {
 				row.Groups[g] = s

@@ -4,11 +4,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/jdash-dev/jdash/internal/doctor"
@@ -114,8 +116,15 @@ func TestDoctorFindsWhatJupyterShows(t *testing.T) {
 	write(filepath.Join(kernels, "python3", "kernel.json"), fmt.Sprintf(`{"argv": [%q, "-m", "ipykernel_launcher", "-f", "{connection_file}"], "display_name": "Python 3", "language": "python"}`, filepath.Join(conda, "bin", "python")), 0o644)
 	// L2: a spec of a deleted env
 	write(filepath.Join(kernels, "gone", "kernel.json"), `{"argv": ["/nonexistent/envs/gone/bin/python", "-m", "ipykernel_launcher", "-f", "{connection_file}"], "display_name": "gone", "language": "python"}`, 0o644)
-	// I-2 (L5): the old --user server extension; and a token in a file others can read
-	write(filepath.Join(home, ".jupyter", "jupyter_notebook_config.json"), `{"NotebookApp": {"nbserver_extensions": {"nbextensions": true}, "token": "leaked-token"}}`, 0o644)
+	// I-2 (L5): the old --user server extension; a token in a file others can read; a port
+	// that this test process holds
+	held, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Close()
+	heldPort := held.Addr().(*net.TCPAddr).Port
+	write(filepath.Join(home, ".jupyter", "jupyter_notebook_config.json"), fmt.Sprintf(`{"NotebookApp": {"nbserver_extensions": {"nbextensions": true}, "token": "leaked-token", "port": %d}}`, heldPort), 0o644)
 	// L6: one nbextension at the user and the env level
 	write(filepath.Join(home, ".jupyter", "nbconfig", "notebook.json"), `{"load_extensions": {"demo/main": false}}`, 0o644)
 	write(filepath.Join(classic, "etc", "jupyter", "nbconfig", "notebook.json"), `{"load_extensions": {"demo/main": true}}`, 0o644)
@@ -202,6 +211,7 @@ func TestDoctorFindsWhatJupyterShows(t *testing.T) {
 		t.Errorf("IPython did not report the startup file:\n%s", out)
 	}
 	must("secret-in-config", "NotebookApp.token", doctor.Error)
+	must("port-in-use", fmt.Sprintf("port %d, configured for this env's server, is held by PID %d", heldPort, os.Getpid()), doctor.Warning)
 	must("runtime-stale", "4000001", doctor.Warning)
 	if find(r, "user-site-shadow", "") != nil {
 		t.Errorf("a plain venv got a user-site finding:\n%s", titles(r))
@@ -370,4 +380,37 @@ func faultInjectDoctorFix(t *testing.T, env []string, prefix string, tree func()
 		fresh()
 	}
 	t.Logf("fault injection: doctor --fix has %d fault points; killed at each, all recovered exactly", total)
+}
+
+// Unreadable dirs and files (doctor run as nobody over root-owned 0700 dirs): findings naming
+// them, never a crash, never a write.
+func TestDoctorUnreadable(t *testing.T) {
+	integration(t)
+	uid, gid, root, prefix := rootOwnedEnv(t)
+	home := filepath.Join(root, "home")
+	locked := filepath.Join(home, ".local", "share", "jupyter", "kernels")
+	os.MkdirAll(locked, 0o755)
+	os.MkdirAll(filepath.Join(home, ".jupyter"), 0o755)
+	os.WriteFile(filepath.Join(home, ".jupyter", "jupyter_notebook_config.json"), []byte(`{}`), 0o600) // root's, unreadable to nobody
+	os.Chmod(locked, 0o000)
+	filepath.Walk(home, func(p string, _ os.FileInfo, _ error) error { return os.Chown(p, uid, gid) })
+	os.Chown(locked, 0, 0)
+	os.Chown(filepath.Join(home, ".jupyter", "jupyter_notebook_config.json"), 0, 0)
+	before := listTree(t, root)
+	c := exec.Command(jdashBin, "doctor", "--env", prefix, "--json")
+	c.Env = []string{"HOME=" + home, "PATH=/usr/bin:/bin", "JDASH_SYSTEM_ROOT=" + filepath.Join(root, "sys")}
+	c.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}}
+	out, err := c.Output()
+	var r doctor.Report
+	if jerr := json.Unmarshal(out, &r); jerr != nil {
+		t.Fatalf("doctor as nobody: %v / %v\n%s", err, jerr, out)
+	}
+	for _, want := range []string{locked, filepath.Join(home, ".jupyter", "jupyter_notebook_config.json")} {
+		if f := find(r, "file-unreadable", want); f == nil || !strings.Contains(f.Evidence[0].Detail, "permission denied") {
+			t.Errorf("no file-unreadable finding naming %s:\n%s", want, titles(r))
+		}
+	}
+	if after := listTree(t, root); after != before {
+		t.Errorf("doctor wrote:\n%s", treeDiff(before, after))
+	}
 }

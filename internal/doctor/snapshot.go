@@ -384,7 +384,7 @@ func (g gatherer) module(mod string) bool {
 	if loc, ok := g.s.Modules[mod]; ok {
 		return loc != ""
 	}
-	loc := importable(g.in.Packages, g.s.stdlibDirs(), mod)
+	loc := importable(g.r, g.in.Packages, g.s.stdlibDirs(), mod)
 	g.s.Modules[mod] = loc
 	return loc != ""
 }
@@ -405,15 +405,15 @@ var builtinModules = []string{"_abc", "_ast", "_codecs", "_collections", "_funct
 	"atexit", "builtins", "errno", "faulthandler", "gc", "itertools", "marshal", "posix", "pwd", "sys", "time", "xxsubtype"}
 
 // importable finds a module on the env's site dirs or in its standard library.
-func importable(pkgs *pkgindex.Index, stdlib []string, mod string) string {
-	if loc := pkgs.Module(mod); loc != "" {
+func importable(r *Reader, pkgs *pkgindex.Index, stdlib []string, mod string) string {
+	if loc := pkgs.ModuleIn(r, mod); loc != "" {
 		return loc
 	}
 	top, _, _ := strings.Cut(mod, ".")
 	if slices.Contains(builtinModules, top) {
 		return "(built-in)"
 	}
-	if loc := pkgindex.New(stdlib).Module(top); loc != "" {
+	if loc := pkgindex.New(stdlib).ModuleIn(r, top); loc != "" {
 		return loc
 	}
 	return ""
@@ -1063,7 +1063,7 @@ func (g gatherer) others() {
 			Modules: map[string]bool{}, JS: map[string]bool{}, LabExts: map[string]bool{}, Versions: map[string]string{}}
 		std := (&Snapshot{Prefix: o.Prefix, PythonVersion: s.PythonVersion}).stdlibDirs()
 		for m := range mods {
-			oe.Modules[m] = importable(o.Packages, std, m) != ""
+			oe.Modules[m] = importable(g.r, o.Packages, std, m) != ""
 		}
 		for _, req := range requires {
 			oe.JS[req] = len(nbext.FindJS(g.r, o.Paths, req)) > 0

@@ -187,26 +187,36 @@ func topLevelFiles(sp, topLevel string) ([]string, error) {
 
 // Module finds an importable module (dotted name) without running Python: a package dir,
 // a .py file or an extension module, in import order. It returns the path, or "".
-func (ix *Index) Module(module string) string {
-	rel := filepath.Join(strings.Split(module, ".")...)
+func (ix *Index) Module(module string) string { return ix.ModuleIn(fsx.Disk{}, module) }
+
+// ModuleIn is Module reading through fsys (doctor reads each dir once for many envs).
+func (ix *Index) ModuleIn(fsys fsx.FS, module string) string {
+	parts := strings.Split(module, ".")
+	rel := filepath.Join(parts...)
+	last := parts[len(parts)-1]
 	for _, sp := range ix.dirs {
 		base := filepath.Join(sp, rel)
-		if isRegular(filepath.Join(base, "__init__.py")) {
+		if isFile(fsys, filepath.Join(base, "__init__.py")) {
 			return base
 		}
-		if isRegular(base + ".py") {
+		if isFile(fsys, base+".py") {
 			return base + ".py"
 		}
 		// an extension module: name.so, name.cpython-311-x86_64-linux-gnu.so, name.pyd, ...
 		// (one listing of the dir, not one per suffix)
-		matches, _ := filepath.Glob(base + ".*")
-		for _, m := range matches {
-			if strings.HasSuffix(m, ".so") || strings.HasSuffix(m, ".pyd") {
-				return m
+		names, _ := fsys.ReadDirNames(filepath.Dir(base))
+		for _, n := range names {
+			if strings.HasPrefix(n, last+".") && (strings.HasSuffix(n, ".so") || strings.HasSuffix(n, ".pyd")) {
+				return filepath.Join(filepath.Dir(base), n)
 			}
 		}
 	}
 	return ""
+}
+
+func isFile(fsys fsx.FS, p string) bool {
+	ok, dir, _ := fsys.Exists(p)
+	return ok && !dir
 }
 
 func readMetadataFile(path string) (string, string, bool) {
