@@ -178,7 +178,7 @@ type doctorRunner struct {
 
 func newDoctorRun(f *Factory, o *doctorOptions) *doctorRunner {
 	d := &doctorRunner{f: f, o: o, reader: doctor.NewReader()}
-	d.rules, _ = patch.Rules() // embedded and tested: an error here is a build defect
+	d.rules, _ = patch.Rules()        // embedded and tested: an error here is a build defect
 	for _, e := range f.Scan().Envs { // broken envs too: their config still reaches them
 		facts, pkgs, _ := f.facts(e)
 		p := jupyter.Resolve(facts)
