@@ -37,7 +37,7 @@ func base() *Snapshot {
 			Level: "sys-prefix", Wins: true, Argv: []string{"python", "-m", "ipykernel_launcher"}, DisplayName: "Python 3 (ipykernel)",
 			Bare: true, Exists: true, Executable: true, RunsIn: pfx}},
 		Others: []OtherEnv{{Prefix: other, ConfigDirs: op.ConfigDirs(), DataDirs: op.DataDirs(), SysPrefix: op.Levels.SysPrefix,
-			Modules: map[string]bool{}, JS: map[string]bool{}, LabExts: map[string]bool{}, Versions: map[string]string{}}},
+			Modules: map[string]bool{}, JS: map[string]bool{}, Versions: map[string]string{}}},
 	}
 }
 

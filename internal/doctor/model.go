@@ -63,18 +63,6 @@ func (f Finding) Key() string {
 	return b.String()
 }
 
-// Shared reports a finding whose evidence lives outside the env (HOME, the machine, the
-// process environment), so that other envs see the same thing.
-func (f Finding) Shared() bool {
-	for _, e := range f.Evidence {
-		switch e.Level {
-		case "sys-prefix", "native", "python", "env":
-			return false
-		}
-	}
-	return len(f.Evidence) > 0
-}
-
 // Summary counts findings by severity, and failed checks.
 type Summary struct {
 	Errors   int `json:"errors"`

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/jdash-dev/jdash/internal/ui"
@@ -41,7 +42,7 @@ func Merge(rows []EnvRow, perEnv [][]Finding, checks int) AllReport {
 			k := f.Key()
 			if i, ok := at[k]; ok {
 				for _, a := range f.Affects {
-					if !contains(out[i].Affects, a) {
+					if !slices.Contains(out[i].Affects, a) {
 						out[i].Affects = append(out[i].Affects, a)
 					}
 				}
@@ -56,15 +57,6 @@ func Merge(rows []EnvRow, perEnv [][]Finding, checks int) AllReport {
 		out = []Finding{}
 	}
 	return AllReport{Envs: rows, Findings: out, Summary: Summarize(out, checks)}
-}
-
-func contains(xs []string, x string) bool {
-	for _, y := range xs {
-		if y == x {
-			return true
-		}
-	}
-	return false
 }
 
 // Text writes the human report.

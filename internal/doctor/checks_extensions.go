@@ -1,0 +1,399 @@
+package doctor
+
+import (
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/jdash-dev/jdash/internal/serverext"
+)
+
+func serverextCommands(app serverext.App, level, module, prefix string) []string {
+	jup := "jupyter server extension"
+	if app == serverext.Notebook {
+		jup = "jupyter serverextension"
+	}
+	return []string{
+		fmt.Sprintf("jdash serverext disable --%s --env %s %s", level, prefix, module),
+		fmt.Sprintf("%s disable --%s %s", jup, level, module),
+	}
+}
+
+func cliLevel(level string) string {
+	switch level {
+	case "user", "system", "sys-prefix":
+		return level
+	}
+	return "user"
+}
+
+// moveTargets are the env-level config dirs of the envs where module works: the envs that
+// need the enable when it leaves the shared level.
+func moveTargets(s *Snapshot, reached []string, works func(OtherEnv) bool, selfWorks bool) []string {
+	var out []string
+	if selfWorks {
+		out = append(out, s.Paths.Levels.SysPrefix.Config)
+	}
+	for _, o := range s.Others {
+		if slices.Contains(reached, o.Prefix) && works(o) {
+			out = append(out, o.SysPrefix.Config)
+		}
+	}
+	return out
+}
+
+func serverextAction(s *Snapshot, app serverext.App, x serverext.Extension, level string) *Action {
+	if level != "user" || !strings.HasSuffix(x.Source, ".json") {
+		return nil // system level needs root; .py files are never edited
+	}
+	reached := reach(s, filepath.Dir(x.Source), false)
+	var also []string // the other user-level files that enable it (a .d file beside the root one)
+	for _, a := range x.Also {
+		if levelOf(s.Paths.Config, a) == "user" && strings.HasSuffix(a, ".json") {
+			also = append(also, a)
+		}
+	}
+	return &Action{Kind: "move-serverext", Path: x.Source, Paths: also, App: app, Module: x.Module,
+		Targets: moveTargets(s, reached, func(o OtherEnv) bool { return o.Modules[x.Module] }, x.Importable)}
+}
+
+func checkServerextImportable(s *Snapshot) []Finding {
+	var out []Finding
+	for _, l := range s.ServerExts {
+		for _, x := range l.Extensions {
+			if !x.Enabled || x.Importable {
+				continue
+			}
+			level := levelOf(s.Paths.Config, x.Source)
+			ev := []Evidence{{Path: x.Source, Level: level, Detail: fmt.Sprintf("%s: %s enabled", appKey(l.App), x.Module)}}
+			for _, a := range x.Also {
+				ev = append(ev, Evidence{Path: a, Level: levelOf(s.Paths.Config, a), Detail: "also sets it"})
+			}
+			why := onPath(s.Paths.Config, "config", x.Source)
+			affects := []string{s.Prefix}
+			if shared(level) {
+				why += "; every env's server loads the config files there"
+				affects = nil
+				for _, p := range reach(s, filepath.Dir(x.Source), false) {
+					if p == s.Prefix || !otherHas(s, p, x.Module) {
+						affects = append(affects, p)
+					}
+				}
+			}
+			out = append(out, Finding{
+				Title:    fmt.Sprintf("server extension %s is enabled at %s level but not importable here: the server logs \"Error loading server extension %s\"", x.Module, level, x.Module),
+				Evidence: ev, Why: why, Affects: affects,
+				Fix:    Fix{Commands: append([]string{"jdash doctor --fix --env " + s.Prefix}, serverextCommands(l.App, cliLevel(level), x.Module, s.Prefix)...)},
+				Action: serverextAction(s, l.App, x, level),
+			})
+		}
+	}
+	for _, line := range s.ExtLines {
+		if shared(line.Level) {
+			out = append(out, Finding{Severity: Warning,
+				Title:    "a Python config file at " + line.Level + " level sets the server extension list for every env",
+				Evidence: []Evidence{line}, Why: onPath(s.Paths.Config, "config", line.Path) + "; jdash does not evaluate or edit .py config",
+				Affects: reach(s, filepath.Dir(line.Path), false),
+				Fix:     Fix{Commands: []string{fmt.Sprintf("edit %s line %d: move the extension to the env's --sys-prefix config", line.Path, line.Line)}}})
+		}
+	}
+	return out
+}
+
+func otherHas(s *Snapshot, prefix, module string) bool {
+	for _, o := range s.Others {
+		if o.Prefix == prefix {
+			return o.Modules[module]
+		}
+	}
+	return false
+}
+
+func appKey(a serverext.App) string {
+	if a == serverext.Notebook {
+		return "NotebookApp.nbserver_extensions"
+	}
+	return "ServerApp.jpserver_extensions"
+}
+
+func checkBundlers(s *Snapshot) []Finding {
+	var out []Finding
+	for _, b := range s.Bundlers {
+		if b.Module == "" || s.Modules[b.Module] != "" {
+			continue
+		}
+		out = append(out, Finding{
+			Title:    fmt.Sprintf("bundler %s (module %s) is enabled but not importable here: its File > Download/Deploy menu item fails", b.Name, b.Module),
+			Evidence: []Evidence{b.Source}, Why: onPath(s.Paths.Config, "config", b.Source.Path),
+			Affects: reach(s, filepath.Dir(filepath.Dir(b.Source.Path)), false),
+			Fix:     Fix{Commands: []string{fmt.Sprintf("jupyter bundlerextension disable --%s --py %s", cliLevel(b.Source.Level), b.Module)}}})
+	}
+	return out
+}
+
+// servedBy are nbextension requires a server extension serves itself (the configurator's
+// own pages are handled by its server extension, not the nbextensions dirs).
+var servedBy = map[string]string{"nbextensions_configurator/": "jupyter_nbextensions_configurator"}
+
+func served(s *Snapshot, require string) bool {
+	for prefix, mod := range servedBy {
+		if strings.HasPrefix(require, prefix) {
+			for _, l := range s.ServerExts {
+				for _, x := range l.Extensions {
+					if x.Module == mod && x.Enabled && x.Importable {
+						return true
+					}
+				}
+			}
+		}
+	}
+	return false
+}
+
+func checkNbextJS(s *Snapshot) []Finding {
+	if !s.Classic {
+		return nil // no classic frontend reads nbconfig here
+	}
+	var out []Finding
+	for _, d := range s.NBExts.Dirs {
+		for _, sec := range d.Sections {
+			for _, e := range sec.Entries {
+				if !e.Effective || !e.Enabled || e.Valid || served(s, e.Require) {
+					continue
+				}
+				file := filepath.Join(d.ConfigDir, sec.Section+".json")
+				level := levelOf(s.Paths.Config, d.ConfigDir)
+				out = append(out, Finding{
+					Title:    fmt.Sprintf("nbextension %s is enabled (%s) but %s.js is in no nbextensions dir: the browser gets a 404", e.Require, sec.Section, e.Require),
+					Evidence: []Evidence{{Path: file, Level: level, Detail: "load_extensions." + e.Require + " = true"}},
+					Why:      onPath(s.Paths.Config, "config", d.ConfigDir) + "; the nbextensions dirs searched are " + strings.Join(nbextDirs(s), ", "),
+					Affects:  reach(s, filepath.Dir(d.ConfigDir), false),
+					Fix: Fix{Commands: []string{fmt.Sprintf("jdash nbext disable --%s --env %s %s", cliLevel(level), s.Prefix, e.Require),
+						"or install its files: jdash nbext install --sys-prefix --py <package>"}},
+				})
+			}
+		}
+	}
+	return out
+}
+
+func nbextDirs(s *Snapshot) []string {
+	var out []string
+	for _, d := range s.Paths.DataDirs() {
+		out = append(out, filepath.Join(d, "nbextensions"))
+	}
+	return out
+}
+
+func checkSharedLevel(s *Snapshot) []Finding {
+	var out []Finding
+	for _, l := range s.ServerExts {
+		for _, x := range l.Extensions {
+			level := levelOf(s.Paths.Config, x.Source)
+			if !x.Enabled || !x.Importable || !shared(level) {
+				continue
+			}
+			reached := reach(s, filepath.Dir(x.Source), false)
+			out = append(out, Finding{
+				Title:    fmt.Sprintf("server extension %s is enabled at %s level: it reaches %d envs", x.Module, level, len(reached)),
+				Evidence: []Evidence{{Path: x.Source, Level: level, Detail: appKey(l.App) + ": " + x.Module + " enabled"}},
+				Why:      onPath(s.Paths.Config, "config", x.Source) + "; every env whose server reads it loads the extension, and those without the package log an error",
+				Affects:  reached,
+				Fix: Fix{Commands: append([]string{"jdash doctor --fix --env " + s.Prefix + "   # moves it to --sys-prefix of the envs that have it"},
+					serverextCommands(l.App, cliLevel(level), x.Module, s.Prefix)...)},
+				Action: serverextAction(s, l.App, x, level),
+			})
+		}
+	}
+	for _, d := range s.NBExts.Dirs {
+		level := levelOf(s.Paths.Config, d.ConfigDir)
+		if !shared(level) {
+			continue
+		}
+		for _, sec := range d.Sections {
+			for _, e := range sec.Entries {
+				if !e.Effective || !e.Enabled || !e.Valid {
+					continue
+				}
+				file := filepath.Join(d.ConfigDir, sec.Section+".json")
+				reached := reach(s, filepath.Dir(d.ConfigDir), false)
+				var act *Action
+				if level == "user" {
+					act = &Action{Kind: "move-nbext", Path: file, Section: sec.Section, Require: e.Require, Value: e.Value,
+						Targets: moveTargets(s, reached, func(o OtherEnv) bool { return o.JS[e.Require] }, true)}
+				}
+				out = append(out, Finding{
+					Title:    fmt.Sprintf("nbextension %s is enabled at %s level: it reaches %d envs", e.Require, level, len(reached)),
+					Evidence: []Evidence{{Path: file, Level: level, Detail: "load_extensions." + e.Require + " = true"}},
+					Why:      onPath(s.Paths.Config, "config", d.ConfigDir) + "; every env's notebook loads it, and those without its files get a 404",
+					Affects:  reached,
+					Fix: Fix{Commands: []string{"jdash doctor --fix --env " + s.Prefix + "   # moves it to --sys-prefix of the envs that have its files",
+						fmt.Sprintf("jupyter nbextension disable --%s --section %s %s", cliLevel(level), sec.Section, e.Require)}},
+					Action: act,
+				})
+			}
+		}
+	}
+	return out
+}
+
+func checkSeveralLevels(s *Snapshot) []Finding {
+	var out []Finding
+	for _, l := range s.ServerExts {
+		for _, x := range l.Extensions {
+			if len(x.Also) == 0 {
+				continue
+			}
+			var others []string
+			for _, a := range x.Also {
+				if filepath.Dir(a) != filepath.Dir(x.Source) && filepath.Dir(filepath.Dir(a)) != filepath.Dir(x.Source) {
+					others = append(others, a)
+				}
+			}
+			if len(others) == 0 {
+				continue
+			}
+			ev := []Evidence{{Path: x.Source, Level: levelOf(s.Paths.Config, x.Source), Detail: fmt.Sprintf("wins: %s = %v", x.Module, x.Enabled)}}
+			cmds := []string{}
+			for _, a := range others {
+				lv := levelOf(s.Paths.Config, a)
+				ev = append(ev, Evidence{Path: a, Level: lv, Detail: "also sets " + x.Module})
+				cmds = append(cmds, serverextCommands(l.App, cliLevel(lv), x.Module, s.Prefix)[0])
+			}
+			out = append(out, Finding{
+				Title:    fmt.Sprintf("server extension %s is set at %d levels; %s wins", x.Module, len(others)+1, levelOf(s.Paths.Config, x.Source)),
+				Evidence: ev, Why: beats(s.Paths.Config, s.Paths, x.Source, others[0]) + " (" + x.Rule + "); disabling it at one level leaves the others",
+				Fix: Fix{Commands: cmds}})
+		}
+	}
+	type at struct {
+		dir   string
+		value bool
+	}
+	sets := map[string][]at{}
+	var keys []string
+	for _, d := range s.NBExts.Dirs {
+		for _, sec := range d.Sections {
+			for _, e := range sec.Entries {
+				k := sec.Section + "\x00" + e.Require
+				if _, ok := sets[k]; !ok {
+					keys = append(keys, k)
+				}
+				sets[k] = append(sets[k], at{d.ConfigDir, e.Enabled})
+			}
+		}
+	}
+	for _, k := range keys {
+		list := sets[k]
+		if len(list) < 2 {
+			continue
+		}
+		section, require, _ := strings.Cut(k, "\x00")
+		var ev []Evidence
+		var cmds []string
+		for i, a := range list {
+			lv := levelOf(s.Paths.Config, a.dir)
+			d := fmt.Sprintf("also sets %s = %v", require, a.value)
+			if i == 0 {
+				d = fmt.Sprintf("wins: %s = %v", require, a.value)
+			}
+			ev = append(ev, Evidence{Path: filepath.Join(a.dir, section+".json"), Level: lv, Detail: d})
+			if i > 0 {
+				cmds = append(cmds, fmt.Sprintf("jupyter nbextension disable --%s --section %s %s", cliLevel(lv), section, require))
+			}
+		}
+		out = append(out, Finding{
+			Title:    fmt.Sprintf("nbextension %s (%s) is set at %d levels; %s wins", require, section, len(list), levelOf(s.Paths.Config, list[0].dir)),
+			Evidence: ev, Why: beats(s.Paths.Config, s.Paths, list[0].dir, list[1].dir), Fix: Fix{Commands: cmds}})
+	}
+	return out
+}
+
+func checkLabextShadow(s *Snapshot) []Finding {
+	var out []Finding
+	first := map[string]LabExt{}
+	for _, l := range s.LabExts {
+		w, ok := first[l.Name]
+		if !ok {
+			first[l.Name] = l
+			continue
+		}
+		if l.Level != "sys-prefix" || w.Level == "sys-prefix" || w.Version == l.Version {
+			continue
+		}
+		out = append(out, Finding{
+			Title: fmt.Sprintf("labextension %s %s (%s) shadows this env's %s", l.Name, w.Version, w.Level, l.Version),
+			Evidence: []Evidence{{Path: w.Dir, Level: w.Level, Detail: "version " + w.Version + " (served)"},
+				{Path: l.Dir, Level: l.Level, Detail: "version " + l.Version + " (hidden)"}},
+			Why:     beats(s.Paths.Data, s.Paths, w.Dir, l.Dir) + "; the frontend gets the old copy (\"is not registered as a widget module\")",
+			Affects: reach(s, filepath.Dir(filepath.Dir(w.Dir)), true),
+			Fix:     Fix{Commands: []string{"remove the stale copy " + w.Dir, "or set JUPYTER_PREFER_ENV_PATH=1 for this env"}},
+		})
+	}
+	return out
+}
+
+func checkFrontendMissing(s *Snapshot) []Finding {
+	if len(s.Apps) == 0 {
+		return nil
+	}
+	labs := map[string]bool{}
+	for _, l := range s.LabExts {
+		labs[l.Name] = true
+	}
+	var out []Finding
+	for _, k := range s.Kernels {
+		if !k.Wins || k.Err != "" || k.RunsIn == "" {
+			continue
+		}
+		versions := map[string]string{}
+		if k.RunsIn == s.RealPrefix {
+			for pkg := range widgetPackages {
+				versions[pkg] = s.Versions[pkg]
+			}
+		}
+		for _, o := range s.Others {
+			if resolve(o.Prefix) == k.RunsIn {
+				versions = o.Versions
+			}
+		}
+		pkgs := make([]string, 0, len(versions))
+		for p, v := range versions {
+			if v != "" {
+				pkgs = append(pkgs, p)
+			}
+		}
+		slices.Sort(pkgs)
+		for _, pkg := range pkgs {
+			ext := widgetPackages[pkg]
+			if labs[ext[0]] || s.FrontendJS[ext[1]] {
+				continue
+			}
+			ev := []Evidence{{Path: k.RunsIn, Level: "env", Detail: pkg + " " + versions[pkg]}}
+			if !k.Native {
+				ev = append([]Evidence{kernelEvidence(k)}, ev...)
+			}
+			out = append(out, Finding{
+				Title:    fmt.Sprintf("kernel %q has %s but this server env has neither its labextension %s nor its nbextension %s", k.Name, pkg, ext[0], ext[1]),
+				Evidence: ev, Why: "frontend extensions are served by the server's env; copies in the kernel's env are invisible (\"Error displaying widget: model not found\")",
+				Fix: Fix{Commands: []string{fmt.Sprintf("%s -m pip install %s   # in the server env", s.Python, pkg)}}})
+		}
+	}
+	return out
+}
+
+func checkLabSplit(s *Snapshot) []Finding {
+	if len(s.LabSplit) == 0 {
+		return nil
+	}
+	return []Finding{{
+		Title:    "JupyterLab settings exist in both the legacy and the platformdirs config dir",
+		Evidence: []Evidence{{Path: s.LabSplit[0], Level: "user"}, {Path: s.LabSplit[1], Level: "user", EnvVar: "JUPYTER_PLATFORM_DIRS"}},
+		Why:      "JUPYTER_PLATFORM_DIRS decides which one Lab reads; envs started with and without it see different settings",
+		Affects:  reach(s, s.Paths.Levels.User.Config, false),
+		Fix:      Fix{Commands: []string{"keep one: merge the settings, then set JUPYTER_PLATFORM_DIRS explicitly (or per project JUPYTERLAB_SETTINGS_DIR)"}},
+	}}
+}
+
+// ---- paths ----

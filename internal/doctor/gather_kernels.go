@@ -1,0 +1,191 @@
+package doctor
+
+import (
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+
+	"github.com/jdash-dev/jdash/internal/fsx"
+	"github.com/jdash-dev/jdash/internal/nbext"
+)
+
+// kernelDirs are jupyter_client's kernel dirs: jupyter_path('kernels'), then IPython's
+// kernels dir when IPython is importable.
+func (g gatherer) kernelDirs() []string {
+	var out []string
+	for _, d := range g.in.Paths.DataDirs() {
+		out = append(out, filepath.Join(d, "kernels"))
+	}
+	if g.s.Versions["ipython"] != "" {
+		out = append(out, filepath.Join(g.ipythonDir(), "kernels"))
+	}
+	return out
+}
+
+func (g gatherer) ipythonDir() string {
+	if d := g.in.Facts.Env["IPYTHONDIR"]; d != "" {
+		return d
+	}
+	return filepath.Join(g.s.Home, ".ipython")
+}
+
+var kernelNameRe = regexp.MustCompile(`^[a-z0-9._\-]+$`)
+
+type kernelJSON struct {
+	Argv        []string `json:"argv"`
+	DisplayName string   `json:"display_name"`
+}
+
+func (g gatherer) kernels() {
+	s := g.s
+	seen := map[string]bool{}
+	for _, kd := range g.kernelDirs() {
+		names, err := g.r.ReadDirNames(kd)
+		if err != nil {
+			if !isNotExist(err) {
+				g.problem(kd, err)
+			}
+			continue
+		}
+		level := levelOf(g.in.Paths.Data, kd)
+		if kd == filepath.Join(g.ipythonDir(), "kernels") {
+			level = "home"
+		}
+		for _, n := range names {
+			dir := filepath.Join(kd, n)
+			kj := filepath.Join(dir, "kernel.json")
+			if ok, isDir, _ := g.r.Exists(dir); !ok || !isDir {
+				continue
+			}
+			if ok, isDir, _ := g.r.Exists(kj); !ok || isDir {
+				continue
+			}
+			name := strings.ToLower(n)
+			if !kernelNameRe.MatchString(name) {
+				continue // jupyter_client skips invalid names with a warning
+			}
+			k := Kernel{Name: name, Dir: dir, KernelsDir: kd, Level: level, Wins: !seen[name]}
+			seen[name] = true
+			data, err := g.r.ReadFile(kj)
+			var spec kernelJSON
+			if err == nil {
+				err = json.Unmarshal(data, &spec)
+			}
+			if err == nil && len(spec.Argv) == 0 {
+				err = fmt.Errorf("no argv")
+			}
+			if err != nil {
+				k.Err = fmt.Sprintf("%s: %v", kj, err)
+				s.Kernels = append(s.Kernels, k)
+				continue
+			}
+			k.Argv, k.DisplayName = spec.Argv, spec.DisplayName
+			g.argv0(&k)
+			s.Kernels = append(s.Kernels, k)
+		}
+	}
+	if !seen["python3"] && s.Versions["ipykernel"] != "" {
+		// jupyter_client adds the server's own python3 only when no spec of that name exists
+		s.Kernels = append(s.Kernels, Kernel{Name: "python3", Level: "native", Wins: true, Native: true, Bare: true,
+			Argv: []string{"python", "-m", "ipykernel_launcher"}, DisplayName: "Python 3 (ipykernel)", RunsIn: s.RealPrefix})
+	}
+	// quarantined kernelspecs: <data dir>/jdash-quarantine/kernels/<name>
+	for _, kd := range g.kernelDirs() {
+		q := filepath.Join(filepath.Dir(kd), "jdash-quarantine", "kernels")
+		names, _ := g.r.ReadDirNames(q)
+		for _, n := range names {
+			s.Quarantine = append(s.Quarantine, Evidence{Path: filepath.Join(q, n), Level: levelOf(g.in.Paths.Data, q)})
+		}
+	}
+}
+
+var bareRe = regexp.MustCompile(`^python(\d(\.\d+)?)?$`)
+
+// argv0 resolves the interpreter a kernelspec starts.
+func (g gatherer) argv0(k *Kernel) {
+	a := k.Argv[0]
+	if bareRe.MatchString(a) {
+		k.Bare, k.Exists, k.Executable, k.RunsIn = true, true, true, g.s.RealPrefix
+		return
+	}
+	if !filepath.IsAbs(a) {
+		return // looked up on PATH at start: not judged
+	}
+	st, err := g.r.Stat(a)
+	if err != nil || st.IsDir() {
+		return
+	}
+	k.Exists, k.Executable = true, st.Mode()&0o111 != 0
+	k.RunsIn = runsIn(g.r, a)
+	if k.RunsIn != "" {
+		// a user's env: under a home dir, or owned by someone other than root
+		k.UserOwned = g.s.Home != "" && strings.HasPrefix(k.RunsIn, fsx.ResolveExisting(g.s.Home)+string(filepath.Separator))
+		if pst, err := g.r.Stat(k.RunsIn); err == nil {
+			if sys, ok := pst.Sys().(*syscall.Stat_t); ok && sys.Uid != 0 {
+				k.UserOwned = true
+			}
+		}
+	}
+}
+
+// runsIn is the sys.prefix an interpreter path runs in: the dir holding a pyvenv.cfg next
+// to it or one level up (a venv's python is a link to its base: it must not be resolved
+// first), else the resolved interpreter's prefix.
+func runsIn(r *Reader, python string) string {
+	bin := filepath.Dir(python)
+	for _, d := range []string{filepath.Dir(bin), bin} {
+		if ok, dir, _ := r.Exists(filepath.Join(d, "pyvenv.cfg")); ok && !dir {
+			return fsx.ResolveExisting(d)
+		}
+	}
+	real := fsx.ResolveExisting(python)
+	return filepath.Dir(filepath.Dir(real))
+}
+
+func (g gatherer) labextensions() {
+	for _, d := range g.in.Paths.DataDirs() {
+		root := filepath.Join(d, "labextensions")
+		names, err := g.r.ReadDirNames(root)
+		if err != nil {
+			continue
+		}
+		for _, n := range names {
+			cands := []string{n}
+			if strings.HasPrefix(n, "@") {
+				cands = nil
+				subs, _ := g.r.ReadDirNames(filepath.Join(root, n))
+				for _, sub := range subs {
+					cands = append(cands, n+"/"+sub)
+				}
+			}
+			for _, name := range cands {
+				dir := filepath.Join(root, filepath.FromSlash(name))
+				pj := filepath.Join(dir, "package.json")
+				ok, isDir, _ := g.r.Exists(pj)
+				if !ok || isDir {
+					continue
+				}
+				var pkg struct{ Version string }
+				data, err := g.r.ReadFile(pj)
+				if err == nil {
+					err = json.Unmarshal(data, &pkg)
+				}
+				if err != nil {
+					g.problem(pj, err)
+					continue
+				}
+				g.s.LabExts = append(g.s.LabExts, LabExt{Name: name, Dir: dir, Level: levelOf(g.in.Paths.Data, d), Version: pkg.Version})
+			}
+		}
+	}
+}
+
+func (g gatherer) frontend() {
+	g.s.FrontendJS = map[string]bool{}
+	for _, ext := range widgetPackages {
+		g.s.FrontendJS[ext[1]] = len(nbext.FindJS(g.r, g.in.Paths, ext[1])) > 0
+	}
+}
