@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"syscall"
 
 	"github.com/jdash-dev/jdash/internal/fsx"
 	"github.com/jdash-dev/jdash/internal/nbext"
@@ -124,7 +123,7 @@ func (g gatherer) argv0(k *Kernel) {
 		// a user's env: under a home dir, or owned by someone other than root
 		k.UserOwned = g.s.Home != "" && strings.HasPrefix(k.RunsIn, fsx.ResolveExisting(g.s.Home)+string(filepath.Separator))
 		if pst, err := g.r.Stat(k.RunsIn); err == nil {
-			if sys, ok := pst.Sys().(*syscall.Stat_t); ok && sys.Uid != 0 {
+			if uid, ok := ownerUID(pst); ok && uid != 0 {
 				k.UserOwned = true
 			}
 		}
