@@ -17,3 +17,13 @@ func ownGroup(cmd *exec.Cmd) {
 	}
 	cmd.WaitDelay = 5 * time.Second
 }
+
+// detach puts a started child in its own process group, or its own session (setsid: no
+// controlling terminal, its own group), so that a whole service can be signalled at once.
+func detach(cmd *exec.Cmd, session bool) {
+	if session {
+		cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+		return
+	}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+}

@@ -43,6 +43,9 @@ type Cmd struct {
 	// and keeps the end of stderr for the error.
 	Stdout, Stderr io.Writer
 	Timeout        time.Duration
+	// Session starts the child in a session of its own (detached from the terminal: a
+	// supervisor that outlives the command that started it); otherwise a process group.
+	Session bool
 }
 
 // Environ is the environment a child gets: the base less the dropped variables, plus the
@@ -152,3 +155,47 @@ func (t *tail) Write(p []byte) (int, error) {
 	}
 	return len(p), nil
 }
+
+// Process is a started child, in its own process group (or session).
+type Process struct {
+	PID  int
+	cmd  *exec.Cmd
+	done chan struct{}
+	err  error
+}
+
+// Start starts the child without waiting for it: a server. Its output goes to c.Stdout and
+// c.Stderr (discarded when nil).
+func (r *Runner) Start(c Cmd) (*Process, error) {
+	if c.Path == "" {
+		return nil, fmt.Errorf("no program to run")
+	}
+	cmd := exec.Command(c.Path, c.Args...)
+	cmd.Env = r.Environ(c.Set...)
+	cmd.Dir = c.Dir
+	cmd.Stdout, cmd.Stderr = c.Stdout, c.Stderr
+	detach(cmd, c.Session)
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("%s: %w", describe(c), err)
+	}
+	p := &Process{PID: cmd.Process.Pid, cmd: cmd, done: make(chan struct{})}
+	go func() {
+		p.err = cmd.Wait()
+		close(p.done)
+	}()
+	return p, nil
+}
+
+// Done is closed when the child has exited (and been reaped).
+func (p *Process) Done() <-chan struct{} { return p.done }
+
+// ExitCode is the child's exit code once Done (-1 when a signal ended it).
+func (p *Process) ExitCode() int {
+	if p.cmd.ProcessState == nil {
+		return -1
+	}
+	return p.cmd.ProcessState.ExitCode()
+}
+
+// Err is what Wait returned, once Done.
+func (p *Process) Err() error { return p.err }

@@ -1,0 +1,366 @@
+package compose
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jdash-dev/jdash/internal/jupyter"
+)
+
+// EnvFacts is what the plan needs of a service's env.
+type EnvFacts struct {
+	Prefix   string
+	Python   string
+	Versions map[string]string // installed distributions, normalized names (jupyter-server)
+}
+
+// Options are the plan's inputs besides the stack.
+type Options struct {
+	// Resolve finds a service's env (anything --env takes).
+	Resolve func(ref string) (EnvFacts, error)
+	// Token makes a fresh secret (NewToken; tests give fixed ones).
+	Token func() string
+	// StateDir is the stack's state dir: the files the plan asks for go there.
+	StateDir string
+	// AllowRoot: jdash runs as root, and the notebook servers refuse root without it.
+	AllowRoot bool
+}
+
+// NewToken is 128 random bits, hex.
+func NewToken() string {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		panic(err) // crypto/rand does not fail on supported platforms
+	}
+	return hex.EncodeToString(b)
+}
+
+// Probe is a service's readiness check: GET Path with "Authorization: token Token".
+type Probe struct {
+	Path  string `json:"path"`
+	Token string `json:"-"`
+}
+
+// File is a file a service needs before it starts (mode 0600: it holds a token).
+type File struct {
+	Path string `json:"path"`
+	Data []byte `json:"-"`
+}
+
+// Proc is one service, ready to start.
+type Proc struct {
+	Name  string   `json:"name"`
+	Kind  string   `json:"kind"` // the resolved kind (auto is replaced)
+	Env   string   `json:"env"`  // the env's prefix
+	Argv  []string `json:"argv"`
+	Set   []string `json:"environment"` // K=V on top of the runner's deliberate environment
+	// Secrets are the names in Set whose values are tokens (masked when shown).
+	Secrets        []string      `json:"-"`
+	Files          []File        `json:"files,omitempty"`
+	Dir            string        `json:"cwd"`
+	IP             string        `json:"ip"`
+	Port           int           `json:"port"`
+	Token          string        `json:"-"`
+	Probe          Probe         `json:"probe"`
+	URLPath        string        `json:"url_path"` // what a browser opens
+	DependsOn      []string      `json:"depends_on,omitempty"`
+	StartupTimeout time.Duration `json:"startup_timeout"`
+	Restart        string        `json:"restart"`
+	// Needs is the distribution the kind runs on, and Fix the command that installs it.
+	Needs, Fix string `json:"-"`
+}
+
+// URL is the service's address for a browser, with its token.
+func (p Proc) URL() string {
+	u := "http://" + net.JoinHostPort(displayHost(p.IP), strconv.Itoa(p.Port)) + p.URLPath
+	if p.Token != "" {
+		u += "?token=" + p.Token
+	}
+	return u
+}
+
+func displayHost(ip string) string {
+	if ip == "0.0.0.0" || ip == "" {
+		return "127.0.0.1"
+	}
+	return ip
+}
+
+// Masked is Set with token values shown as ***.
+func (p Proc) Masked() []string {
+	out := make([]string, len(p.Set))
+	for i, kv := range p.Set {
+		k, _, _ := strings.Cut(kv, "=")
+		out[i] = kv
+		if slices.Contains(p.Secrets, k) {
+			out[i] = k + "=***"
+		}
+	}
+	return out
+}
+
+// Plan is a stack made concrete: every service in start order.
+type Plan struct {
+	Stack *Stack
+	Procs []Proc
+}
+
+// Proc returns the named one.
+func (pl *Plan) Proc(name string) *Proc {
+	for i := range pl.Procs {
+		if pl.Procs[i].Name == name {
+			return &pl.Procs[i]
+		}
+	}
+	return nil
+}
+
+// Default ports of the kinds.
+var defaultPorts = map[string]int{"notebook": 8888, "kernel_gateway": 8889, "voila": 8866, "dashboards_server": 3000}
+
+func family(kind string) string {
+	if slices.Contains(NotebookKinds, kind) {
+		return "notebook"
+	}
+	return kind
+}
+
+// Build makes the plan: a fresh token per link, the wiring between the services (the notebook's
+// kernels on the gateway, the bundlers' dashboards server), port_retries=0 everywhere, and a
+// readiness probe on each service's real endpoint. It starts nothing.
+func Build(st *Stack, o Options) (*Plan, error) {
+	order, err := st.Order()
+	if err != nil {
+		return nil, err
+	}
+	pl := &Plan{Stack: st}
+	// ports first: a default port must not collide with a given one
+	used := map[int]bool{}
+	for _, s := range st.Services {
+		used[s.Port] = s.Port != 0
+	}
+	port := map[string]int{}
+	for _, s := range st.Services {
+		p := s.Port
+		if p == 0 {
+			for p = defaultPorts[family(s.Kind)]; used[p]; p++ {
+			}
+			used[p] = true
+		}
+		port[s.Name] = p
+	}
+	var gateway, dash *Service
+	for i := range st.Services {
+		s := &st.Services[i]
+		if s.Kind == "kernel_gateway" && gateway == nil {
+			gateway = s
+		}
+		if s.Kind == "dashboards_server" && dash == nil {
+			dash = s
+		}
+	}
+	tokens := map[string]string{}
+	tok := func(name string) string {
+		if tokens[name] == "" {
+			tokens[name] = o.Token()
+		}
+		return tokens[name]
+	}
+	for _, name := range order {
+		s := st.Service(name)
+		var env EnvFacts
+		if s.Kind != "dashboards_server" {
+			if env, err = o.Resolve(s.Env); err != nil {
+				return nil, &Error{File: st.File, Line: s.Line, Msg: fmt.Sprintf("service %s: %v", s.Name, err)}
+			}
+		}
+		kind := s.Kind
+		if kind == "auto" {
+			if kind = AutoKind(env.Versions); kind == "" {
+				return nil, &Error{File: st.File, Line: s.Line, Msg: fmt.Sprintf("service %s: %s has no notebook server (notebook, jupyterlab or nbclassic); install one: jdash setup --profile modern --install --env %s", s.Name, env.Prefix, env.Prefix)}
+			}
+		}
+		if s.IP != "127.0.0.1" && s.IP != "localhost" && s.IP != "::1" && kind == "voila" {
+			// Voilà's default is no token: jdash always gives it one (below), so this is allowed
+		}
+		p := Proc{Name: s.Name, Kind: kind, Env: env.Prefix, Dir: st.RootDir, IP: s.IP, Port: port[s.Name],
+			DependsOn: s.DependsOn, StartupTimeout: s.StartupTimeout, Restart: s.Restart}
+		p.Needs, p.Fix = needs(kind, env)
+		py := env.Python
+		setTok := func(k, v string) {
+			p.Set = append(p.Set, k+"="+v)
+			p.Secrets = append(p.Secrets, k)
+		}
+		switch family(kind) {
+		case "notebook":
+			app, module := "ServerApp", map[string]string{"nbclassic": "nbclassic", "notebook7": "notebook", "lab": "jupyterlab"}[kind]
+			if kind == "classic" {
+				app, module = "NotebookApp", "notebook"
+			}
+			gw := ""
+			if gateway != nil && s.Kernels != "local" {
+				gw = "http://" + net.JoinHostPort(displayHost(gateway.IP), strconv.Itoa(port[gateway.Name]))
+				if !slices.Contains(p.DependsOn, gateway.Name) {
+					p.DependsOn = append(p.DependsOn, gateway.Name)
+				}
+			}
+			p.Argv = []string{py, "-m", module}
+			for _, t := range ServerTraits(app, s.IP, p.Port, gw) {
+				p.Argv = append(p.Argv, t.Flag())
+			}
+			rootTrait := "root_dir"
+			if app == "NotebookApp" {
+				rootTrait = "notebook_dir"
+			}
+			p.Argv = append(p.Argv, fmt.Sprintf("--%s.%s=%s", app, rootTrait, st.RootDir))
+			if o.AllowRoot {
+				p.Argv = append(p.Argv, "--allow-root")
+			}
+			p.Token = tok(s.Name)
+			setTok("JUPYTER_TOKEN", p.Token)
+			if gw != "" {
+				setTok("JUPYTER_GATEWAY_AUTH_TOKEN", tok(gateway.Name))
+			}
+			if dash != nil {
+				u := "http://" + net.JoinHostPort(displayHost(dash.IP), strconv.Itoa(port[dash.Name])) + "/"
+				p.Set = append(p.Set, "DASHBOARD_SERVER_URL="+u, "DASHBOARD_REDIRECT_URL="+u)
+				setTok("DASHBOARD_SERVER_AUTH_TOKEN", tok(dash.Name+"/upload"))
+			}
+			p.Probe = Probe{Path: "/api/status", Token: p.Token}
+			p.URLPath = map[string]string{"classic": "/tree", "nbclassic": "/nbclassic/tree", "notebook7": "/tree", "lab": "/lab"}[kind]
+		case "kernel_gateway":
+			p.Argv = []string{py, "-m", "kernel_gateway", "--KernelGatewayApp.ip=" + s.IP, "--KernelGatewayApp.port=" + strconv.Itoa(p.Port),
+				"--KernelGatewayApp.port_retries=0"}
+			p.Token = tok(s.Name)
+			setTok("KG_AUTH_TOKEN", p.Token)
+			// the notebook's running-kernels list asks the gateway, which answers 403 without it
+			p.Set = append(p.Set, "KG_LIST_KERNELS=True")
+			p.Probe = Probe{Path: "/api", Token: p.Token}
+			p.URLPath = "/api"
+		case "voila":
+			// Voilà ignores JUPYTER_TOKEN and takes its token from argv or a config file: a 0600
+			// voila.json in a config dir of its own, first on its config path.
+			p.Token = tok(s.Name)
+			cfg := filepath.Join(o.StateDir, "config", s.Name)
+			p.Files = append(p.Files, File{Path: filepath.Join(cfg, "voila.json"), Data: []byte(fmt.Sprintf("{\"Voila\": {\"token\": %q}}\n", p.Token))})
+			p.Set = append(p.Set, "JUPYTER_CONFIG_PATH="+cfg)
+			p.Argv = []string{py, "-m", "voila", st.RootDir, "--no-browser", "--port=" + strconv.Itoa(p.Port), "--Voila.ip=" + s.IP, "--Voila.port_retries=0"}
+			p.Probe = Probe{Path: "/", Token: p.Token}
+			p.URLPath = "/"
+		case "dashboards_server":
+			p.Argv = slices.Clone(s.Command)
+			p.Set = append(p.Set, "IP="+s.IP, "PORT="+strconv.Itoa(p.Port), "NODE_ENV=production")
+			if gateway != nil {
+				p.Set = append(p.Set, "KERNEL_GATEWAY_URL=http://"+net.JoinHostPort(displayHost(gateway.IP), strconv.Itoa(port[gateway.Name])))
+				setTok("KG_AUTH_TOKEN", tok(gateway.Name))
+			}
+			setTok("AUTH_TOKEN", tok(s.Name+"/upload"))
+			p.Probe = Probe{Path: "/"}
+			p.URLPath = "/"
+		}
+		if family(kind) != "dashboards_server" {
+			p.Set = append(p.Set, "PYTHONUNBUFFERED=1")
+		}
+		if s.Ready != "" {
+			p.Probe.Path = s.Ready
+		}
+		p.Argv = append(p.Argv, s.Args...)
+		for _, kv := range s.Environment {
+			p.Set = append(p.Set, kv[0]+"="+kv[1])
+		}
+		if !isLoopback(s.IP) && p.Token == "" {
+			return nil, &Error{File: st.File, Line: s.Line, Msg: fmt.Sprintf("service %s: ip %s is not loopback and the service has no token: refused", s.Name, s.IP)}
+		}
+		pl.Procs = append(pl.Procs, p)
+	}
+	return pl, nil
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// AutoKind is the notebook server an env has: notebook 6, notebook 7, JupyterLab, nbclassic.
+func AutoKind(v map[string]string) string {
+	switch nb := v["notebook"]; {
+	case nb != "" && !jupyter.IsNotebook7(nb):
+		return "classic"
+	case nb != "":
+		return "notebook7"
+	case v["jupyterlab"] != "":
+		return "lab"
+	case v["nbclassic"] != "":
+		return "nbclassic"
+	}
+	return ""
+}
+
+// needs is the distribution a kind runs on and the command that puts it in the env.
+func needs(kind string, env EnvFacts) (string, string) {
+	at := " --env " + env.Prefix
+	switch kind {
+	case "classic":
+		return "notebook<7", "jdash setup --profile classic --install" + at
+	case "nbclassic":
+		return "nbclassic", "jdash setup --profile nbclassic --install" + at
+	case "notebook7":
+		return "notebook>=7", "jdash setup --profile modern --install" + at
+	case "lab":
+		return "jupyterlab", env.Python + " -m pip install jupyterlab"
+	case "kernel_gateway":
+		return "jupyter-kernel-gateway", "jdash setup --profile gateway --install" + at
+	case "voila":
+		return "voila", env.Python + " -m pip install voila"
+	}
+	return "", ""
+}
+
+// Satisfied reports whether the env has what the kind needs.
+func (p Proc) Satisfied(v map[string]string) bool {
+	switch p.Kind {
+	case "classic":
+		return v["notebook"] != "" && !jupyter.IsNotebook7(v["notebook"])
+	case "notebook7":
+		return jupyter.IsNotebook7(v["notebook"])
+	case "nbclassic":
+		return v["nbclassic"] != ""
+	case "lab":
+		return v["jupyterlab"] != ""
+	case "kernel_gateway":
+		return v["jupyter-kernel-gateway"] != ""
+	case "voila":
+		return v["voila"] != ""
+	}
+	return true
+}
+
+// Trait is one traitlets value of a server's config.
+type Trait struct {
+	Class, Name string
+	Value any // string, int or bool
+}
+
+// Flag is the trait as a command-line option.
+func (t Trait) Flag() string { return fmt.Sprintf("--%s.%s=%v", t.Class, t.Name, t.Value) }
+
+// ServerTraits put a notebook server (app NotebookApp or ServerApp) on ip:port with no port
+// retries and no browser, and its kernels on a gateway: the one source for `jdash setup`'s
+// stack config (written into the env's config) and `jdash up`'s command lines.
+func ServerTraits(app, ip string, port int, gatewayURL string) []Trait {
+	out := []Trait{{app, "ip", ip}, {app, "port", port}, {app, "port_retries", 0}, {app, "open_browser", false}}
+	if gatewayURL != "" {
+		out = append(out, Trait{"GatewayClient", "url", gatewayURL})
+	}
+	return out
+}

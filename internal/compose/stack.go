@@ -1,0 +1,372 @@
+// Package compose is the stack model of `jdash up`: the stack file (the root_dir and
+// services keys of jdash.yaml), its validation with file:line errors, the zero-config default,
+// and the plan (every service's argv, environment, port, token and readiness probe). The plan
+// is a pure function of the stack, the envs' facts and a token source, table-tested like
+// jupyter.Resolve; running it is internal/compose/supervisor's job.
+package compose
+
+import (
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Kinds a service may have. auto picks the notebook server the env has.
+var (
+	NotebookKinds = []string{"classic", "nbclassic", "notebook7", "lab", "auto"}
+	GatewayKinds  = []string{"kernel_gateway"}
+	DashKinds     = []string{"voila", "dashboards_server"}
+)
+
+func allKinds() []string { return slices.Concat(NotebookKinds, GatewayKinds, DashKinds) }
+
+// Service is one entry of services:.
+type Service struct {
+	Name           string
+	Env            string // anything --env takes
+	Kind           string
+	Port           int
+	IP             string
+	Args           []string
+	Environment    [][2]string // in file order
+	DependsOn      []string
+	Ready          string // the probe path ("" = the kind's)
+	StartupTimeout time.Duration
+	Restart        string // no | on-failure
+	Kernels        string // notebook services: gateway | local
+	Command        []string
+	Line           int
+}
+
+// Stack is a stack file.
+type Stack struct {
+	File    string // "" for the zero-config default
+	Dir     string // the project dir (the file's dir)
+	RootDir string // absolute
+	// Services in file order.
+	Services []Service
+}
+
+// Service returns the named service.
+func (st *Stack) Service(name string) *Service {
+	for i := range st.Services {
+		if st.Services[i].Name == name {
+			return &st.Services[i]
+		}
+	}
+	return nil
+}
+
+// Keys are the top-level keys the stack owns in jdash.yaml.
+var Keys = []string{"root_dir", "services"}
+
+var serviceKeys = []string{"env", "kind", "port", "ip", "args", "environment", "depends_on", "ready", "startup_timeout", "restart", "kernels", "command"}
+
+// Error is a stack file problem, naming the file and line.
+type Error struct {
+	File string
+	Line int
+	Msg  string
+}
+
+func (e *Error) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
+	}
+	return e.File + ": " + e.Msg
+}
+
+// Parse reads the stack of a jdash.yaml (its root_dir and services keys; the other keys are
+// jdash's settings, checked elsewhere). It returns nil, nil when the file has no services.
+func Parse(file string, data []byte) (*Stack, error) {
+	bad := func(n *yaml.Node, format string, a ...any) error {
+		line := 0
+		if n != nil {
+			line = n.Line
+		}
+		return &Error{File: file, Line: line, Msg: fmt.Sprintf(format, a...)}
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil, &Error{File: file, Msg: err.Error()}
+	}
+	if len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
+		return nil, nil
+	}
+	dir := filepath.Dir(file)
+	st := &Stack{File: file, Dir: dir, RootDir: dir}
+	top := doc.Content[0]
+	var services *yaml.Node
+	for i := 0; i+1 < len(top.Content); i += 2 {
+		k, v := top.Content[i], top.Content[i+1]
+		switch k.Value {
+		case "root_dir":
+			s, err := str(v)
+			if err != nil || s == "" {
+				return nil, bad(v, "root_dir: a directory, not %s", describe(v))
+			}
+			if !filepath.IsAbs(s) {
+				s = filepath.Join(dir, s)
+			}
+			st.RootDir = filepath.Clean(s)
+		case "services":
+			services = v
+		}
+	}
+	if services == nil {
+		return nil, nil
+	}
+	if services.Kind != yaml.MappingNode || len(services.Content) == 0 {
+		return nil, bad(services, "services: a mapping of service names to services, not %s", describe(services))
+	}
+	for i := 0; i+1 < len(services.Content); i += 2 {
+		k, v := services.Content[i], services.Content[i+1]
+		if !validName(k.Value) {
+			return nil, bad(k, "service name %q: letters, digits, - and _ only", k.Value)
+		}
+		if st.Service(k.Value) != nil {
+			return nil, bad(k, "service %q is defined twice", k.Value)
+		}
+		svc, err := parseService(k.Value, v, bad)
+		if err != nil {
+			return nil, err
+		}
+		st.Services = append(st.Services, svc)
+	}
+	if err := st.check(bad); err != nil {
+		return nil, err
+	}
+	return st, nil
+}
+
+func parseService(name string, v *yaml.Node, bad func(*yaml.Node, string, ...any) error) (Service, error) {
+	svc := Service{Name: name, Line: v.Line, IP: "127.0.0.1", StartupTimeout: 60 * time.Second, Restart: "no"}
+	if v.Kind != yaml.MappingNode {
+		return svc, bad(v, "service %s: a mapping of keys (%s), not %s", name, strings.Join(serviceKeys, ", "), describe(v))
+	}
+	for j := 0; j+1 < len(v.Content); j += 2 {
+		k, val := v.Content[j], v.Content[j+1]
+		field := "service " + name + ": " + k.Value
+		var err error
+		switch k.Value {
+		case "env":
+			svc.Env, err = nonEmpty(val)
+		case "kind":
+			svc.Kind, err = nonEmpty(val)
+			if err == nil && !slices.Contains(allKinds(), svc.Kind) {
+				return svc, bad(val, "%s: unknown kind %q (one of %s)", field, svc.Kind, strings.Join(allKinds(), ", "))
+			}
+		case "port":
+			svc.Port, err = port(val)
+		case "ip":
+			svc.IP, err = nonEmpty(val)
+		case "args":
+			svc.Args, err = strList(val)
+		case "command":
+			svc.Command, err = strList(val)
+			if err == nil && len(svc.Command) == 0 {
+				err = fmt.Errorf("an empty command")
+			}
+		case "depends_on":
+			svc.DependsOn, err = strList(val)
+		case "ready":
+			svc.Ready, err = nonEmpty(val)
+			if err == nil && !strings.HasPrefix(svc.Ready, "/") {
+				err = fmt.Errorf("a URL path starting with /, not %q", svc.Ready)
+			}
+		case "startup_timeout":
+			svc.StartupTimeout, err = duration(val)
+		case "restart":
+			svc.Restart, err = oneOf(val, "no", "on-failure")
+		case "kernels":
+			svc.Kernels, err = oneOf(val, "gateway", "local")
+		case "environment":
+			svc.Environment, err = envMap(val)
+		default:
+			return svc, bad(k, "service %s: unknown key %q (the keys are %s)", name, k.Value, strings.Join(serviceKeys, ", "))
+		}
+		if err != nil {
+			return svc, bad(val, "%s: %v", field, err)
+		}
+	}
+	if svc.Kind == "" {
+		return svc, bad(v, "service %s: no kind (one of %s)", name, strings.Join(allKinds(), ", "))
+	}
+	if svc.Kind == "dashboards_server" && len(svc.Command) == 0 {
+		return svc, bad(v, "service %s: kind dashboards_server needs its command (the legacy Node server is not installed by jdash)", name)
+	}
+	if svc.Kind != "dashboards_server" && svc.Env == "" {
+		return svc, bad(v, "service %s: no env (a path or a name from jdash envs)", name)
+	}
+	if svc.Kernels != "" && !slices.Contains(NotebookKinds, svc.Kind) {
+		return svc, bad(v, "service %s: kernels applies to notebook services only", name)
+	}
+	return svc, nil
+}
+
+// check validates what spans services: ports, dependencies, cycles.
+func (st *Stack) check(bad func(*yaml.Node, string, ...any) error) error {
+	line := func(s Service) *yaml.Node { return &yaml.Node{Line: s.Line} }
+	ports := map[int]string{}
+	for _, s := range st.Services {
+		if s.Port != 0 {
+			if o, ok := ports[s.Port]; ok {
+				return bad(line(s), "service %s: port %d is also %s's", s.Name, s.Port, o)
+			}
+			ports[s.Port] = s.Name
+		}
+		for _, d := range s.DependsOn {
+			if st.Service(d) == nil {
+				return bad(line(s), "service %s: depends_on %q, which is not a service here", s.Name, d)
+			}
+		}
+		if s.Kind != "dashboards_server" && !slices.Contains(NotebookKinds, s.Kind) && s.Kernels != "" {
+			return bad(line(s), "service %s: kernels applies to notebook services only", s.Name)
+		}
+	}
+	if _, err := st.Order(); err != nil {
+		return &Error{File: st.File, Msg: err.Error()}
+	}
+	return nil
+}
+
+// Order is the start order: dependencies first, else file order.
+func (st *Stack) Order() ([]string, error) {
+	var out []string
+	state := map[string]int{} // 1 visiting, 2 done
+	var visit func(name string, path []string) error
+	visit = func(name string, path []string) error {
+		switch state[name] {
+		case 1:
+			return fmt.Errorf("depends_on has a cycle: %s", strings.Join(append(path, name), " -> "))
+		case 2:
+			return nil
+		}
+		state[name] = 1
+		for _, d := range st.Service(name).DependsOn {
+			if err := visit(d, append(path, name)); err != nil {
+				return err
+			}
+		}
+		state[name] = 2
+		out = append(out, name)
+		return nil
+	}
+	for _, s := range st.Services {
+		if err := visit(s.Name, nil); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func validName(s string) bool {
+	if s == "" || len(s) > 40 {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+func describe(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.MappingNode:
+		return "a mapping"
+	}
+	if n.Tag == "!!null" {
+		return "empty"
+	}
+	return strconv.Quote(n.Value)
+}
+
+func str(n *yaml.Node) (string, error) {
+	if n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
+		return "", fmt.Errorf("a string, not %s", describe(n))
+	}
+	return n.Value, nil
+}
+
+func nonEmpty(n *yaml.Node) (string, error) {
+	s, err := str(n)
+	if err == nil && s == "" {
+		err = fmt.Errorf("empty")
+	}
+	return s, err
+}
+
+func port(n *yaml.Node) (int, error) {
+	if n.Kind == yaml.ScalarNode && n.Tag == "!!int" {
+		if p, err := strconv.Atoi(n.Value); err == nil && p >= 1 && p <= 65535 {
+			return p, nil
+		}
+	}
+	return 0, fmt.Errorf("a port 1 to 65535, not %s", describe(n))
+}
+
+func strList(n *yaml.Node) ([]string, error) {
+	if n.Kind != yaml.SequenceNode {
+		return nil, fmt.Errorf("a list of strings, not %s", describe(n))
+	}
+	var out []string
+	for _, it := range n.Content {
+		s, err := str(it)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+func oneOf(n *yaml.Node, vals ...string) (string, error) {
+	s, err := str(n)
+	if err == nil && !slices.Contains(vals, s) {
+		err = fmt.Errorf("one of %s, not %q", strings.Join(vals, ", "), s)
+	}
+	return s, err
+}
+
+func duration(n *yaml.Node) (time.Duration, error) {
+	s, err := str(n)
+	if err != nil {
+		return 0, err
+	}
+	if secs, err := strconv.Atoi(s); err == nil && secs > 0 {
+		return time.Duration(secs) * time.Second, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("a duration (90s, 2m) or seconds, not %q", s)
+	}
+	return d, nil
+}
+
+func envMap(n *yaml.Node) ([][2]string, error) {
+	if n.Kind != yaml.MappingNode {
+		return nil, fmt.Errorf("a mapping of variable names to values, not %s", describe(n))
+	}
+	var out [][2]string
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k := n.Content[i].Value
+		if k == "" || strings.ContainsAny(k, "= \x00") {
+			return nil, fmt.Errorf("variable name %q", k)
+		}
+		v, err := str(n.Content[i+1])
+		if err != nil {
+			return nil, fmt.Errorf("%s: %v", k, err)
+		}
+		out = append(out, [2]string{k, v})
+	}
+	return out, nil
+}

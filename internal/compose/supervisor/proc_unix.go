@@ -1,0 +1,157 @@
+//go:build unix
+
+package supervisor
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/jdash-dev/jdash/internal/fsx"
+)
+
+// procStat reads /proc/<pid>/stat: state, process group, start time (clock ticks after boot).
+func procStat(pid int) (state byte, pgrp int, start uint64, ok bool) {
+	data, err := fsx.ReadRegular(filepath.Join("/proc", strconv.Itoa(pid), "stat"), 4096)
+	if err != nil {
+		return 0, 0, 0, false
+	}
+	i := bytes.LastIndexByte(data, ')') // the command may hold spaces and parens
+	if i < 0 {
+		return 0, 0, 0, false
+	}
+	f := strings.Fields(string(data[i+1:]))
+	if len(f) < 20 {
+		return 0, 0, 0, false
+	}
+	pg, _ := strconv.Atoi(f[2])
+	st, _ := strconv.ParseUint(f[19], 10, 64)
+	return f[0][0], pg, st, true
+}
+
+// StartTicks is when pid started (clock ticks after boot): with the PID it names one process.
+func StartTicks(pid int) (uint64, bool) {
+	_, _, t, ok := procStat(pid)
+	return t, ok
+}
+
+// Alive reports a running (not zombie) process; with ticks != 0 it must also be the same
+// process that was recorded (a reused PID is not it).
+func Alive(pid int, ticks uint64) bool {
+	if pid <= 0 {
+		return false
+	}
+	state, _, t, ok := procStat(pid)
+	if !ok {
+		err := syscall.Kill(pid, 0) // no /proc: the signal test
+		return err == nil || errors.Is(err, syscall.EPERM)
+	}
+	return state != 'Z' && (ticks == 0 || t == ticks)
+}
+
+func pids() []int {
+	names, _ := fsx.ReadDirNames("/proc")
+	var out []int
+	for _, n := range names {
+		if pid, err := strconv.Atoi(n); err == nil {
+			out = append(out, pid)
+		}
+	}
+	return out
+}
+
+// groupMembers are the live (not zombie) processes of a process group.
+func groupMembers(pgid int) []int {
+	if _, err := os.Stat("/proc/self/stat"); err != nil {
+		if syscall.Kill(-pgid, 0) == nil {
+			return []int{pgid}
+		}
+		return nil
+	}
+	var out []int
+	for _, pid := range pids() {
+		if state, pg, _, ok := procStat(pid); ok && pg == pgid && state != 'Z' {
+			out = append(out, pid)
+		}
+	}
+	return out
+}
+
+// Marked are the live processes whose environment holds marker exactly ("K=V").
+func Marked(marker string) []int {
+	if marker == "" {
+		return nil
+	}
+	want := []byte(marker)
+	self := os.Getpid()
+	var out []int
+	for _, pid := range pids() {
+		if pid == self {
+			continue
+		}
+		data, err := fsx.ReadRegular(filepath.Join("/proc", strconv.Itoa(pid), "environ"), 1<<20)
+		if err != nil {
+			continue
+		}
+		for _, kv := range bytes.Split(data, []byte{0}) {
+			if bytes.Equal(kv, want) {
+				if state, _, _, ok := procStat(pid); ok && state != 'Z' {
+					out = append(out, pid)
+				}
+				break
+			}
+		}
+	}
+	return out
+}
+
+// StopGroup sends SIGTERM to a process group, waits until it is empty, and sends SIGKILL
+// after grace (at once when force is closed).
+func StopGroup(pgid int, grace time.Duration, force <-chan struct{}) {
+	stopAll(func() []int { return groupMembers(pgid) }, func(sig syscall.Signal) { syscall.Kill(-pgid, sig) }, grace, force)
+}
+
+// Reap stops every process that carries marker (TERM, grace, KILL) and returns those still
+// alive after that.
+func Reap(marker string, grace time.Duration, force <-chan struct{}) []int {
+	return stopAll(func() []int { return Marked(marker) }, func(sig syscall.Signal) {
+		for _, pid := range Marked(marker) {
+			syscall.Kill(pid, sig)
+		}
+	}, grace, force)
+}
+
+func stopAll(live func() []int, signal func(syscall.Signal), grace time.Duration, force <-chan struct{}) []int {
+	if len(live()) == 0 {
+		return nil
+	}
+	signal(syscall.SIGTERM)
+	deadline := time.After(grace)
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+wait:
+	for len(live()) > 0 {
+		select {
+		case <-deadline:
+			break wait
+		case <-force:
+			break wait
+		case <-tick.C:
+		}
+	}
+	if len(live()) == 0 {
+		return nil
+	}
+	signal(syscall.SIGKILL)
+	for end := time.Now().Add(5 * time.Second); time.Now().Before(end); time.Sleep(50 * time.Millisecond) {
+		if len(live()) == 0 {
+			return nil
+		}
+	}
+	return live()
+}

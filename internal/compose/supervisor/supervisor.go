@@ -1,0 +1,326 @@
+// Package supervisor runs a set of long-lived processes as one unit, knowing nothing of
+// Jupyter: start in dependency order, each in its own process group, ready when its probe
+// passes within a startup budget, fail fast (stopping what started) when one exits or misses
+// its budget, logs to a file per process and, in the foreground, to one stream as
+// "name | line", restart on failure when asked, and stop: SIGTERM to each group, a grace
+// period, SIGKILL, then every process that carries the stack's marker in its environment
+// (kernels run in sessions of their own, so their group is not the service's).
+package supervisor
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jdash-dev/jdash/internal/runner"
+)
+
+// Spec is one process to run.
+type Spec struct {
+	Name           string
+	Cmd            runner.Cmd
+	Probe          func(ctx context.Context) error // nil: ready once started
+	StartupTimeout time.Duration
+	Restart        bool // restart when it exits after it was ready
+}
+
+// States of a process.
+const (
+	Starting = "starting"
+	Ready    = "ready"
+	Exited   = "exited"
+	Failed   = "failed"
+	Stopped  = "stopped"
+)
+
+// Status is one process's state, as `jdash ps` shows it.
+type Status struct {
+	Name       string    `json:"name"`
+	State      string    `json:"status"`
+	PID        int       `json:"pid,omitempty"`
+	StartTicks uint64    `json:"start_ticks,omitempty"` // the kernel's start time of PID (a reused PID differs)
+	Started    time.Time `json:"started"`
+	ExitCode   *int      `json:"exit_code,omitempty"`
+	Restarts   int       `json:"restarts"`
+	Error      string    `json:"error,omitempty"`
+}
+
+// Supervisor runs specs.
+type Supervisor struct {
+	Runner *runner.Runner
+	Specs  []Spec // in start order
+	LogDir string
+	// Out receives every process's output as "name | line" (foreground); nil: files only.
+	Out io.Writer
+	// Prefix formats a process's name for Out (a colour per name on a terminal).
+	Prefix func(name string) string
+	// Marker ("K=V") goes into every child's environment; children's children (kernels)
+	// inherit it, so Reap finds them all.
+	Marker string
+	// Changed is called with every status change (to save the state).
+	Changed func([]Status)
+
+	mu     sync.Mutex
+	status []Status
+	procs  map[string]*runner.Process
+	logs   map[string]*os.File
+	outMu  sync.Mutex
+	stop   chan struct{}
+	once   sync.Once
+}
+
+// Statuses is a copy of the current statuses.
+func (s *Supervisor) Statuses() []Status {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Status(nil), s.status...)
+}
+
+func (s *Supervisor) set(name string, f func(*Status)) {
+	s.mu.Lock()
+	for i := range s.status {
+		if s.status[i].Name == name {
+			f(&s.status[i])
+		}
+	}
+	st := append([]Status(nil), s.status...)
+	s.mu.Unlock()
+	if s.Changed != nil {
+		s.Changed(st)
+	}
+}
+
+func (s *Supervisor) init() {
+	s.once.Do(func() {
+		s.procs = map[string]*runner.Process{}
+		s.logs = map[string]*os.File{}
+		s.stop = make(chan struct{})
+		for _, sp := range s.Specs {
+			s.status = append(s.status, Status{Name: sp.Name, State: Starting})
+		}
+	})
+}
+
+// Up starts every spec in order and waits for each to be ready. On a failure it returns an
+// error carrying the process's last log lines; the caller stops what started (Stop).
+func (s *Supervisor) Up(ctx context.Context) error {
+	s.init()
+	for _, sp := range s.Specs {
+		if err := s.start(sp); err != nil {
+			return err
+		}
+		if err := s.waitReady(ctx, sp); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Supervisor) start(sp Spec) error {
+	if err := os.MkdirAll(s.LogDir, 0o700); err != nil {
+		return err
+	}
+	logf, err := os.OpenFile(filepath.Join(s.LogDir, sp.Name+".log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return err
+	}
+	c := sp.Cmd
+	c.Set = append(append([]string(nil), c.Set...), s.Marker)
+	out := s.lineWriter(sp.Name, logf)
+	c.Stdout, c.Stderr = out, out
+	p, err := s.Runner.Start(c)
+	if closer, ok := out.(io.Closer); ok && out != io.Writer(logf) && err == nil {
+		go func() { <-p.Done(); closer.Close() }() // ends the line reader once the output is copied
+	}
+	if err != nil {
+		logf.Close()
+		s.set(sp.Name, func(st *Status) { st.State, st.Error = Failed, err.Error() })
+		return fmt.Errorf("%s: %w", sp.Name, err)
+	}
+	s.mu.Lock()
+	if old := s.logs[sp.Name]; old != nil {
+		old.Close()
+	}
+	s.procs[sp.Name], s.logs[sp.Name] = p, logf
+	s.mu.Unlock()
+	ticks, _ := StartTicks(p.PID)
+	s.set(sp.Name, func(st *Status) {
+		st.State, st.PID, st.StartTicks, st.Started, st.ExitCode, st.Error = Starting, p.PID, ticks, time.Now(), nil, ""
+	})
+	return nil
+}
+
+// waitReady polls the probe until it passes, the process exits, or the budget is spent.
+func (s *Supervisor) waitReady(ctx context.Context, sp Spec) error {
+	p := s.proc(sp.Name)
+	budget := sp.StartupTimeout
+	if budget <= 0 {
+		budget = 60 * time.Second
+	}
+	deadline := time.Now().Add(budget)
+	for {
+		if sp.Probe == nil || sp.Probe(ctx) == nil {
+			s.set(sp.Name, func(st *Status) { st.State = Ready })
+			return nil
+		}
+		select {
+		case <-p.Done():
+			code := p.ExitCode()
+			s.set(sp.Name, func(st *Status) { st.State, st.ExitCode, st.Error = Failed, &code, "exited while starting" })
+			return fmt.Errorf("%s exited with code %d while starting:\n%s", sp.Name, code, s.Tail(sp.Name, 15))
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			s.set(sp.Name, func(st *Status) { st.State, st.Error = Failed, "not ready in "+budget.String() })
+			return fmt.Errorf("%s was not ready within %s:\n%s", sp.Name, budget, s.Tail(sp.Name, 15))
+		}
+	}
+}
+
+func (s *Supervisor) proc(name string) *runner.Process {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.procs[name]
+}
+
+// Watch follows the processes until ctx is done: an exit is recorded, and a process with
+// Restart that exits is started again (and must be ready again).
+func (s *Supervisor) Watch(ctx context.Context) {
+	s.init()
+	var wg sync.WaitGroup
+	for _, sp := range s.Specs {
+		wg.Add(1)
+		go func(sp Spec) {
+			defer wg.Done()
+			for {
+				p := s.proc(sp.Name)
+				if p == nil {
+					return
+				}
+				select {
+				case <-ctx.Done():
+					return
+				case <-s.stop:
+					return
+				case <-p.Done():
+				}
+				select {
+				case <-s.stop:
+					return
+				default:
+				}
+				code := p.ExitCode()
+				s.set(sp.Name, func(st *Status) { st.State, st.ExitCode = Exited, &code })
+				if !sp.Restart || code == 0 {
+					return
+				}
+				time.Sleep(time.Second)
+				s.set(sp.Name, func(st *Status) { st.Restarts++ })
+				if s.start(sp) != nil || s.waitReady(ctx, sp) != nil {
+					return
+				}
+			}
+		}(sp)
+	}
+	wg.Wait()
+}
+
+// Stop stops every process, last started first: SIGTERM to its group, then SIGKILL after
+// grace (or at once when force is closed), and waits until the group is empty; then every
+// process carrying the marker (kernels) the same way. It returns what was still alive.
+func (s *Supervisor) Stop(grace time.Duration, force <-chan struct{}) []int {
+	s.init()
+	s.mu.Lock()
+	select {
+	case <-s.stop:
+	default:
+		close(s.stop)
+	}
+	s.mu.Unlock()
+	for i := len(s.Specs) - 1; i >= 0; i-- {
+		name := s.Specs[i].Name
+		p := s.proc(name)
+		if p == nil {
+			continue
+		}
+		StopGroup(p.PID, grace, force)
+		select {
+		case <-p.Done():
+		case <-time.After(2 * time.Second):
+		}
+		s.set(name, func(st *Status) {
+			if st.State != Failed {
+				st.State = Stopped
+			}
+		})
+	}
+	left := Reap(s.Marker, grace, force)
+	s.mu.Lock()
+	for _, f := range s.logs {
+		f.Close()
+	}
+	s.mu.Unlock()
+	return left
+}
+
+// lineWriter writes a process's output to its log file and, in the foreground, to Out as
+// "name | line".
+func (s *Supervisor) lineWriter(name string, logf *os.File) io.Writer {
+	if s.Out == nil {
+		return logf
+	}
+	pr, pw := io.Pipe()
+	go func() {
+		sc := bufio.NewScanner(pr)
+		sc.Buffer(make([]byte, 0, 64*1024), 1<<20)
+		prefix := name + " | "
+		if s.Prefix != nil {
+			prefix = s.Prefix(name)
+		}
+		for sc.Scan() {
+			line := sc.Text()
+			logf.WriteString(line + "\n")
+			s.outMu.Lock()
+			fmt.Fprintln(s.Out, prefix+line)
+			s.outMu.Unlock()
+		}
+		io.Copy(io.Discard, pr)
+	}()
+	return pw
+}
+
+// Tail is the last n lines of a process's log.
+func (s *Supervisor) Tail(name string, n int) string {
+	return TailFile(filepath.Join(s.LogDir, name+".log"), n)
+}
+
+// TailFile is the last n lines of a file (at most 64 KiB read).
+func TailFile(path string, n int) string {
+	f, err := os.Open(path)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil || !st.Mode().IsRegular() {
+		return ""
+	}
+	off := max(0, st.Size()-64*1024)
+	buf := make([]byte, st.Size()-off)
+	if _, err := f.ReadAt(buf, off); err != nil && err != io.EOF {
+		return ""
+	}
+	lines := strings.Split(strings.TrimRight(string(buf), "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}
