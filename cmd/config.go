@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/pflag"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/jdash-dev/jdash/internal/compose"
 	"github.com/jdash-dev/jdash/internal/envdetect"
 	"github.com/jdash-dev/jdash/internal/fsx"
 )
@@ -165,9 +166,12 @@ func checkConfigFile(file string, data []byte) error {
 	}
 	for i := 0; i+1 < len(top.Content); i += 2 {
 		k, val := top.Content[i], top.Content[i+1]
+		if slices.Contains(compose.Keys, k.Value) {
+			continue // the stack: checked by compose when a stack command reads it
+		}
 		idx := slices.IndexFunc(settings, func(s setting) bool { return s.key == k.Value })
 		if idx < 0 {
-			return flagErrorf("%s:%d: unknown key %q (the keys are %s)", file, k.Line, k.Value, strings.Join(settingKeys(), ", "))
+			return flagErrorf("%s:%d: unknown key %q (the keys are %s)", file, k.Line, k.Value, strings.Join(append(settingKeys(), compose.Keys...), ", "))
 		}
 		if err := settings[idx].checkNode(val); err != nil {
 			return flagErrorf("%s:%d: %s: %v", file, val.Line, k.Value, err)

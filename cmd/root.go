@@ -103,7 +103,8 @@ func newRootCmd(f *Factory) *cobra.Command {
 	root.PersistentFlags().StringVar(&configFile, "config", "", "config file (default ./jdash.yaml, then $XDG_CONFIG_HOME/jdash/jdash.yaml)")
 	root.PersistentFlags().StringVar(&colorMode, "color", "auto", "colour: auto, always or never (NO_COLOR is honoured)")
 	root.SetVersionTemplate("jdash {{.Version}}\n")
-	root.AddCommand(newEnvsCmd(f, nil), newPathsCmd(f, nil), newNbextCmd(f), newServerextCmd(f), newSetupCmd(f, nil), newEnvCmd(f), newPatchCmd(f, nil), newDoctorCmd(f, nil))
+	root.AddCommand(newEnvsCmd(f, nil), newPathsCmd(f, nil), newNbextCmd(f), newServerextCmd(f), newSetupCmd(f, nil), newEnvCmd(f), newPatchCmd(f, nil), newDoctorCmd(f, nil),
+		newUpCmd(f, nil), newPsCmd(f), newLogsCmd(f), newDownCmd(f), newSuperviseCmd(f))
 	return root
 }
 

@@ -56,11 +56,11 @@ type File struct {
 
 // Proc is one service, ready to start.
 type Proc struct {
-	Name  string   `json:"name"`
-	Kind  string   `json:"kind"` // the resolved kind (auto is replaced)
-	Env   string   `json:"env"`  // the env's prefix
-	Argv  []string `json:"argv"`
-	Set   []string `json:"environment"` // K=V on top of the runner's deliberate environment
+	Name string   `json:"name"`
+	Kind string   `json:"kind"` // the resolved kind (auto is replaced)
+	Env  string   `json:"env"`  // the env's prefix
+	Argv []string `json:"argv"`
+	Set  []string `json:"environment"` // K=V on top of the runner's deliberate environment
 	// Secrets are the names in Set whose values are tokens (masked when shown).
 	Secrets        []string      `json:"-"`
 	Files          []File        `json:"files,omitempty"`
@@ -136,10 +136,6 @@ func family(kind string) string {
 // kernels on the gateway, the bundlers' dashboards server), port_retries=0 everywhere, and a
 // readiness probe on each service's real endpoint. It starts nothing.
 func Build(st *Stack, o Options) (*Plan, error) {
-	order, err := st.Order()
-	if err != nil {
-		return nil, err
-	}
 	pl := &Plan{Stack: st}
 	// ports first: a default port must not collide with a given one
 	used := map[int]bool{}
@@ -166,6 +162,19 @@ func Build(st *Stack, o Options) (*Plan, error) {
 			dash = s
 		}
 	}
+	// a notebook whose kernels run on the gateway starts after it: an implicit depends_on
+	wired := *st
+	wired.Services = slices.Clone(st.Services)
+	for i := range wired.Services {
+		s := &wired.Services[i]
+		if family(s.Kind) == "notebook" && gateway != nil && s.Kernels != "local" && !slices.Contains(s.DependsOn, gateway.Name) {
+			s.DependsOn = append(slices.Clone(s.DependsOn), gateway.Name)
+		}
+	}
+	order, err := wired.Order()
+	if err != nil {
+		return nil, &Error{File: st.File, Msg: err.Error()}
+	}
 	tokens := map[string]string{}
 	tok := func(name string) string {
 		if tokens[name] == "" {
@@ -174,7 +183,7 @@ func Build(st *Stack, o Options) (*Plan, error) {
 		return tokens[name]
 	}
 	for _, name := range order {
-		s := st.Service(name)
+		s := wired.Service(name)
 		var env EnvFacts
 		if s.Kind != "dashboards_server" {
 			if env, err = o.Resolve(s.Env); err != nil {
@@ -186,9 +195,6 @@ func Build(st *Stack, o Options) (*Plan, error) {
 			if kind = AutoKind(env.Versions); kind == "" {
 				return nil, &Error{File: st.File, Line: s.Line, Msg: fmt.Sprintf("service %s: %s has no notebook server (notebook, jupyterlab or nbclassic); install one: jdash setup --profile modern --install --env %s", s.Name, env.Prefix, env.Prefix)}
 			}
-		}
-		if s.IP != "127.0.0.1" && s.IP != "localhost" && s.IP != "::1" && kind == "voila" {
-			// Voilà's default is no token: jdash always gives it one (below), so this is allowed
 		}
 		p := Proc{Name: s.Name, Kind: kind, Env: env.Prefix, Dir: st.RootDir, IP: s.IP, Port: port[s.Name],
 			DependsOn: s.DependsOn, StartupTimeout: s.StartupTimeout, Restart: s.Restart}
@@ -207,9 +213,6 @@ func Build(st *Stack, o Options) (*Plan, error) {
 			gw := ""
 			if gateway != nil && s.Kernels != "local" {
 				gw = "http://" + net.JoinHostPort(displayHost(gateway.IP), strconv.Itoa(port[gateway.Name]))
-				if !slices.Contains(p.DependsOn, gateway.Name) {
-					p.DependsOn = append(p.DependsOn, gateway.Name)
-				}
 			}
 			p.Argv = []string{py, "-m", module}
 			for _, t := range ServerTraits(app, s.IP, p.Port, gw) {
@@ -348,11 +351,17 @@ func (p Proc) Satisfied(v map[string]string) bool {
 // Trait is one traitlets value of a server's config.
 type Trait struct {
 	Class, Name string
-	Value any // string, int or bool
+	Value       any // string, int or bool
 }
 
 // Flag is the trait as a command-line option.
-func (t Trait) Flag() string { return fmt.Sprintf("--%s.%s=%v", t.Class, t.Name, t.Value) }
+func (t Trait) Flag() string {
+	v := fmt.Sprint(t.Value)
+	if b, ok := t.Value.(bool); ok { // Python's spelling
+		v = map[bool]string{true: "True", false: "False"}[b]
+	}
+	return fmt.Sprintf("--%s.%s=%s", t.Class, t.Name, v)
+}
 
 // ServerTraits put a notebook server (app NotebookApp or ServerApp) on ip:port with no port
 // retries and no browser, and its kernels on a gateway: the one source for `jdash setup`'s

@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/jdash-dev/jdash/internal/compose"
 	"github.com/jdash-dev/jdash/internal/envdetect"
 	"github.com/jdash-dev/jdash/internal/fsx"
 	"github.com/jdash-dev/jdash/internal/jupyter"
@@ -280,17 +281,24 @@ func stackConfig(_ context.Context, w fsx.Writer, o Options) error {
 	if o.Profile.App == "server" {
 		app, section = "ServerApp", "jupyter_server_config"
 	}
-	srv := pyjson.NewObj()
-	srv.Set("ip", pyjson.StringValue(o.Stack.IP))
-	srv.Set("port", pyjson.IntValue(int64(o.Stack.Port)))
-	srv.Set("port_retries", pyjson.IntValue(0))
-	srv.Set("open_browser", pyjson.BoolValue(false))
+	// the same traits jdash up gives the server on its command line
 	upd := pyjson.NewObj()
-	upd.Set(app, pyjson.ObjValue(srv))
-	if o.Stack.GatewayURL != "" {
-		gw := pyjson.NewObj()
-		gw.Set("url", pyjson.StringValue(o.Stack.GatewayURL))
-		upd.Set("GatewayClient", pyjson.ObjValue(gw))
+	for _, t := range compose.ServerTraits(app, o.Stack.IP, o.Stack.Port, o.Stack.GatewayURL) {
+		cls := upd.Get(t.Class)
+		if cls == nil {
+			cls = pyjson.ObjValue(pyjson.NewObj())
+			upd.Set(t.Class, cls)
+		}
+		var v *pyjson.Value
+		switch x := t.Value.(type) {
+		case int:
+			v = pyjson.IntValue(int64(x))
+		case bool:
+			v = pyjson.BoolValue(x)
+		default:
+			v = pyjson.StringValue(fmt.Sprint(x))
+		}
+		cls.Obj.Set(t.Name, v)
 	}
 	cd := jupyter.ConfigDir{Dir: levelDir, FS: w}
 	content, _, err := cd.Update(section, upd)

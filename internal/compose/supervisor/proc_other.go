@@ -18,3 +18,6 @@ func StopGroup(int, time.Duration, <-chan struct{}) {}
 
 // Reap does nothing off Unix.
 func Reap(string, time.Duration, <-chan struct{}) []int { return nil }
+
+// Terminate does nothing off Unix.
+func Terminate(int) {}

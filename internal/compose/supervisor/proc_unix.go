@@ -155,3 +155,6 @@ wait:
 	}
 	return live()
 }
+
+// Terminate sends SIGTERM to one process (a detached supervisor, which then stops its stack).
+func Terminate(pid int) { syscall.Kill(pid, syscall.SIGTERM) }

@@ -1,0 +1,534 @@
+package cmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/jdash-dev/jdash/internal/compose"
+	"github.com/jdash-dev/jdash/internal/compose/supervisor"
+	"github.com/jdash-dev/jdash/internal/doctor"
+	"github.com/jdash-dev/jdash/internal/fsx"
+	"github.com/jdash-dev/jdash/internal/pkgindex"
+	"github.com/jdash-dev/jdash/internal/ports"
+	"github.com/jdash-dev/jdash/internal/registry"
+	"github.com/jdash-dev/jdash/internal/runner"
+	"github.com/jdash-dev/jdash/internal/setup"
+)
+
+type upOptions struct {
+	Detach, DryRun, WriteConfig, Strict bool
+}
+
+// grace is how long a service has to stop after SIGTERM before SIGKILL.
+const grace = 10 * time.Second
+
+func newUpCmd(f *Factory, runF func(*upOptions) error) *cobra.Command {
+	o := &upOptions{}
+	cmd := &cobra.Command{
+		Use:   "up",
+		Short: "Run the stack of jdash.yaml (notebook, kernel gateway, dashboards), wired with matching ports and tokens",
+		Long: `Start the services of ./jdash.yaml (root_dir, services), each from its own env, in
+depends_on order, each ready only when its real endpoint answers with its token. Tokens are
+fresh per run, per link, passed in environment variables or 0600 files, never in argv. Every
+service gets port_retries=0: a taken port is an error naming its holder, found before anything
+starts. Without jdash.yaml the stack is the active env's notebook server, plus a kernel
+gateway and Voilà when that env has them (--write-config writes it down).
+
+In the foreground the services' logs are shown as "name | line"; the first Ctrl-C stops the
+stack gracefully, a second forces it. -d leaves a supervisor running: jdash ps, jdash logs and
+jdash down work on it.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if runF != nil {
+				return runF(o)
+			}
+			return upRun(f, o)
+		},
+	}
+	fl := cmd.Flags()
+	fl.BoolVarP(&o.Detach, "detach", "d", false, "leave the stack running in the background (jdash ps, logs, down)")
+	fl.BoolVar(&o.DryRun, "dry-run", false, "print the plan (argv, environment with tokens masked, cwd, port, probe) and start nothing")
+	fl.BoolVar(&o.WriteConfig, "write-config", false, "write the zero-config stack to ./jdash.yaml")
+	fl.BoolVar(&o.Strict, "strict", false, "let doctor's errors in the services' envs stop the start")
+	return cmd
+}
+
+// stack is a loaded stack and where its state lives.
+type stack struct {
+	st    *compose.Stack
+	state string // the state dir
+}
+
+// loadStack reads the stack of jdash.yaml (the --config file, else ./jdash.yaml), or makes the
+// zero-config default from the active env.
+func (f *Factory) loadStack() (*stack, error) {
+	file := f.V.ConfigFileUsed()
+	if file == "" {
+		if _, err := os.Stat("jdash.yaml"); err == nil {
+			file = "jdash.yaml"
+		}
+	}
+	var st *compose.Stack
+	if file != "" {
+		abs, err := filepath.Abs(file)
+		if err != nil {
+			return nil, err
+		}
+		data, err := fsx.ReadRegular(abs, maxConfigFile)
+		if err != nil {
+			return nil, fmt.Errorf("config %s: %w", abs, err)
+		}
+		if st, err = compose.Parse(abs, data); err != nil {
+			var ce *compose.Error
+			if errors.As(err, &ce) {
+				return nil, &FlagError{err}
+			}
+			return nil, err
+		}
+	}
+	if st == nil {
+		cwd, err := os.Getwd()
+		if err != nil {
+			return nil, err
+		}
+		ec, err := f.envContext("")
+		if err != nil {
+			return nil, fmt.Errorf("no jdash.yaml here, and no active env for a default stack: %w", err)
+		}
+		if st, err = compose.Default(envFacts(ec), cwd); err != nil {
+			return nil, err
+		}
+		// setup's remembered choices and up agree on the notebook's ip and port
+		if c, _ := setup.LoadChoices(f.FS, ec.Env.Prefix); c != nil && c.Port > 0 {
+			st.Services[0].Port, st.Services[0].IP = c.Port, c.IP
+		}
+	}
+	return &stack{st: st, state: compose.StateDir(filepath.Dir(registry.Path(f.Env)), st.Dir)}, nil
+}
+
+func envFacts(ec *envContext) compose.EnvFacts {
+	v := map[string]string{}
+	for _, d := range ec.Packages.All() {
+		v[pkgindex.NormalizeName(d.Name)] = d.Version
+	}
+	return compose.EnvFacts{Prefix: ec.Env.Prefix, Python: ec.Env.Python, Versions: v}
+}
+
+func (f *Factory) plan(s *stack) (*compose.Plan, map[string]compose.EnvFacts, error) {
+	facts := map[string]compose.EnvFacts{}
+	pl, err := compose.Build(s.st, compose.Options{
+		Resolve: func(ref string) (compose.EnvFacts, error) {
+			ec, err := f.envContext(ref)
+			if err != nil {
+				return compose.EnvFacts{}, err
+			}
+			ef := envFacts(ec)
+			facts[ef.Prefix] = ef
+			return ef, nil
+		},
+		Token:     compose.NewToken,
+		StateDir:  s.state,
+		AllowRoot: os.Geteuid() == 0,
+	})
+	return pl, facts, err
+}
+
+func upRun(f *Factory, o *upOptions) error {
+	s, err := f.loadStack()
+	if err != nil {
+		return err
+	}
+	pl, facts, err := f.plan(s)
+	if err != nil {
+		return err
+	}
+	if o.WriteConfig {
+		return writeStackConfig(f, s, o.DryRun)
+	}
+	if o.DryRun {
+		printPlan(f, pl)
+		return nil
+	}
+	if st, _ := loadState(s.state); st.Running() {
+		fmt.Fprintf(f.IO.ErrOut, "the stack of %s is already up (supervisor PID %d)\n", s.st.Dir, st.Supervisor)
+		return psPrint(f, st, false)
+	} else if st != nil {
+		fmt.Fprintf(f.IO.ErrOut, "cleaning up after a supervisor that is gone (PID %d)\n", st.Supervisor)
+		if err := stopStack(f, s, st); err != nil {
+			return err
+		}
+	}
+	if err := preflight(f, pl, facts, o.Strict); err != nil {
+		return err
+	}
+	if err := writePlan(s, pl); err != nil {
+		return err
+	}
+	if o.Detach {
+		return upDetached(f, s, pl)
+	}
+	return supervise(f, s, pl, false)
+}
+
+// preflight checks everything before anything starts: ports free (naming the holder), each
+// env has what its kind needs, and doctor's errors in the envs (blocking with --strict).
+func preflight(f *Factory, pl *compose.Plan, facts map[string]compose.EnvFacts, strict bool) error {
+	var problems []string
+	for _, p := range pl.Procs {
+		if taken, h := ports.Taken(p.IP, p.Port); taken {
+			who := "another process"
+			if h.PID > 0 {
+				who = fmt.Sprintf("PID %d (%s)", h.PID, h.Command)
+			}
+			problems = append(problems, fmt.Sprintf("service %s: port %d is held by %s", p.Name, p.Port, who))
+		}
+		if p.Env != "" && !p.Satisfied(facts[p.Env].Versions) {
+			problems = append(problems, fmt.Sprintf("service %s: %s has no %s (kind %s); fix: %s", p.Name, p.Env, p.Needs, p.Kind, p.Fix))
+		}
+	}
+	if len(problems) > 0 {
+		return &ExitError{Code: ExitFailed, Err: fmt.Errorf("pre-flight failed, nothing was started:\n  %s", strings.Join(problems, "\n  "))}
+	}
+	d := newDoctorRun(f, &doctorOptions{})
+	blocked := false
+	var seen []string
+	for _, p := range pl.Procs {
+		if p.Env == "" || slices.Contains(seen, p.Env) {
+			continue
+		}
+		seen = append(seen, p.Env)
+		ec, err := f.envContext(p.Env)
+		if err != nil {
+			return err
+		}
+		fs, _, err := d.inspect(ec)
+		if err != nil {
+			return err
+		}
+		for _, fd := range fs {
+			if fd.Severity == doctor.Error {
+				fmt.Fprintf(f.IO.ErrOut, "doctor: %s: [%s] %s\n", p.Env, fd.ID, fd.Title)
+				blocked = blocked || strict
+			}
+		}
+	}
+	if blocked {
+		return &ExitError{Code: ExitCheckFailed, Err: fmt.Errorf("doctor found errors in the stack's envs (--strict): nothing was started; see jdash doctor --env ENV")}
+	}
+	return nil
+}
+
+// stateWriter writes a stack's state files: 0600, atomic, confined to its state dir.
+func stateWriter(dir string) *fsx.Real { return &fsx.Real{Roots: fsx.NewRoots(dir)} }
+
+func writePlan(s *stack, pl *compose.Plan) error {
+	w := stateWriter(s.state)
+	for _, d := range []string{s.state, filepath.Join(s.state, "config")} {
+		if err := w.MkdirAll(d, 0o700); err != nil {
+			return err
+		}
+	}
+	data, err := pl.Marshal()
+	if err != nil {
+		return err
+	}
+	if _, err := w.WriteFile(compose.PlanFile(s.state), data, fsx.SecretMode); err != nil {
+		return err
+	}
+	for _, p := range pl.Procs {
+		for _, file := range p.Files {
+			if _, err := w.WriteFile(file.Path, file.Data, fsx.SecretMode); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func loadState(dir string) (*compose.State, error) {
+	data, err := fsx.ReadRegular(compose.StateFile(dir), 1<<20)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var st compose.State
+	if err := jsonUnmarshal(data, &st); err != nil {
+		return nil, fmt.Errorf("%s: %w", compose.StateFile(dir), err)
+	}
+	return &st, nil
+}
+
+func saveState(dir string, st *compose.State) {
+	data, err := jsonIndent(st)
+	if err == nil {
+		_, _ = stateWriter(dir).WriteFile(compose.StateFile(dir), data, fsx.SecretMode)
+	}
+}
+
+// probe is a service's readiness check: its endpoint answers 2xx to a GET with its token.
+func probe(p compose.Proc) func(context.Context) error {
+	client := &http.Client{Timeout: 2 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	url := "http://" + hostPort(p.IP, p.Port) + p.Probe.Path
+	return func(ctx context.Context) error {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+		if err != nil {
+			return err
+		}
+		if p.Probe.Token != "" {
+			req.Header.Set("Authorization", "token "+p.Probe.Token)
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			return err
+		}
+		resp.Body.Close()
+		if resp.StatusCode/100 != 2 {
+			return fmt.Errorf("%s: %s", url, resp.Status)
+		}
+		return nil
+	}
+}
+
+func hostPort(ip string, port int) string {
+	if ip == "0.0.0.0" || ip == "" {
+		ip = "127.0.0.1"
+	}
+	if strings.Contains(ip, ":") {
+		return fmt.Sprintf("[%s]:%d", ip, port)
+	}
+	return fmt.Sprintf("%s:%d", ip, port)
+}
+
+// supervise runs the plan in this process until a signal (or, detached, until jdash down
+// sends one): the foreground `up` and the detached supervisor are this one function.
+func supervise(f *Factory, s *stack, pl *compose.Plan, detached bool) error {
+	nonce := compose.NewToken()[:12]
+	ticks, _ := supervisor.StartTicks(os.Getpid())
+	st := &compose.State{Dir: s.st.Dir, Marker: "JDASH_STACK=" + filepath.Base(s.state) + ":" + nonce, Supervisor: os.Getpid(),
+		Ticks: ticks, Started: time.Now(), Detached: detached, Procs: pl.Info()}
+	sup := &supervisor.Supervisor{Runner: f.Runner, LogDir: compose.LogDir(s.state), Marker: st.Marker,
+		Changed: func(ss []supervisor.Status) { st.Services = ss; saveState(s.state, st) }}
+	if !detached {
+		sup.Out = f.IO.Out
+		sup.Prefix = prefixer(f, pl)
+	}
+	for _, p := range pl.Procs {
+		c := runner.Cmd{Path: p.Argv[0], Args: p.Argv[1:], Set: p.Set, Dir: p.Dir}
+		if !filepath.IsAbs(c.Path) {
+			path, err := f.Runner.LookPath(c.Path)
+			if err != nil {
+				return fmt.Errorf("service %s: %w", p.Name, err)
+			}
+			c.Path = path
+		}
+		sup.Specs = append(sup.Specs, supervisor.Spec{Name: p.Name, Cmd: c, Probe: probe(p), StartupTimeout: p.StartupTimeout, Restart: p.Restart == "on-failure"})
+	}
+	saveState(s.state, st)
+
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	defer signal.Stop(sigs)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	force := make(chan struct{})
+	go func() {
+		<-sigs
+		if !detached {
+			fmt.Fprintln(f.IO.ErrOut, "jdash: stopping the stack gracefully... (press Ctrl+C again to force)")
+		}
+		cancel()
+		<-sigs
+		close(force)
+	}()
+
+	if err := sup.Up(ctx); err != nil {
+		sup.Stop(grace, force)
+		st.Error = err.Error()
+		saveState(s.state, st)
+		if errors.Is(err, context.Canceled) {
+			return &ExitError{Code: ExitInterrupted, Err: fmt.Errorf("interrupted: the stack was stopped")}
+		}
+		return &ExitError{Code: ExitFailed, Err: fmt.Errorf("up failed, everything started was stopped: %w", err)}
+	}
+	if !detached {
+		for _, p := range pl.Procs {
+			fmt.Fprintf(f.IO.ErrOut, "jdash: %s ready: %s\n", p.Name, p.URL())
+		}
+	}
+	sup.Watch(ctx)
+	left := sup.Stop(grace, force)
+	st.Services = sup.Statuses()
+	saveState(s.state, st)
+	if len(left) > 0 {
+		return fmt.Errorf("processes still alive after SIGKILL: %v", left)
+	}
+	if !detached {
+		fmt.Fprintln(f.IO.ErrOut, "jdash: the stack is stopped")
+	}
+	return nil
+}
+
+// prefixer is "name | " padded to the longest name, a stable colour per service on a terminal.
+func prefixer(f *Factory, pl *compose.Plan) func(string) string {
+	cs := f.IO.Colors()
+	colours := []func(string) string{cs.Green, cs.Yellow, cs.Bold, cs.Red, cs.Dim}
+	w := 0
+	for _, p := range pl.Procs {
+		w = max(w, len(p.Name))
+	}
+	return func(name string) string {
+		i := slices.IndexFunc(pl.Procs, func(p compose.Proc) bool { return p.Name == name })
+		return colours[max(i, 0)%len(colours)](fmt.Sprintf("%-*s |", w, name)) + " "
+	}
+}
+
+// upDetached starts the supervisor in a session of its own and waits until the stack is ready
+// (or failed), then shows ps.
+func upDetached(f *Factory, s *stack, pl *compose.Plan) error {
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	os.Remove(compose.StateFile(s.state))
+	logf, err := os.OpenFile(filepath.Join(s.state, "supervisor.log"), os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+	if err != nil {
+		return err
+	}
+	defer logf.Close()
+	args := []string{"__supervise", s.state}
+	if cf := f.V.ConfigFileUsed(); cf != "" {
+		args = append([]string{"--config", cf}, args...)
+	}
+	p, err := f.Runner.Start(runner.Cmd{Path: self, Args: args, Dir: s.st.Dir, Stdout: logf, Stderr: logf, Session: true})
+	if err != nil {
+		return err
+	}
+	var budget time.Duration
+	for _, pr := range pl.Procs {
+		budget += pr.StartupTimeout
+	}
+	deadline := time.Now().Add(budget + 10*time.Second)
+	progress := f.IO.Progress()
+	for time.Now().Before(deadline) {
+		st, _ := loadState(s.state)
+		switch {
+		case st != nil && st.Error != "":
+			<-p.Done()
+			return &ExitError{Code: ExitFailed, Err: fmt.Errorf("up failed, everything started was stopped: %s", st.Error)}
+		case st != nil && allReady(st):
+			fmt.Fprintln(progress)
+			return psPrint(f, st, false)
+		}
+		select {
+		case <-p.Done():
+			if st, _ := loadState(s.state); st != nil && st.Error != "" {
+				return &ExitError{Code: ExitFailed, Err: fmt.Errorf("up failed, everything started was stopped: %s", st.Error)}
+			}
+			return &ExitError{Code: ExitFailed, Err: fmt.Errorf("the supervisor exited:\n%s", supervisor.TailFile(filepath.Join(s.state, "supervisor.log"), 15))}
+		case <-time.After(100 * time.Millisecond):
+		}
+		if st != nil {
+			fmt.Fprintf(progress, "\rstarting: %s", readiness(st))
+		}
+	}
+	return fmt.Errorf("the stack was not ready in %s; see jdash ps and jdash logs", budget)
+}
+
+func allReady(st *compose.State) bool {
+	if len(st.Services) != len(st.Procs) {
+		return false
+	}
+	for _, s := range st.Services {
+		if s.State != supervisor.Ready {
+			return false
+		}
+	}
+	return true
+}
+
+func readiness(st *compose.State) string {
+	var parts []string
+	for _, s := range st.Services {
+		parts = append(parts, s.Name+" "+s.State)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// newSuperviseCmd is the detached supervisor `up -d` starts (hidden).
+func newSuperviseCmd(f *Factory) *cobra.Command {
+	return &cobra.Command{
+		Use:    "__supervise STATEDIR",
+		Hidden: true,
+		Args:   cobra.ExactArgs(1),
+		RunE: func(_ *cobra.Command, args []string) error {
+			data, err := fsx.ReadRegular(compose.PlanFile(args[0]), 16<<20)
+			if err != nil {
+				return err
+			}
+			pl, err := compose.UnmarshalPlan(data)
+			if err != nil {
+				return err
+			}
+			return supervise(f, &stack{st: pl.Stack, state: args[0]}, pl, true)
+		},
+	}
+}
+
+func printPlan(f *Factory, pl *compose.Plan) {
+	w := f.IO.Out
+	fmt.Fprintf(w, "stack: %s (root_dir %s)\n", pl.Stack.Dir, pl.Stack.RootDir)
+	for _, p := range pl.Procs {
+		fmt.Fprintf(w, "\n%s (%s)\n", p.Name, p.Kind)
+		if p.Env != "" {
+			fmt.Fprintf(w, "  env:     %s\n", p.Env)
+		}
+		fmt.Fprintf(w, "  argv:    %s\n", strings.Join(p.Argv, " "))
+		fmt.Fprintf(w, "  environment (besides the runner's own):\n")
+		for _, kv := range p.Masked() {
+			fmt.Fprintf(w, "    %s\n", kv)
+		}
+		for _, file := range p.Files {
+			fmt.Fprintf(w, "  file:    %s (0600, holds the token)\n", file.Path)
+		}
+		fmt.Fprintf(w, "  cwd:     %s\n  listens: %s\n  ready:   GET %s", p.Dir, hostPort(p.IP, p.Port), p.Probe.Path)
+		if p.Probe.Token != "" {
+			fmt.Fprint(w, " with Authorization: token ***")
+		}
+		fmt.Fprintf(w, " within %s\n", p.StartupTimeout)
+		if len(p.DependsOn) > 0 {
+			fmt.Fprintf(w, "  after:   %s\n", strings.Join(p.DependsOn, ", "))
+		}
+	}
+}
+
+func writeStackConfig(f *Factory, s *stack, dryRun bool) error {
+	if s.st.File != "" {
+		return fmt.Errorf("%s exists: --write-config writes the zero-config stack where there is none", s.st.File)
+	}
+	path := filepath.Join(s.st.Dir, "jdash.yaml")
+	data := s.st.YAML()
+	if dryRun {
+		f.IO.Out.Write(data)
+		return nil
+	}
+	w := &fsx.Real{Roots: fsx.NewRoots(s.st.Dir)}
+	if _, err := w.WriteFile(path, data, 0o644); err != nil {
+		return err
+	}
+	fmt.Fprintf(f.IO.ErrOut, "wrote %s\n", path)
+	return nil
+}

@@ -1,0 +1,162 @@
+package compose
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/jdash-dev/jdash/internal/compose/supervisor"
+)
+
+// StateDir is a stack's state dir under jdash's state home: one per project dir, never in
+// the notebooks' dir.
+func StateDir(stateHome, projectDir string) string {
+	sum := sha256.Sum256([]byte(projectDir))
+	name := filepath.Base(projectDir)
+	if name == "/" || name == "." {
+		name = "root"
+	}
+	return filepath.Join(stateHome, "stacks", name+"-"+hex.EncodeToString(sum[:])[:12])
+}
+
+// Files of a state dir.
+func PlanFile(dir string) string  { return filepath.Join(dir, "plan.json") }
+func StateFile(dir string) string { return filepath.Join(dir, "state.json") }
+func LogDir(dir string) string    { return filepath.Join(dir, "logs") }
+
+// State is what a running stack keeps in its state dir (0600: its URLs carry tokens).
+type State struct {
+	Dir        string              `json:"dir"` // the project dir
+	Marker     string              `json:"marker"`
+	Supervisor int                 `json:"supervisor_pid"`
+	Ticks      uint64              `json:"supervisor_start_ticks"`
+	Started    time.Time           `json:"started"`
+	Detached   bool                `json:"detached"`
+	Services   []supervisor.Status `json:"services"`
+	Procs      []ProcInfo          `json:"procs"`
+	Error      string              `json:"error,omitempty"` // why up failed
+}
+
+// ProcInfo is what ps shows of a service besides its status.
+type ProcInfo struct {
+	Name string `json:"name"`
+	Kind string `json:"kind"`
+	IP   string `json:"ip"`
+	Port int    `json:"port"`
+	URL  string `json:"url"`
+}
+
+// Running reports a live supervisor (the recorded process, not a reused PID).
+func (s *State) Running() bool { return s != nil && supervisor.Alive(s.Supervisor, s.Ticks) }
+
+// planFile is the plan as the detached supervisor reads it back (tokens included: 0600).
+type planFile struct {
+	Stack *Stack        `json:"stack"`
+	Procs []procWithKey `json:"procs"`
+}
+
+type procWithKey struct {
+	Proc
+	Secrets []string `json:"secrets"`
+	Token   string   `json:"token"`
+	Probe   struct {
+		Path  string `json:"path"`
+		Token string `json:"token"`
+	} `json:"probe_with_token"`
+	Files []struct {
+		Path string `json:"path"`
+		Data []byte `json:"data"`
+	} `json:"files_with_data"`
+}
+
+// Marshal serializes the plan for the detached supervisor.
+func (pl *Plan) Marshal() ([]byte, error) {
+	pf := planFile{Stack: pl.Stack}
+	for _, p := range pl.Procs {
+		pk := procWithKey{Proc: p, Secrets: p.Secrets, Token: p.Token}
+		pk.Probe.Path, pk.Probe.Token = p.Probe.Path, p.Probe.Token
+		for _, f := range p.Files {
+			pk.Files = append(pk.Files, struct {
+				Path string `json:"path"`
+				Data []byte `json:"data"`
+			}{f.Path, f.Data})
+		}
+		pf.Procs = append(pf.Procs, pk)
+	}
+	return json.MarshalIndent(pf, "", "  ")
+}
+
+// UnmarshalPlan reads a plan Marshal wrote.
+func UnmarshalPlan(data []byte) (*Plan, error) {
+	var pf planFile
+	if err := json.Unmarshal(data, &pf); err != nil {
+		return nil, fmt.Errorf("plan: %w", err)
+	}
+	pl := &Plan{Stack: pf.Stack}
+	for _, pk := range pf.Procs {
+		p := pk.Proc
+		p.Secrets, p.Token = pk.Secrets, pk.Token
+		p.Probe = Probe{Path: pk.Probe.Path, Token: pk.Probe.Token}
+		p.Files = nil
+		for _, f := range pk.Files {
+			p.Files = append(p.Files, File{Path: f.Path, Data: f.Data})
+		}
+		pl.Procs = append(pl.Procs, p)
+	}
+	return pl, nil
+}
+
+// Info is what ps shows of the plan's services.
+func (pl *Plan) Info() []ProcInfo {
+	var out []ProcInfo
+	for _, p := range pl.Procs {
+		out = append(out, ProcInfo{Name: p.Name, Kind: p.Kind, IP: p.IP, Port: p.Port, URL: p.URL()})
+	}
+	return out
+}
+
+// Default is the zero-config stack: the env's notebook server, and a kernel gateway and
+// Voilà when the env has them, serving dir.
+func Default(env EnvFacts, dir string) (*Stack, error) {
+	kind := AutoKind(env.Versions)
+	if kind == "" {
+		return nil, fmt.Errorf("no jdash.yaml here, and %s has no notebook server (notebook, jupyterlab or nbclassic) for a default stack: jdash setup --profile modern --install --env %s", env.Prefix, env.Prefix)
+	}
+	st := &Stack{Dir: dir, RootDir: dir}
+	add := func(name, kind string, port int) {
+		st.Services = append(st.Services, Service{Name: name, Env: env.Prefix, Kind: kind, Port: port, IP: "127.0.0.1",
+			StartupTimeout: 60 * time.Second, Restart: "no"})
+	}
+	add("notebook", kind, 8888)
+	if env.Versions["jupyter-kernel-gateway"] != "" {
+		add("gateway", "kernel_gateway", 8889)
+	}
+	if env.Versions["voila"] != "" {
+		add("dashboards", "voila", 8866)
+	}
+	return st, nil
+}
+
+// YAML is the stack as a jdash.yaml (what up --write-config writes).
+func (st *Stack) YAML() []byte {
+	var b strings.Builder
+	b.WriteString("# the stack jdash up runs (jdash up --dry-run shows the plan)\n")
+	root := "."
+	if st.RootDir != st.Dir {
+		root = st.RootDir
+	}
+	fmt.Fprintf(&b, "root_dir: %s\nservices:\n", quoteYAML(root))
+	for _, s := range st.Services {
+		fmt.Fprintf(&b, "  %s: {env: %s, kind: %s, port: %d}\n", s.Name, quoteYAML(s.Env), s.Kind, s.Port)
+	}
+	return []byte(b.String())
+}
+
+func quoteYAML(s string) string {
+	b, _ := json.Marshal(s) // a JSON string is a YAML flow scalar
+	return string(b)
+}
