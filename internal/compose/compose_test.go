@@ -1,0 +1,232 @@
+package compose
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestParseErrorsNameFileAndLine(t *testing.T) {
+	cases := []struct{ yaml, want string }{
+		{"services:\n  nb: {env: e, kind: classic, prot: 1}\n", "jdash.yaml:2: service nb: unknown key \"prot\""},
+		{"services:\n  nb:\n    env: e\n    kind: jupyter\n", "jdash.yaml:4: service nb: kind: unknown kind \"jupyter\""},
+		{"services:\n  nb: {env: e, kind: classic, port: 99999}\n", "jdash.yaml:2: service nb: port: a port 1 to 65535, not \"99999\""},
+		{"services:\n  nb: {env: e, kind: classic, port: 8888}\n  gw: {env: e, kind: kernel_gateway, port: 8888}\n", "service gw: port 8888 is also nb's"},
+		{"services:\n  a: {env: e, kind: classic, depends_on: [b]}\n  b: {env: e, kind: voila, depends_on: [a]}\n", "depends_on has a cycle: a -> b -> a"},
+		{"services:\n  a: {env: e, kind: classic, depends_on: [c]}\n", "depends_on \"c\", which is not a service here"},
+		{"services:\n  a: {kind: classic}\n", "service a: no env"},
+		{"services:\n  a: {env: e}\n", "service a: no kind"},
+		{"services:\n  a: {env: e, kind: voila, kernels: local}\n", "kernels applies to notebook services only"},
+		{"services:\n  d: {kind: dashboards_server}\n", "needs its command"},
+		{"services:\n  a: {env: e, kind: classic, startup_timeout: soon}\n", "a duration (90s, 2m) or seconds"},
+		{"services:\n  a: {env: e, kind: classic, environment: [A]}\n", "a mapping of variable names to values"},
+		{"services: []\n", "services: a mapping of service names"},
+		{"root_dir: [x]\nservices:\n  a: {env: e, kind: classic}\n", "jdash.yaml:1: root_dir: a directory"},
+		{"services:\n  a b: {env: e, kind: classic}\n", "letters, digits, - and _ only"},
+	}
+	for _, c := range cases {
+		_, err := Parse("/p/jdash.yaml", []byte(c.yaml))
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%q: error %v, want %q", c.yaml, err, c.want)
+		}
+	}
+	if st, err := Parse("/p/jdash.yaml", []byte("workspace: [a]\n")); st != nil || err != nil {
+		t.Errorf("a file without services is no stack: %v %v", st, err)
+	}
+}
+
+// The issue's minimal contract, exactly as written.
+const contract = `root_dir: .                      # the notebooks
+services:
+  notebook:   {env: NB, kind: classic, port: 8888}       # classic | nbclassic | notebook7 | lab | auto
+  gateway:    {env: KG, kind: kernel_gateway, port: 8889}
+  dashboards: {env: VO, kind: voila, port: 8866}          # voila | dashboards_server (legacy Node, given its command)
+`
+
+func fakeEnvs(ref string) (EnvFacts, error) {
+	v := map[string]map[string]string{
+		"NB":  {"notebook": "6.5.7"},
+		"N7":  {"notebook": "7.6.5", "jupyter-server": "2.14.0"},
+		"KG":  {"jupyter-kernel-gateway": "3.0.1"},
+		"VO":  {"voila": "0.5.13"},
+		"ALL": {"notebook": "6.5.7", "jupyter-kernel-gateway": "3.0.1", "voila": "0.5.13"},
+	}[ref]
+	if v == nil {
+		return EnvFacts{}, fmt.Errorf("no env %q", ref)
+	}
+	return EnvFacts{Prefix: "/envs/" + ref, Python: "/envs/" + ref + "/bin/python", Versions: v}, nil
+}
+
+func counter() func() string {
+	n := 0
+	return func() string { n++; return fmt.Sprintf("tok%02d", n) }
+}
+
+func build(t *testing.T, yaml string) *Plan {
+	t.Helper()
+	st, err := Parse("/p/jdash.yaml", []byte(yaml))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pl, err := Build(st, Options{Resolve: fakeEnvs, Token: counter(), StateDir: "/state"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pl
+}
+
+func env(p *Proc, k string) string {
+	for _, kv := range p.Set {
+		if key, v, _ := strings.Cut(kv, "="); key == k {
+			return v
+		}
+	}
+	return ""
+}
+
+func TestPlanWiresTheContract(t *testing.T) {
+	pl := build(t, contract)
+	var order []string
+	for _, p := range pl.Procs {
+		order = append(order, p.Name)
+	}
+	if !slices.Equal(order, []string{"gateway", "notebook", "dashboards"}) {
+		t.Errorf("start order %v: the notebook's kernels need the gateway first", order)
+	}
+	nb, gw, vo := pl.Proc("notebook"), pl.Proc("gateway"), pl.Proc("dashboards")
+	if nb.Dir != "/p" || nb.Kind != "classic" || nb.Argv[0] != "/envs/NB/bin/python" || !slices.Contains(nb.Argv, "--NotebookApp.port_retries=0") ||
+		!slices.Contains(nb.Argv, "--GatewayClient.url=http://127.0.0.1:8889") || !slices.Contains(nb.Argv, "--NotebookApp.notebook_dir=/p") {
+		t.Errorf("notebook argv %v", nb.Argv)
+	}
+	if env(nb, "JUPYTER_GATEWAY_AUTH_TOKEN") != gw.Token || env(gw, "KG_AUTH_TOKEN") != gw.Token || env(nb, "JUPYTER_TOKEN") != nb.Token {
+		t.Errorf("tokens not wired: nb %v gw %v", nb.Set, gw.Set)
+	}
+	if nb.Token == gw.Token || gw.Token == vo.Token || nb.Token == "" {
+		t.Errorf("one token per link: %q %q %q", nb.Token, gw.Token, vo.Token)
+	}
+	if env(gw, "KG_LIST_KERNELS") != "True" || !slices.Contains(gw.Argv, "--KernelGatewayApp.port_retries=0") {
+		t.Errorf("gateway %v %v", gw.Argv, gw.Set)
+	}
+	if len(vo.Files) != 1 || !strings.Contains(string(vo.Files[0].Data), vo.Token) || env(vo, "JUPYTER_CONFIG_PATH") != "/state/config/dashboards" ||
+		!slices.Contains(vo.Argv, "--Voila.port_retries=0") {
+		t.Errorf("voila %v %v %v", vo.Argv, vo.Set, vo.Files)
+	}
+	for _, p := range pl.Procs {
+		for _, a := range p.Argv {
+			if strings.Contains(a, "tok") {
+				t.Errorf("%s: a token in argv: %v", p.Name, p.Argv)
+			}
+		}
+		for _, m := range p.Masked() {
+			if strings.Contains(m, "tok") {
+				t.Errorf("%s: an unmasked token: %s", p.Name, m)
+			}
+		}
+		if env(&p, "PYTHONUNBUFFERED") != "1" {
+			t.Errorf("%s: Python output must be unbuffered", p.Name)
+		}
+	}
+	if nb.Probe != (Probe{"/api/status", nb.Token}) || gw.Probe != (Probe{"/api", gw.Token}) || vo.Probe != (Probe{"/", vo.Token}) {
+		t.Errorf("probes %+v %+v %+v", nb.Probe, gw.Probe, vo.Probe)
+	}
+	if nb.URL() != "http://127.0.0.1:8888/tree?token="+nb.Token {
+		t.Errorf("url %s", nb.URL())
+	}
+}
+
+func TestPlanKindsAndOptions(t *testing.T) {
+	pl := build(t, "services:\n  nb: {env: N7, kind: auto, kernels: local, args: [--debug], environment: {X: y}, ready: /api}\n  gw: {env: KG, kind: kernel_gateway}\n")
+	nb := pl.Proc("nb")
+	if nb.Kind != "notebook7" || !slices.Contains(nb.Argv, "--ServerApp.port_retries=0") || !slices.Contains(nb.Argv, "--ServerApp.root_dir=/p") ||
+		nb.Argv[len(nb.Argv)-1] != "--debug" || env(nb, "X") != "y" || nb.Probe.Path != "/api" || nb.Port != 8888 {
+		t.Errorf("auto notebook 7: %+v", nb)
+	}
+	if env(nb, "JUPYTER_GATEWAY_AUTH_TOKEN") != "" || slices.ContainsFunc(nb.Argv, func(a string) bool { return strings.HasPrefix(a, "--GatewayClient") }) {
+		t.Errorf("kernels: local still wired to the gateway: %v %v", nb.Argv, nb.Set)
+	}
+	if pl.Proc("gw").Port != 8889 {
+		t.Errorf("default gateway port %d", pl.Proc("gw").Port)
+	}
+	// default ports do not collide with given ones
+	pl = build(t, "services:\n  a: {env: NB, kind: classic, port: 8889}\n  gw: {env: KG, kind: kernel_gateway}\n")
+	if pl.Proc("gw").Port != 8890 {
+		t.Errorf("gateway took %d", pl.Proc("gw").Port)
+	}
+	// the legacy dashboards server: its command, the upload token to the notebook
+	pl = build(t, "services:\n  nb: {env: NB, kind: classic}\n  ds: {kind: dashboards_server, command: [jupyter-dashboards-server], port: 3000}\n")
+	nb, ds := pl.Proc("nb"), pl.Proc("ds")
+	if env(nb, "DASHBOARD_SERVER_URL") != "http://127.0.0.1:3000/" || env(nb, "DASHBOARD_SERVER_AUTH_TOKEN") != env(ds, "AUTH_TOKEN") || env(ds, "AUTH_TOKEN") == "" {
+		t.Errorf("bundler wiring: %v / %v", nb.Set, ds.Set)
+	}
+	// an env without the kind's package: pre-flight names the fix
+	pl = build(t, "services:\n  nb: {env: KG, kind: classic}\n")
+	if p := pl.Proc("nb"); p.Satisfied(map[string]string{"jupyter-kernel-gateway": "3.0.1"}) || !strings.Contains(p.Fix, "jdash setup --profile classic") {
+		t.Errorf("classic on a gateway env: %+v", p)
+	}
+}
+
+func TestPlanRefusesAnOpenServiceWithoutAToken(t *testing.T) {
+	st, err := Parse("/p/jdash.yaml", []byte("services:\n  ds: {kind: dashboards_server, command: [x], ip: 0.0.0.0}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Build(st, Options{Resolve: fakeEnvs, Token: counter()}); err == nil || !strings.Contains(err.Error(), "not loopback and the service has no token") {
+		t.Errorf("err = %v", err)
+	}
+}
+
+func TestDefaultAndWriteConfig(t *testing.T) {
+	e, _ := fakeEnvs("ALL")
+	st, err := Default(e, "/p")
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := Parse("/p/jdash.yaml", st.YAML())
+	if err != nil {
+		t.Fatalf("the written config does not parse: %v\n%s", err, st.YAML())
+	}
+	var got []string
+	for _, s := range back.Services {
+		got = append(got, fmt.Sprintf("%s:%s:%d", s.Name, s.Kind, s.Port))
+	}
+	if !slices.Equal(got, []string{"notebook:classic:8888", "gateway:kernel_gateway:8889", "dashboards:voila:8866"}) || back.RootDir != "/p" {
+		t.Errorf("default stack %v (%s)", got, back.RootDir)
+	}
+	only, _ := fakeEnvs("NB")
+	if st, _ := Default(only, "/p"); len(st.Services) != 1 {
+		t.Errorf("an env with only notebook gets %d services", len(st.Services))
+	}
+	if _, err := Default(EnvFacts{Prefix: "/e", Versions: map[string]string{}}, "/p"); err == nil {
+		t.Error("an env without a server has no default stack")
+	}
+}
+
+func TestPlanRoundTrip(t *testing.T) {
+	pl := build(t, contract)
+	data, err := pl.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := UnmarshalPlan(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, p := range pl.Procs {
+		q := back.Procs[i]
+		if q.Token != p.Token || q.Probe != p.Probe || !slices.Equal(q.Set, p.Set) || !slices.Equal(q.Argv, p.Argv) || len(q.Files) != len(p.Files) {
+			t.Errorf("%s: %+v != %+v", p.Name, q, p)
+		}
+	}
+}
+
+func TestServerTraitsSpellPython(t *testing.T) {
+	var flags []string
+	for _, tr := range ServerTraits("ServerApp", "127.0.0.1", 8888, "http://127.0.0.1:8889") {
+		flags = append(flags, tr.Flag())
+	}
+	want := []string{"--ServerApp.ip=127.0.0.1", "--ServerApp.port=8888", "--ServerApp.port_retries=0", "--ServerApp.open_browser=False", "--GatewayClient.url=http://127.0.0.1:8889"}
+	if !slices.Equal(flags, want) {
+		t.Errorf("%v", flags)
+	}
+}

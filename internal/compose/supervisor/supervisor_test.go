@@ -1,0 +1,221 @@
+package supervisor
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"os/signal"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/jdash-dev/jdash/internal/runner"
+)
+
+// The test binary doubles as the fake services (FAKE_SERVICE=mode).
+func TestMain(m *testing.M) {
+	if mode := os.Getenv("FAKE_SERVICE"); mode != "" {
+		fake(mode)
+		return
+	}
+	os.Exit(m.Run())
+}
+
+func fake(mode string) {
+	fmt.Println("hello from", mode)
+	switch mode {
+	case "crash":
+		fmt.Fprintln(os.Stderr, "boom: cannot start")
+		os.Exit(3)
+	case "sleep":
+		time.Sleep(time.Hour)
+	case "exit-later":
+		serve(func() { time.Sleep(500 * time.Millisecond); os.Exit(1) })
+	case "stubborn":
+		signal.Ignore(syscall.SIGTERM)
+		serve(nil)
+	case "kernel":
+		// a child in a session of its own, as a Jupyter kernel is: not in the service's group
+		c := exec.Command(os.Args[0], os.Args[1:]...)
+		c.Env = append(os.Environ(), "FAKE_SERVICE=sleep")
+		c.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+		c.Start()
+		os.WriteFile(os.Getenv("KERNEL_PID_FILE"), []byte(fmt.Sprint(c.Process.Pid)), 0o644)
+		serve(nil)
+	case "never-ready":
+		time.Sleep(time.Hour)
+	default:
+		serve(nil)
+	}
+}
+
+func serve(after func()) {
+	l, err := net.Listen("tcp", "127.0.0.1:"+os.Getenv("PORT"))
+	if err != nil {
+		os.Exit(4)
+	}
+	if after != nil {
+		go after()
+	}
+	http.Serve(l, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "token t" {
+			w.WriteHeader(401)
+		}
+	}))
+}
+
+func freePort(t *testing.T) int {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+func spec(t *testing.T, name, mode string, set ...string) Spec {
+	port := freePort(t)
+	url := fmt.Sprintf("http://127.0.0.1:%d/", port)
+	return Spec{Name: name, Cmd: runner.Cmd{Path: os.Args[0], Args: []string{"-test.run=^$"},
+		Set: append([]string{"FAKE_SERVICE=" + mode, fmt.Sprintf("PORT=%d", port)}, set...)},
+		StartupTimeout: 5 * time.Second,
+		Probe: func(ctx context.Context) error {
+			req, _ := http.NewRequestWithContext(ctx, "GET", url, nil)
+			req.Header.Set("Authorization", "token t")
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				return err
+			}
+			resp.Body.Close()
+			if resp.StatusCode != 200 {
+				return fmt.Errorf("%d", resp.StatusCode)
+			}
+			return nil
+		}}
+}
+
+type syncBuf struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuf) Write(p []byte) (int, error) { s.mu.Lock(); defer s.mu.Unlock(); return s.b.Write(p) }
+func (s *syncBuf) String() string              { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+
+func newSup(t *testing.T, specs ...Spec) (*Supervisor, *syncBuf) {
+	out := &syncBuf{}
+	return &Supervisor{Runner: &runner.Runner{Env: map[string]string{"PATH": os.Getenv("PATH")}}, Specs: specs, LogDir: t.TempDir(), Out: out,
+		Marker: "JDASH_STACK=test:" + fmt.Sprint(time.Now().UnixNano())}, out
+}
+
+func TestUpReadyLogsAndStop(t *testing.T) {
+	s, out := newSup(t, spec(t, "a", "serve"), spec(t, "b", "serve"))
+	if err := s.Up(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	for _, st := range s.Statuses() {
+		if st.State != Ready || st.PID == 0 {
+			t.Errorf("%+v", st)
+		}
+	}
+	if left := s.Stop(2*time.Second, nil); len(left) > 0 {
+		t.Errorf("left %v", left)
+	}
+	if got := Marked(s.Marker); len(got) > 0 {
+		t.Errorf("marked processes after Stop: %v", got)
+	}
+	if !strings.Contains(out.String(), "a | hello from serve") || !strings.Contains(out.String(), "b | hello from serve") {
+		t.Errorf("output:\n%s", out.String())
+	}
+	if !strings.Contains(s.Tail("a", 5), "hello from serve") {
+		t.Errorf("log file: %q", s.Tail("a", 5))
+	}
+}
+
+func TestFailFastWithTheLogTail(t *testing.T) {
+	s, _ := newSup(t, spec(t, "ok", "serve"), spec(t, "bad", "crash"), spec(t, "never", "serve"))
+	start := time.Now()
+	err := s.Up(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "bad exited with code 3 while starting") || !strings.Contains(err.Error(), "boom: cannot start") {
+		t.Fatalf("err = %v", err)
+	}
+	if time.Since(start) > 4*time.Second {
+		t.Errorf("not fast: %s", time.Since(start))
+	}
+	s.Stop(2*time.Second, nil)
+	if got := Marked(s.Marker); len(got) > 0 {
+		t.Errorf("left running: %v", got)
+	}
+	if st := s.Statuses()[2]; st.PID != 0 {
+		t.Errorf("a service after the failed one was started: %+v", st)
+	}
+}
+
+func TestNotReadyWithinItsBudget(t *testing.T) {
+	sp := spec(t, "slow", "never-ready")
+	sp.StartupTimeout = 300 * time.Millisecond
+	s, _ := newSup(t, sp)
+	if err := s.Up(context.Background()); err == nil || !strings.Contains(err.Error(), "not ready within 300ms") {
+		t.Fatalf("err = %v", err)
+	}
+	s.Stop(time.Second, nil)
+}
+
+func TestStopEscalatesAndReapsKernels(t *testing.T) {
+	pidFile := t.TempDir() + "/kernel.pid"
+	s, _ := newSup(t, spec(t, "stubborn", "stubborn"), spec(t, "server", "kernel", "KERNEL_PID_FILE="+pidFile))
+	if err := s.Up(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	var kernel int
+	for end := time.Now().Add(3 * time.Second); kernel == 0 && time.Now().Before(end); time.Sleep(20 * time.Millisecond) {
+		b, _ := os.ReadFile(pidFile)
+		fmt.Sscan(string(b), &kernel)
+	}
+	if !Alive(kernel, 0) || len(Marked(s.Marker)) != 3 {
+		t.Fatalf("kernel %d alive %v; marked %v", kernel, Alive(kernel, 0), Marked(s.Marker))
+	}
+	start := time.Now()
+	if left := s.Stop(300*time.Millisecond, nil); len(left) > 0 {
+		t.Fatalf("left %v", left)
+	}
+	if Alive(kernel, 0) {
+		t.Error("the kernel (its own session) survived")
+	}
+	if time.Since(start) > 5*time.Second {
+		t.Errorf("stop took %s", time.Since(start))
+	}
+}
+
+func TestRestartOnFailure(t *testing.T) {
+	sp := spec(t, "flaky", "exit-later")
+	sp.Restart = true
+	s, _ := newSup(t, sp)
+	if err := s.Up(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { s.Watch(ctx); close(done) }()
+	for end := time.Now().Add(5 * time.Second); time.Now().Before(end) && s.Statuses()[0].Restarts == 0; time.Sleep(50 * time.Millisecond) {
+	}
+	if st := s.Statuses()[0]; st.Restarts < 1 {
+		t.Errorf("not restarted: %+v", st)
+	}
+	cancel()
+	s.Stop(time.Second, nil)
+	<-done
+}
+
+func TestAliveTellsAReusedPID(t *testing.T) {
+	ticks, ok := StartTicks(os.Getpid())
+	if !ok || !Alive(os.Getpid(), ticks) || Alive(os.Getpid(), ticks+1) {
+		t.Errorf("ticks %d ok %v", ticks, ok)
+	}
+}
