@@ -318,7 +318,7 @@ func hostPort(ip string, port int) string {
 func supervise(f *Factory, s *stack, pl *compose.Plan, detached bool) error {
 	nonce := compose.NewToken()[:12]
 	ticks, _ := supervisor.StartTicks(os.Getpid())
-	st := &compose.State{Dir: s.st.Dir, Marker: "JDASH_STACK=" + filepath.Base(s.state) + ":" + nonce, Supervisor: os.Getpid(),
+	st := &compose.State{Dir: s.st.Dir, Marker: compose.MarkerVar + "=" + filepath.Base(s.state) + ":" + nonce, Supervisor: os.Getpid(),
 		Ticks: ticks, Started: time.Now(), Detached: detached, Procs: pl.Info()}
 	sup := &supervisor.Supervisor{Runner: f.Runner, LogDir: compose.LogDir(s.state), Marker: st.Marker,
 		Changed: func(ss []supervisor.Status) { st.Services = ss; saveState(s.state, st) }}

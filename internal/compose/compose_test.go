@@ -105,7 +105,7 @@ func TestPlanWiresTheContract(t *testing.T) {
 	if nb.Token == gw.Token || gw.Token == vo.Token || nb.Token == "" {
 		t.Errorf("one token per link: %q %q %q", nb.Token, gw.Token, vo.Token)
 	}
-	if env(gw, "KG_LIST_KERNELS") != "True" || !slices.Contains(gw.Argv, "--KernelGatewayApp.port_retries=0") {
+	if env(gw, "KG_LIST_KERNELS") != "True" || env(gw, "KG_ENV_PROCESS_WHITELIST") != MarkerVar || !slices.Contains(gw.Argv, "--KernelGatewayApp.port_retries=0") {
 		t.Errorf("gateway %v %v", gw.Argv, gw.Set)
 	}
 	if len(vo.Files) != 1 || !strings.Contains(string(vo.Files[0].Data), vo.Token) || env(vo, "JUPYTER_CONFIG_PATH") != "/state/config/dashboards" ||

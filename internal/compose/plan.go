@@ -33,6 +33,10 @@ type Options struct {
 	AllowRoot bool
 }
 
+// MarkerVar is the variable that marks every process of a stack (set by the supervisor,
+// inherited by kernels).
+const MarkerVar = "JDASH_STACK"
+
 // NewToken is 128 random bits, hex.
 func NewToken() string {
 	b := make([]byte, 16)
@@ -243,8 +247,10 @@ func Build(st *Stack, o Options) (*Plan, error) {
 				"--KernelGatewayApp.port_retries=0"}
 			p.Token = tok(s.Name)
 			setTok("KG_AUTH_TOKEN", p.Token)
-			// the notebook's running-kernels list asks the gateway, which answers 403 without it
-			p.Set = append(p.Set, "KG_LIST_KERNELS=True")
+			// the notebook's running-kernels list asks the gateway, which answers 403 without it;
+			// the gateway's kernels get only the variables it lets through: the stack's marker
+			// must reach them, so that jdash down finds them whatever happened to the gateway
+			p.Set = append(p.Set, "KG_LIST_KERNELS=True", "KG_ENV_PROCESS_WHITELIST="+MarkerVar)
 			p.Probe = Probe{Path: "/api", Token: p.Token}
 			p.URLPath = "/api"
 		case "voila":

@@ -1,0 +1,433 @@
+package integration
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// stackEnv is a clean machine for a stack: its own HOME and state dir.
+func stackEnv(t *testing.T) []string {
+	home := filepath.Join(t.TempDir(), "home")
+	os.MkdirAll(home, 0o755)
+	return []string{"HOME=" + home, "PATH=/usr/bin:/bin", "XDG_STATE_HOME=" + filepath.Join(home, ".local", "state"),
+		"JDASH_SYSTEM_ROOT=" + filepath.Join(home, "..", "sysroot"), "NO_COLOR=1"}
+}
+
+// jdashIn runs jdash in dir and returns stdout, stderr, exit code.
+func jdashIn(t *testing.T, env []string, dir string, args ...string) (string, string, int) {
+	t.Helper()
+	c := exec.Command(jdashBin, args...)
+	c.Env, c.Dir = env, dir
+	var out, errb bytes.Buffer
+	c.Stdout, c.Stderr = &out, &errb
+	err := c.Run()
+	code := 0
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return out.String(), errb.String(), code
+}
+
+type psDoc struct {
+	Supervisor int  `json:"supervisor_pid"`
+	Running    bool `json:"running"`
+	Services   []struct {
+		Name, Kind, Status, URL string
+		PID, Port               int
+	}
+}
+
+func (d psDoc) url(name string) string {
+	for _, s := range d.Services {
+		if s.Name == name {
+			return s.URL
+		}
+	}
+	return ""
+}
+
+func token(url string) string { _, t, _ := strings.Cut(url, "token="); return t }
+
+func ps(t *testing.T, env []string, dir string) psDoc {
+	t.Helper()
+	out, errs, code := jdashIn(t, env, dir, "ps", "--json")
+	var d psDoc
+	if code != 0 || json.Unmarshal([]byte(out), &d) != nil {
+		t.Fatalf("ps: %d %s %s", code, out, errs)
+	}
+	return d
+}
+
+// marker is the stack's marker, read from its state file.
+func marker(t *testing.T, env []string) string {
+	t.Helper()
+	var home string
+	for _, kv := range env {
+		if strings.HasPrefix(kv, "XDG_STATE_HOME=") {
+			home = strings.TrimPrefix(kv, "XDG_STATE_HOME=")
+		}
+	}
+	files, _ := filepath.Glob(filepath.Join(home, "jdash", "stacks", "*", "state.json"))
+	if len(files) != 1 {
+		t.Fatalf("state files: %v", files)
+	}
+	var st struct{ Marker string }
+	b, _ := os.ReadFile(files[0])
+	json.Unmarshal(b, &st)
+	return st.Marker
+}
+
+// marked lists the live processes carrying the stack's marker (servers and kernels).
+func marked(m string) []string {
+	var out []string
+	ents, _ := os.ReadDir("/proc")
+	for _, e := range ents {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		env, err := os.ReadFile(fmt.Sprintf("/proc/%d/environ", pid))
+		if err != nil || !bytes.Contains(append(env, 0), []byte(m+"\x00")) {
+			continue
+		}
+		if st, _ := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid)); bytes.Contains(st, []byte(") Z ")) {
+			continue
+		}
+		cmd, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
+		out = append(out, fmt.Sprintf("%d %s", pid, bytes.ReplaceAll(cmd, []byte{0}, []byte{' '})))
+	}
+	return out
+}
+
+func portFree(port int) bool {
+	l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+	if err != nil {
+		return false
+	}
+	l.Close()
+	return true
+}
+
+func get(t *testing.T, url, tok string) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest("GET", url, nil)
+	if tok != "" {
+		req.Header.Set("Authorization", "token "+tok)
+	}
+	client := &http.Client{Timeout: 60 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+const helloNotebook = `{"cells": [{"cell_type": "code", "execution_count": null, "metadata": {}, "outputs": [], "source": ["print('jdash-voila-' + str(6*7))"]}], "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}}, "nbformat": 4, "nbformat_minor": 5}`
+
+// project writes a jdash.yaml with the three services on free ports and a notebook.
+func project(t *testing.T, notebookEnv, notebookKind string) (dir string, nbPort, gwPort, voPort int) {
+	dir = filepath.Join(t.TempDir(), "proj")
+	os.MkdirAll(dir, 0o755)
+	nbPort, gwPort, voPort = freePort(t), freePort(t), freePort(t)
+	yaml := fmt.Sprintf("root_dir: .\nservices:\n  notebook:   {env: %s, kind: %s, port: %d}\n  gateway:    {env: %s, kind: kernel_gateway, port: %d}\n  dashboards: {env: %s, kind: voila, port: %d}\n",
+		requireEnv(t, notebookEnv), notebookKind, nbPort, requireEnv(t, "gateway"), gwPort, requireEnv(t, "voila"), voPort)
+	os.WriteFile(filepath.Join(dir, "jdash.yaml"), []byte(yaml), 0o644)
+	os.WriteFile(filepath.Join(dir, "hello.ipynb"), []byte(helloNotebook), 0o644)
+	return
+}
+
+// The seed's stack from real envs: up -d, ps, the tokens, a kernel through the notebook on
+// the gateway, Voilà rendering, down with nothing left; the supervisor SIGKILLed, then down.
+func TestStackUpPsLogsDown(t *testing.T) {
+	integration(t)
+	env := stackEnv(t)
+	dir, nbPort, gwPort, voPort := project(t, "classic", "classic")
+	out, errs, code := jdashIn(t, env, dir, "up", "-d")
+	if code != 0 {
+		t.Fatalf("up -d: %d\n%s\n%s", code, out, errs)
+	}
+	t.Logf("jdash up -d:\n%s", out)
+	d := ps(t, env, dir)
+	for _, s := range d.Services {
+		if s.Status != "ready" || s.PID == 0 {
+			t.Errorf("%s: %+v", s.Name, s)
+		}
+	}
+	m := marker(t, env)
+	nb, gw, vo := token(d.url("notebook")), token(d.url("gateway")), token(d.url("dashboards"))
+	base := func(p int) string { return fmt.Sprintf("http://127.0.0.1:%d", p) }
+	// each endpoint refuses requests without its token (or with another's) and accepts them with it
+	for _, c := range []struct {
+		url, tok, wrong string
+		refused         int
+	}{
+		{base(nbPort) + "/api/kernelspecs", nb, gw, 403},
+		{base(gwPort) + "/api/kernelspecs", gw, nb, 401},
+		{base(voPort) + "/voila/render/hello.ipynb", vo, nb, 302},
+	} {
+		if code, _ := get(t, c.url, ""); code != c.refused {
+			t.Errorf("%s without a token: %d, want %d", c.url, code, c.refused)
+		}
+		if code, _ := get(t, c.url, c.wrong); code != c.refused {
+			t.Errorf("%s with another service's token: %d, want %d", c.url, code, c.refused)
+		}
+		if code, _ := get(t, c.url, c.tok); code != 200 {
+			t.Errorf("%s with its token: %d", c.url, code)
+		}
+	}
+	// Voilà renders the notebook
+	if _, body := get(t, base(voPort)+"/voila/render/hello.ipynb", vo); !strings.Contains(body, "jdash-voila-42") {
+		t.Errorf("Voilà did not render the notebook's output")
+	}
+	// a kernel started through the notebook runs on the gateway, in the gateway's env
+	req, _ := http.NewRequest("POST", base(nbPort)+"/api/kernels", strings.NewReader(`{"name": "python3"}`))
+	req.Header.Set("Authorization", "token "+nb)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kernel struct{ ID string }
+	json.NewDecoder(resp.Body).Decode(&kernel)
+	resp.Body.Close()
+	if _, body := get(t, base(gwPort)+"/api/kernels", gw); kernel.ID == "" || !strings.Contains(body, kernel.ID) {
+		t.Fatalf("kernel %q not on the gateway: %s", kernel.ID, body)
+	}
+	gwPython := filepath.Join(requireEnv(t, "gateway"), "bin", "python")
+	var onGateway bool
+	for end := time.Now().Add(20 * time.Second); !onGateway && time.Now().Before(end); time.Sleep(200 * time.Millisecond) {
+		for _, p := range marked(m) {
+			onGateway = onGateway || strings.Contains(p, gwPython+" -m ipykernel_launcher") && strings.Contains(p, kernel.ID)
+		}
+	}
+	if !onGateway {
+		t.Errorf("no kernel process %s runs the gateway env's Python:\n%s", kernel.ID, strings.Join(marked(m), "\n"))
+	}
+	logs, _, _ := jdashIn(t, env, dir, "logs", "--tail", "3", "notebook")
+	if !strings.HasPrefix(logs, "notebook | ") {
+		t.Errorf("logs:\n%s", logs)
+	}
+	for _, f := range []string{"plan.json", "state.json"} {
+		matches, _ := filepath.Glob(filepath.Join(strings.TrimPrefix(env[2], "XDG_STATE_HOME="), "jdash", "stacks", "*", f))
+		if st, err := os.Stat(matches[0]); err != nil || st.Mode().Perm() != 0o600 {
+			t.Errorf("%s: %v %v", f, st.Mode(), err)
+		}
+	}
+	// no token in any process's argv
+	for _, p := range marked(m) {
+		for _, tok := range []string{nb, gw, vo} {
+			if strings.Contains(p, tok) {
+				t.Errorf("a token in argv: %s", p)
+			}
+		}
+	}
+	// a second up says so
+	if out, _, code := jdashIn(t, env, dir, "up", "-d"); code != 0 || !strings.Contains(out, "ready") {
+		t.Errorf("second up: %d %s", code, out)
+	}
+
+	start := time.Now()
+	if _, errs, code := jdashIn(t, env, dir, "down"); code != 0 {
+		t.Fatalf("down: %d %s", code, errs)
+	}
+	t.Logf("down took %s", time.Since(start))
+	if left := marked(m); len(left) > 0 {
+		t.Errorf("processes left after down:\n%s", strings.Join(left, "\n"))
+	}
+	for _, p := range []int{nbPort, gwPort, voPort} {
+		if !portFree(p) {
+			t.Errorf("port %d still taken after down", p)
+		}
+	}
+
+	// the supervisor SIGKILLed: down still cleans everything, kernels included; up works again
+	if _, errs, code := jdashIn(t, env, dir, "up", "-d"); code != 0 {
+		t.Fatalf("up again: %s", errs)
+	}
+	m = marker(t, env)
+	d = ps(t, env, dir)
+	req, _ = http.NewRequest("POST", base(nbPort)+"/api/kernels", strings.NewReader(`{"name": "python3"}`))
+	req.Header.Set("Authorization", "token "+token(d.url("notebook")))
+	if resp, err := http.DefaultClient.Do(req); err == nil {
+		resp.Body.Close()
+	}
+	syscall.Kill(d.Supervisor, syscall.SIGKILL)
+	time.Sleep(500 * time.Millisecond)
+	if d := ps(t, env, dir); d.Running {
+		t.Error("ps: the killed supervisor is reported running")
+	}
+	if n := len(marked(m)); n < 4 {
+		t.Errorf("expected the 3 servers and a kernel to outlive their supervisor, found %d", n)
+	}
+	if _, errs, code := jdashIn(t, env, dir, "down"); code != 0 {
+		t.Fatalf("down after SIGKILL: %s", errs)
+	}
+	if left := marked(m); len(left) > 0 {
+		t.Errorf("orphans after down:\n%s", strings.Join(left, "\n"))
+	}
+	if _, errs, code := jdashIn(t, env, dir, "up", "-d"); code != 0 {
+		t.Fatalf("up after the cleanup: %s", errs)
+	}
+	jdashIn(t, env, dir, "down")
+}
+
+// Pre-flight and fail fast: a taken port names its holder and nothing starts; a service that
+// crashes at start fails up with its log tail and nothing is left.
+func TestStackRefusals(t *testing.T) {
+	integration(t)
+	env := stackEnv(t)
+	dir, _, gwPort, _ := project(t, "classic", "classic")
+	l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", gwPort))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, errs, code := jdashIn(t, env, dir, "up", "-d")
+	l.Close()
+	if code != 1 || !strings.Contains(errs, fmt.Sprintf("port %d is held by PID %d", gwPort, os.Getpid())) || !strings.Contains(errs, "nothing was started") {
+		t.Errorf("taken port: %d\n%s", code, errs)
+	}
+	if out, _, _ := jdashIn(t, env, dir, "ps"); strings.Contains(out, "ready") {
+		t.Errorf("something started: %s", out)
+	}
+
+	crash := filepath.Join(t.TempDir(), "crash")
+	os.MkdirAll(crash, 0o755)
+	os.WriteFile(filepath.Join(crash, "jdash.yaml"), []byte(fmt.Sprintf("services:\n  gateway: {env: %s, kind: kernel_gateway, port: %d}\n  notebook: {env: %s, kind: classic, port: %d, args: [--no-such-option]}\n",
+		requireEnv(t, "gateway"), freePort(t), requireEnv(t, "classic"), freePort(t))), 0o644)
+	start := time.Now()
+	_, errs, code = jdashIn(t, env, crash, "up", "-d")
+	if code != 1 || !strings.Contains(errs, "notebook exited with code") || !strings.Contains(errs, "unrecognized arguments: --no-such-option") {
+		t.Errorf("crash at start: %d\n%s", code, errs)
+	}
+	t.Logf("a crash at start failed up in %s", time.Since(start))
+	if left := marked(marker(t, env)); len(left) > 0 {
+		t.Errorf("left running after a failed up:\n%s", strings.Join(left, "\n"))
+	}
+}
+
+// The foreground: logs as "name | line"; the first SIGINT stops gracefully (exit 0), and a
+// second one forces.
+func TestStackForegroundCtrlC(t *testing.T) {
+	integration(t)
+	env := stackEnv(t)
+	dir, _, _, _ := project(t, "classic", "classic")
+	for _, presses := range []int{1, 2} {
+		c := exec.Command(jdashBin, "up")
+		c.Env, c.Dir = env, dir
+		stdout, _ := c.StdoutPipe()
+		var errb bytes.Buffer
+		c.Stderr = &errb
+		if err := c.Start(); err != nil {
+			t.Fatal(err)
+		}
+		lines := make(chan string, 1000)
+		go func() {
+			sc := bufio.NewScanner(stdout)
+			for sc.Scan() {
+				lines <- sc.Text()
+			}
+			close(lines)
+		}()
+		var seen []string
+		deadline := time.After(90 * time.Second)
+	wait:
+		for {
+			select {
+			case l := <-lines:
+				seen = append(seen, l)
+			case <-deadline:
+				t.Fatalf("not ready:\n%s\n%s", strings.Join(seen, "\n"), errb.String())
+			case <-time.After(200 * time.Millisecond):
+				if strings.Count(errb.String(), " ready: http") == 3 {
+					break wait
+				}
+			}
+		}
+		m := marker(t, env)
+		for i := 0; i < presses; i++ {
+			c.Process.Signal(os.Interrupt)
+			time.Sleep(100 * time.Millisecond)
+		}
+		go func() {
+			for range lines {
+			}
+		}()
+		err := c.Wait()
+		if err != nil || !strings.Contains(errb.String(), "press Ctrl+C again to force") || !strings.Contains(errb.String(), "the stack is stopped") {
+			t.Errorf("%d Ctrl-C: %v\n%s", presses, err, errb.String())
+		}
+		if !strings.Contains(strings.Join(seen, "\n"), "notebook   | ") && !strings.Contains(strings.Join(seen, "\n"), "notebook | ") {
+			t.Errorf("no prefixed log lines:\n%s", strings.Join(seen, "\n"))
+		}
+		if left := marked(m); len(left) > 0 {
+			t.Errorf("%d Ctrl-C: left running:\n%s", presses, strings.Join(left, "\n"))
+		}
+	}
+}
+
+// A notebook-7 env (jupyter_server's GatewayClient) with the gateway; and the zero-config
+// default of an env with only notebook installed.
+func TestStackNotebook7AndZeroConfig(t *testing.T) {
+	integration(t)
+	env := stackEnv(t)
+	dir, nbPort, gwPort, _ := project(t, "modern", "notebook7")
+	if _, errs, code := jdashIn(t, env, dir, "up", "-d"); code != 0 {
+		t.Fatalf("up: %s", errs)
+	}
+	d := ps(t, env, dir)
+	req, _ := http.NewRequest("POST", fmt.Sprintf("http://127.0.0.1:%d/api/kernels", nbPort), strings.NewReader(`{"name": "python3"}`))
+	req.Header.Set("Authorization", "token "+token(d.url("notebook")))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kernel struct{ ID string }
+	json.NewDecoder(resp.Body).Decode(&kernel)
+	resp.Body.Close()
+	if _, body := get(t, fmt.Sprintf("http://127.0.0.1:%d/api/kernels", gwPort), token(d.url("gateway"))); kernel.ID == "" || !strings.Contains(body, kernel.ID) {
+		t.Errorf("notebook 7's kernel %q is not on the gateway: %s", kernel.ID, body)
+	}
+	m := marker(t, env)
+	jdashIn(t, env, dir, "down")
+	if left := marked(m); len(left) > 0 {
+		t.Errorf("left:\n%s", strings.Join(left, "\n"))
+	}
+
+	zero := filepath.Join(t.TempDir(), "zero")
+	os.MkdirAll(zero, 0o755)
+	classic := requireEnv(t, "classic")
+	zenv := append(stackEnv(t), "VIRTUAL_ENV="+classic)
+	if !portFree(8888) {
+		t.Skip("port 8888 is taken on this machine: the zero-config default uses it")
+	}
+	out, errs, code := jdashIn(t, zenv, zero, "up", "-d")
+	if code != 0 || !strings.Contains(out, "notebook") || strings.Contains(out, "gateway") {
+		t.Fatalf("zero-config up: %d\n%s\n%s", code, out, errs)
+	}
+	if d := ps(t, zenv, zero); len(d.Services) != 1 || d.Services[0].Kind != "classic" || d.Services[0].Status != "ready" {
+		t.Errorf("zero-config stack: %+v", d)
+	}
+	m = marker(t, zenv)
+	jdashIn(t, zenv, zero, "down")
+	if left := marked(m); len(left) > 0 || !portFree(8888) {
+		t.Errorf("left: %v", left)
+	}
+}
