@@ -11,6 +11,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
@@ -73,6 +74,7 @@ func main() {
 
 	benchExtensions(env, bin, *runs)
 	benchPatchList(env, bin, *runs)
+	benchStack(bin, 5)
 
 	prefix, err := filepath.Abs(*testenv)
 	check(err)
@@ -283,4 +285,84 @@ func benchPatchList(env []string, bin string, runs int) {
 	m := measure(runs, env, bin, "patch", "--list", "--env", venv)
 	fmt.Printf("(f) jdash patch --list on an env with 300 packages (%d real, %d generated): median %s, max %s (target < 200ms)\n\n",
 		real, 300-real, ms(m.median), ms(m.max))
+}
+
+// benchStack measures jdash up on the real classic, gateway and Voilà envs: the time from
+// `up -d` to every service ready against the slowest service started alone, the detached
+// supervisor's peak RSS, and `down`.
+func benchStack(bin string, runs int) {
+	envs := map[string]string{}
+	for _, n := range []string{"classic", "gateway", "voila"} {
+		p, _ := filepath.Abs(filepath.Join("build", "testenvs", n))
+		if _, err := os.Stat(p); err != nil {
+			fmt.Printf("(i) skipped: %s not built (testenvs/build.sh)\n", p)
+			return
+		}
+		envs[n] = p
+	}
+	work, err := os.MkdirTemp("", "jdash-bench-stack-")
+	check(err)
+	defer os.RemoveAll(work)
+	env := []string{"HOME=" + work, "PATH=/usr/bin:/bin", "XDG_STATE_HOME=" + filepath.Join(work, "state")}
+	services := map[string]string{
+		"notebook":   fmt.Sprintf("{env: %s, kind: classic, port: 18888}", envs["classic"]),
+		"gateway":    fmt.Sprintf("{env: %s, kind: kernel_gateway, port: 18889}", envs["gateway"]),
+		"dashboards": fmt.Sprintf("{env: %s, kind: voila, port: 18866}", envs["voila"]),
+	}
+	upDown := func(dir string, names ...string) (up, down time.Duration, rss int64) {
+		var yaml strings.Builder
+		yaml.WriteString("root_dir: .\nservices:\n")
+		for _, n := range names {
+			fmt.Fprintf(&yaml, "  %s: %s\n", n, services[n])
+		}
+		os.MkdirAll(dir, 0o755)
+		check(os.WriteFile(filepath.Join(dir, "jdash.yaml"), []byte(yaml.String()), 0o644))
+		var ups, downs []time.Duration
+		for i := 0; i < runs; i++ {
+			start := time.Now()
+			c := exec.Command(bin, "up", "-d")
+			c.Env, c.Dir = env, dir
+			if out, err := c.CombinedOutput(); err != nil {
+				fmt.Fprintf(os.Stderr, "bench: up: %v\n%s", err, out)
+				os.Exit(1)
+			}
+			ups = append(ups, time.Since(start))
+			c = exec.Command(bin, "ps", "--json")
+			c.Env, c.Dir = env, dir
+			out, _ := c.Output()
+			var doc struct {
+				Supervisor int `json:"supervisor_pid"`
+			}
+			json.Unmarshal(out, &doc)
+			if st, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", doc.Supervisor)); err == nil {
+				for _, l := range strings.Split(string(st), "\n") {
+					var kb int64
+					if n, _ := fmt.Sscanf(l, "VmHWM: %d kB", &kb); n == 1 && kb > rss {
+						rss = kb
+					}
+				}
+			}
+			start = time.Now()
+			c = exec.Command(bin, "down")
+			c.Env, c.Dir = env, dir
+			check(c.Run())
+			downs = append(downs, time.Since(start))
+		}
+		sort.Slice(ups, func(i, j int) bool { return ups[i] < ups[j] })
+		sort.Slice(downs, func(i, j int) bool { return downs[i] < downs[j] })
+		return ups[len(ups)/2], downs[len(downs)-1], rss
+	}
+	fmt.Printf("(i) jdash up -d on the real envs (%d runs each, median):\n", runs)
+	var slowest time.Duration
+	slowName := ""
+	for _, n := range []string{"notebook", "gateway", "dashboards"} {
+		up, _, _ := upDown(filepath.Join(work, n), n)
+		fmt.Printf("    %-10s alone: up to ready %s\n", n, ms(up))
+		if up > slowest {
+			slowest, slowName = up, n
+		}
+	}
+	up, down, rss := upDown(filepath.Join(work, "all"), "notebook", "gateway", "dashboards")
+	fmt.Printf("    the three:        up to all ready %s: %.2fx the slowest alone (%s; target <= 1.15x)\n", ms(up), float64(up)/float64(slowest), slowName)
+	fmt.Printf("    supervisor peak RSS %.1f MB (target < 30 MB); down: max %s (target < 3s)\n\n", float64(rss)/1024, ms(down))
 }

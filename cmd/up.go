@@ -335,7 +335,7 @@ func supervise(f *Factory, s *stack, pl *compose.Plan, detached bool) error {
 			}
 			c.Path = path
 		}
-		sup.Specs = append(sup.Specs, supervisor.Spec{Name: p.Name, Cmd: c, Probe: probe(p), StartupTimeout: p.StartupTimeout, Restart: p.Restart == "on-failure"})
+		sup.Specs = append(sup.Specs, supervisor.Spec{Name: p.Name, DependsOn: p.DependsOn, Cmd: c, Probe: probe(p), StartupTimeout: p.StartupTimeout, Restart: p.Restart == "on-failure"})
 	}
 	saveState(s.state, st)
 

@@ -91,8 +91,8 @@ func TestPlanWiresTheContract(t *testing.T) {
 	for _, p := range pl.Procs {
 		order = append(order, p.Name)
 	}
-	if !slices.Equal(order, []string{"gateway", "notebook", "dashboards"}) {
-		t.Errorf("start order %v: the notebook's kernels need the gateway first", order)
+	if !slices.Equal(order, []string{"notebook", "gateway", "dashboards"}) {
+		t.Errorf("order %v: the file's (no depends_on: they start together)", order)
 	}
 	nb, gw, vo := pl.Proc("notebook"), pl.Proc("gateway"), pl.Proc("dashboards")
 	if nb.Dir != "/p" || nb.Kind != "classic" || nb.Argv[0] != "/envs/NB/bin/python" || !slices.Contains(nb.Argv, "--NotebookApp.port_retries=0") ||

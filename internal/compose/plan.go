@@ -166,16 +166,7 @@ func Build(st *Stack, o Options) (*Plan, error) {
 			dash = s
 		}
 	}
-	// a notebook whose kernels run on the gateway starts after it: an implicit depends_on
-	wired := *st
-	wired.Services = slices.Clone(st.Services)
-	for i := range wired.Services {
-		s := &wired.Services[i]
-		if family(s.Kind) == "notebook" && gateway != nil && s.Kernels != "local" && !slices.Contains(s.DependsOn, gateway.Name) {
-			s.DependsOn = append(slices.Clone(s.DependsOn), gateway.Name)
-		}
-	}
-	order, err := wired.Order()
+	order, err := st.Order()
 	if err != nil {
 		return nil, &Error{File: st.File, Msg: err.Error()}
 	}
@@ -187,7 +178,7 @@ func Build(st *Stack, o Options) (*Plan, error) {
 		return tokens[name]
 	}
 	for _, name := range order {
-		s := wired.Service(name)
+		s := st.Service(name)
 		var env EnvFacts
 		if s.Kind != "dashboards_server" {
 			if env, err = o.Resolve(s.Env); err != nil {

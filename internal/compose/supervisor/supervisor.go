@@ -10,6 +10,7 @@ package supervisor
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -24,6 +25,7 @@ import (
 // Spec is one process to run.
 type Spec struct {
 	Name           string
+	DependsOn      []string // started once these are ready; the others start at once
 	Cmd            runner.Cmd
 	Probe          func(ctx context.Context) error // nil: ready once started
 	StartupTimeout time.Duration
@@ -107,19 +109,50 @@ func (s *Supervisor) init() {
 	})
 }
 
-// Up starts every spec in order and waits for each to be ready. On a failure it returns an
-// error carrying the process's last log lines; the caller stops what started (Stop).
+// Up starts the specs, each as soon as the ones it depends on are ready (the others at
+// once, side by side), and waits until every one is ready. On the first failure it stops
+// waiting and returns an error carrying that process's last log lines; the caller stops what
+// started (Stop).
 func (s *Supervisor) Up(ctx context.Context) error {
 	s.init()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	ready := map[string]chan struct{}{}
 	for _, sp := range s.Specs {
-		if err := s.start(sp); err != nil {
-			return err
-		}
-		if err := s.waitReady(ctx, sp); err != nil {
-			return err
+		ready[sp.Name] = make(chan struct{})
+	}
+	errc := make(chan error, len(s.Specs))
+	for _, sp := range s.Specs {
+		go func(sp Spec) {
+			for _, d := range sp.DependsOn {
+				select {
+				case <-ready[d]:
+				case <-ctx.Done():
+					errc <- ctx.Err()
+					return
+				}
+			}
+			if err := s.start(sp); err != nil {
+				errc <- err
+				return
+			}
+			if err := s.waitReady(ctx, sp); err != nil {
+				errc <- err
+				return
+			}
+			close(ready[sp.Name])
+			errc <- nil
+		}(sp)
+	}
+	var first error
+	for range s.Specs {
+		err := <-errc
+		if err != nil && (first == nil || errors.Is(first, context.Canceled) && !errors.Is(err, context.Canceled)) {
+			first = err
+			cancel()
 		}
 	}
-	return nil
+	return first
 }
 
 func (s *Supervisor) start(sp Spec) error {

@@ -139,7 +139,9 @@ func TestUpReadyLogsAndStop(t *testing.T) {
 }
 
 func TestFailFastWithTheLogTail(t *testing.T) {
-	s, _ := newSup(t, spec(t, "ok", "serve"), spec(t, "bad", "crash"), spec(t, "never", "serve"))
+	never := spec(t, "never", "serve")
+	never.DependsOn = []string{"bad"}
+	s, _ := newSup(t, spec(t, "ok", "serve"), spec(t, "bad", "crash"), never)
 	start := time.Now()
 	err := s.Up(context.Background())
 	if err == nil || !strings.Contains(err.Error(), "bad exited with code 3 while starting") || !strings.Contains(err.Error(), "boom: cannot start") {
@@ -153,7 +155,7 @@ func TestFailFastWithTheLogTail(t *testing.T) {
 		t.Errorf("left running: %v", got)
 	}
 	if st := s.Statuses()[2]; st.PID != 0 {
-		t.Errorf("a service after the failed one was started: %+v", st)
+		t.Errorf("a service depending on the failed one was started: %+v", st)
 	}
 }
 
