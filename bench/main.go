@@ -17,7 +17,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"sort"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -28,6 +30,7 @@ func main() {
 	runs := flag.Int("runs", 20, "timed runs per measurement")
 	testenv := flag.String("testenv", "build/testenvs/modern", "a real env with jupyter_core for the paths comparison")
 	cold := flag.Bool("cold", false, "also measure with a dropped page cache (root)")
+	only := flag.String("only", "", "stack: only (i), jdash up")
 	flag.Parse()
 
 	work, err := os.MkdirTemp("", "jdash-bench-")
@@ -36,6 +39,10 @@ func main() {
 	// Built as the README builds it: CGO_ENABLED=0 (a static binary starts ~1ms faster).
 	bin := filepath.Join(work, "jdash")
 	run("go", "build", "-o", bin, ".")
+	if *only == "stack" {
+		benchStack(bin, *runs)
+		return
+	}
 	floor := filepath.Join(work, "floor")
 	run("go", "build", "-o", floor, "./bench/floor")
 	home := filepath.Join(work, "home")
@@ -309,7 +316,8 @@ func benchStack(bin string, runs int) {
 		"gateway":    fmt.Sprintf("{env: %s, kind: kernel_gateway, port: 18889}", envs["gateway"]),
 		"dashboards": fmt.Sprintf("{env: %s, kind: voila, port: 18866}", envs["voila"]),
 	}
-	upDown := func(dir string, names ...string) (up, down time.Duration, rss int64) {
+	upDown := func(dir string, names ...string) (up, down, cpuMedian time.Duration, rss int64) {
+		var cpu []time.Duration
 		var yaml strings.Builder
 		yaml.WriteString("root_dir: .\nservices:\n")
 		for _, n := range names {
@@ -332,8 +340,22 @@ func benchStack(bin string, runs int) {
 			out, _ := c.Output()
 			var doc struct {
 				Supervisor int `json:"supervisor_pid"`
+				Services   []struct{ PID int }
 			}
 			json.Unmarshal(out, &doc)
+			// the CPU the services spent starting (user + system, clock ticks of 10 ms)
+			var ticks int64
+			for _, sv := range doc.Services {
+				if st, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", sv.PID)); err == nil {
+					if i := strings.LastIndexByte(string(st), ')'); i > 0 {
+						f := strings.Fields(string(st[i+1:]))
+						u, _ := strconv.ParseInt(f[11], 10, 64)
+						k, _ := strconv.ParseInt(f[12], 10, 64)
+						ticks += u + k
+					}
+				}
+			}
+			cpu = append(cpu, time.Duration(ticks)*10*time.Millisecond)
 			if st, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", doc.Supervisor)); err == nil {
 				for _, l := range strings.Split(string(st), "\n") {
 					var kb int64
@@ -350,19 +372,22 @@ func benchStack(bin string, runs int) {
 		}
 		sort.Slice(ups, func(i, j int) bool { return ups[i] < ups[j] })
 		sort.Slice(downs, func(i, j int) bool { return downs[i] < downs[j] })
-		return ups[len(ups)/2], downs[len(downs)-1], rss
+		sort.Slice(cpu, func(i, j int) bool { return cpu[i] < cpu[j] })
+		return ups[len(ups)/2], downs[len(downs)-1], cpu[len(cpu)/2], rss
 	}
 	fmt.Printf("(i) jdash up -d on the real envs (%d runs each, median):\n", runs)
 	var slowest time.Duration
 	slowName := ""
 	for _, n := range []string{"notebook", "gateway", "dashboards"} {
-		up, _, _ := upDown(filepath.Join(work, n), n)
-		fmt.Printf("    %-10s alone: up to ready %s\n", n, ms(up))
+		up, _, cpu, _ := upDown(filepath.Join(work, n), n)
+		fmt.Printf("    %-10s alone: up to ready %s (its start took %s of CPU)\n", n, ms(up), ms(cpu))
 		if up > slowest {
 			slowest, slowName = up, n
 		}
 	}
-	up, down, rss := upDown(filepath.Join(work, "all"), "notebook", "gateway", "dashboards")
+	up, down, cpu, rss := upDown(filepath.Join(work, "all"), "notebook", "gateway", "dashboards")
 	fmt.Printf("    the three:        up to all ready %s: %.2fx the slowest alone (%s; target <= 1.15x)\n", ms(up), float64(up)/float64(slowest), slowName)
+	fmt.Printf("                      their starts took %s of CPU together: on %d CPUs no schedule is ready before %s\n",
+		ms(cpu), runtime.NumCPU(), ms(cpu/time.Duration(runtime.NumCPU())))
 	fmt.Printf("    supervisor peak RSS %.1f MB (target < 30 MB); down: max %s (target < 3s)\n\n", float64(rss)/1024, ms(down))
 }

@@ -320,7 +320,11 @@ func supervise(f *Factory, s *stack, pl *compose.Plan, detached bool) error {
 	ticks, _ := supervisor.StartTicks(os.Getpid())
 	st := &compose.State{Dir: s.st.Dir, Marker: compose.MarkerVar + "=" + filepath.Base(s.state) + ":" + nonce, Supervisor: os.Getpid(),
 		Ticks: ticks, Started: time.Now(), Detached: detached, Procs: pl.Info()}
-	sup := &supervisor.Supervisor{Runner: f.Runner, LogDir: compose.LogDir(s.state), Marker: st.Marker,
+	var secrets []string
+	for _, p := range pl.Procs {
+		secrets = append(secrets, p.Secret()...)
+	}
+	sup := &supervisor.Supervisor{Runner: f.Runner, LogDir: compose.LogDir(s.state), Marker: st.Marker, Redact: secrets,
 		Changed: func(ss []supervisor.Status) { st.Services = ss; saveState(s.state, st) }}
 	if !detached {
 		sup.Out = f.IO.Out
@@ -384,8 +388,7 @@ func supervise(f *Factory, s *stack, pl *compose.Plan, detached bool) error {
 
 // prefixer is "name | " padded to the longest name, a stable colour per service on a terminal.
 func prefixer(f *Factory, pl *compose.Plan) func(string) string {
-	cs := f.IO.Colors()
-	colours := []func(string) string{cs.Green, cs.Yellow, cs.Bold, cs.Red, cs.Dim}
+	colours := f.IO.Colors().Service
 	w := 0
 	for _, p := range pl.Procs {
 		w = max(w, len(p.Name))
@@ -439,7 +442,7 @@ func upDetached(f *Factory, s *stack, pl *compose.Plan) error {
 				return &ExitError{Code: ExitFailed, Err: fmt.Errorf("up failed, everything started was stopped: %s", st.Error)}
 			}
 			return &ExitError{Code: ExitFailed, Err: fmt.Errorf("the supervisor exited:\n%s", supervisor.TailFile(filepath.Join(s.state, "supervisor.log"), 15))}
-		case <-time.After(100 * time.Millisecond):
+		case <-time.After(50 * time.Millisecond):
 		}
 		if st != nil {
 			fmt.Fprintf(progress, "\rstarting: %s", readiness(st))

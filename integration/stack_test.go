@@ -431,3 +431,66 @@ func TestStackNotebook7AndZeroConfig(t *testing.T) {
 		t.Errorf("left: %v", left)
 	}
 }
+
+// What a person sees in a terminal (tmux): the services' lines as "name | line" in a colour
+// per service, the ready URLs, and Ctrl-C typed on the keyboard stopping the stack.
+func TestStackInATerminal(t *testing.T) {
+	integration(t)
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Fatal("tmux is not installed (scripts/debian-jupyter.sh installs it)")
+	}
+	env := stackEnv(t)
+	dir, _, _, _ := project(t, "classic", "classic")
+	session := fmt.Sprintf("jdash-%d", os.Getpid())
+	script := filepath.Join(t.TempDir(), "run.sh")
+	var exports strings.Builder
+	for _, kv := range env {
+		if !strings.HasPrefix(kv, "NO_COLOR=") {
+			fmt.Fprintf(&exports, "export %q\n", kv)
+		}
+	}
+	// (the shell keeps running after Ctrl-C: a trap, which jdash does not inherit)
+	os.WriteFile(script, []byte(fmt.Sprintf("%strap : INT\ncd %q\n%q up\necho EXIT=$?\nsleep 60\n", exports.String(), dir, jdashBin)), 0o755)
+	tmux := func(args ...string) string {
+		out, err := exec.Command("tmux", args...).CombinedOutput()
+		if err != nil {
+			t.Fatalf("tmux %v: %v\n%s", args, err, out)
+		}
+		return string(out)
+	}
+	tmux("new-session", "-d", "-s", session, "-x", "220", "-y", "60", "sh "+script)
+	defer exec.Command("tmux", "kill-session", "-t", session).Run()
+	screen := func() string { return tmux("capture-pane", "-p", "-e", "-S", "-200", "-t", session) }
+	waitFor := func(what string, n int) string {
+		for end := time.Now().Add(90 * time.Second); time.Now().Before(end); time.Sleep(200 * time.Millisecond) {
+			if s := screen(); strings.Count(s, what) >= n {
+				return s
+			}
+		}
+		t.Fatalf("the terminal never showed %q:\n%s", what, screen())
+		return ""
+	}
+	s := waitFor(" ready: http://127.0.0.1:", 3)
+	m := marker(t, env)
+	colours := map[string]bool{}
+	for _, name := range []string{"notebook  ", "gateway   ", "dashboards"} {
+		i := strings.Index(s, name+" |\x1b[")
+		if i < 2 || s[i-1] != 'm' {
+			t.Errorf("no coloured %q prefix on the terminal:\n%q", name, s)
+			continue
+		}
+		colours[s[strings.LastIndex(s[:i], "\x1b["):i]] = true
+	}
+	if len(colours) != 3 {
+		t.Errorf("the services do not have a colour each: %v", colours)
+	}
+	os.WriteFile(filepath.Join(buildDir(), "artifacts", "up-terminal.txt"), []byte(tmux("capture-pane", "-p", "-S", "-200", "-t", session)), 0o644)
+	tmux("send-keys", "-t", session, "C-c")
+	s = waitFor("EXIT=", 1)
+	if !strings.Contains(s, "press Ctrl+C again to force") || !strings.Contains(s, "the stack is stopped") || !strings.Contains(s, "EXIT=0") {
+		t.Errorf("Ctrl-C on the terminal:\n%s", s)
+	}
+	if left := marked(m); len(left) > 0 {
+		t.Errorf("left after Ctrl-C:\n%s", strings.Join(left, "\n"))
+	}
+}

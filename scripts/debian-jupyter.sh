@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Makes sure the Debian packages the integration tests use are installed: Debian's own Python
 # with its packaged jupyter_core (apt's /usr/lib/python3/dist-packages, for the test of a
-# --system-site-packages venv over a distribution Python) and chromium (the browser tests).
+# --system-site-packages venv over a distribution Python), chromium (the browser tests) and tmux
+# (the terminal tests).
 # Elsewhere than Debian/Ubuntu it does nothing: the distribution-layout test skips there.
 set -euo pipefail
 [ -x /usr/bin/python3 ] && [ -f /etc/debian_version ] || { echo "debian-jupyter.sh: not a Debian-like machine, nothing to do" >&2; exit 0; }
 want=()
 /usr/bin/python3 -I -c 'import jupyter_core' 2>/dev/null || want+=(python3-jupyter-core)
 command -v chromium >/dev/null || want+=(chromium)
+command -v tmux >/dev/null || want+=(tmux)
 [ ${#want[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" != 0 ]; then
   echo "debian-jupyter.sh: ${want[*]} not installed and this is not root: install them with apt" >&2

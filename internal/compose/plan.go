@@ -97,6 +97,17 @@ func displayHost(ip string) string {
 	return ip
 }
 
+// Secret lists the token values the service gets.
+func (p Proc) Secret() []string {
+	var out []string
+	for _, kv := range p.Set {
+		if k, v, _ := strings.Cut(kv, "="); slices.Contains(p.Secrets, k) {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
 // Masked is Set with token values shown as ***.
 func (p Proc) Masked() []string {
 	out := make([]string, len(p.Set))

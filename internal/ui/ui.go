@@ -71,6 +71,8 @@ func (s *IO) Progress() io.Writer {
 // Scheme is the colour palette; every function is the identity when colour is off.
 type Scheme struct {
 	Green, Red, Yellow, Bold, Dim func(string) string
+	// Service colours: a stable one per service of a stack (jdash up's "name |" prefixes).
+	Service []func(string) string
 }
 
 // Colors returns the scheme for this IO. fatih/color is used per instance, never through
@@ -85,7 +87,8 @@ func (s *IO) Colors() Scheme {
 		}
 		return func(x string) string { return c.Sprint(x) }
 	}
-	return Scheme{Green: mk(color.FgGreen), Red: mk(color.FgRed), Yellow: mk(color.FgYellow), Bold: mk(color.Bold), Dim: mk(color.Faint)}
+	return Scheme{Green: mk(color.FgGreen), Red: mk(color.FgRed), Yellow: mk(color.FgYellow), Bold: mk(color.Bold), Dim: mk(color.Faint),
+		Service: []func(string) string{mk(color.FgCyan), mk(color.FgYellow), mk(color.FgMagenta), mk(color.FgGreen), mk(color.FgBlue)}}
 }
 
 // Safe makes text from files and directory names safe to print on a terminal: control

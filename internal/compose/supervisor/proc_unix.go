@@ -119,8 +119,27 @@ func StopGroup(pgid int, grace time.Duration, force <-chan struct{}) {
 // Reap stops every process that carries marker (TERM, grace, KILL) and returns those still
 // alive after that.
 func Reap(marker string, grace time.Duration, force <-chan struct{}) []int {
-	return stopAll(func() []int { return Marked(marker) }, func(sig syscall.Signal) {
+	// A process that is exiting shows an empty environment: the ones found once are followed
+	// by PID and start time until they are gone.
+	known := map[int]uint64{}
+	live := func() []int {
 		for _, pid := range Marked(marker) {
+			if _, ok := known[pid]; !ok {
+				known[pid], _ = StartTicks(pid)
+			}
+		}
+		var out []int
+		for pid, ticks := range known {
+			if Alive(pid, ticks) {
+				out = append(out, pid)
+			} else {
+				delete(known, pid)
+			}
+		}
+		return out
+	}
+	return stopAll(live, func(sig syscall.Signal) {
+		for _, pid := range live() {
 			syscall.Kill(pid, sig)
 		}
 	}, grace, force)

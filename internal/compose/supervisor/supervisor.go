@@ -65,6 +65,9 @@ type Supervisor struct {
 	// Marker ("K=V") goes into every child's environment; children's children (kernels)
 	// inherit it, so Reap finds them all.
 	Marker string
+	// Redact are secrets (tokens) a process may print (a server logs its own URL): they are
+	// written as *** in the logs and on Out.
+	Redact []string
 	// Changed is called with every status change (to save the state).
 	Changed func([]Status)
 
@@ -168,8 +171,8 @@ func (s *Supervisor) start(sp Spec) error {
 	out := s.lineWriter(sp.Name, logf)
 	c.Stdout, c.Stderr = out, out
 	p, err := s.Runner.Start(c)
-	if closer, ok := out.(io.Closer); ok && out != io.Writer(logf) && err == nil {
-		go func() { <-p.Done(); closer.Close() }() // ends the line reader once the output is copied
+	if err == nil {
+		go func() { <-p.Done(); out.Close() }() // ends the line reader once the output is copied
 	}
 	if err != nil {
 		logf.Close()
@@ -209,7 +212,7 @@ func (s *Supervisor) waitReady(ctx context.Context, sp Spec) error {
 			return fmt.Errorf("%s exited with code %d while starting:\n%s", sp.Name, code, s.Tail(sp.Name, 15))
 		case <-ctx.Done():
 			return ctx.Err()
-		case <-time.After(100 * time.Millisecond):
+		case <-time.After(50 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
 			s.set(sp.Name, func(st *Status) { st.State, st.Error = Failed, "not ready in "+budget.String() })
@@ -304,26 +307,32 @@ func (s *Supervisor) Stop(grace time.Duration, force <-chan struct{}) []int {
 	return left
 }
 
-// lineWriter writes a process's output to its log file and, in the foreground, to Out as
-// "name | line".
-func (s *Supervisor) lineWriter(name string, logf *os.File) io.Writer {
-	if s.Out == nil {
-		return logf
-	}
+// lineWriter writes a process's output, line by line with secrets redacted, to its log file
+// and, in the foreground, to Out as "name | line".
+func (s *Supervisor) lineWriter(name string, logf *os.File) io.WriteCloser {
 	pr, pw := io.Pipe()
+	var pairs []string
+	for _, r := range s.Redact {
+		if r != "" {
+			pairs = append(pairs, r, "***")
+		}
+	}
+	redact := strings.NewReplacer(pairs...)
+	prefix := name + " | "
+	if s.Prefix != nil {
+		prefix = s.Prefix(name)
+	}
 	go func() {
 		sc := bufio.NewScanner(pr)
 		sc.Buffer(make([]byte, 0, 64*1024), 1<<20)
-		prefix := name + " | "
-		if s.Prefix != nil {
-			prefix = s.Prefix(name)
-		}
 		for sc.Scan() {
-			line := sc.Text()
+			line := redact.Replace(sc.Text())
 			logf.WriteString(line + "\n")
-			s.outMu.Lock()
-			fmt.Fprintln(s.Out, prefix+line)
-			s.outMu.Unlock()
+			if s.Out != nil {
+				s.outMu.Lock()
+				fmt.Fprintln(s.Out, prefix+line)
+				s.outMu.Unlock()
+			}
 		}
 		io.Copy(io.Discard, pr)
 	}()

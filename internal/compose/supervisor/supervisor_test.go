@@ -28,7 +28,7 @@ func TestMain(m *testing.M) {
 }
 
 func fake(mode string) {
-	fmt.Println("hello from", mode)
+	fmt.Println("hello from", mode, "at http://127.0.0.1/?token=sekrit")
 	switch mode {
 	case "crash":
 		fmt.Fprintln(os.Stderr, "boom: cannot start")
@@ -110,7 +110,7 @@ func (s *syncBuf) String() string              { s.mu.Lock(); defer s.mu.Unlock(
 
 func newSup(t *testing.T, specs ...Spec) (*Supervisor, *syncBuf) {
 	out := &syncBuf{}
-	return &Supervisor{Runner: &runner.Runner{Env: map[string]string{"PATH": os.Getenv("PATH")}}, Specs: specs, LogDir: t.TempDir(), Out: out,
+	return &Supervisor{Runner: &runner.Runner{Env: map[string]string{"PATH": os.Getenv("PATH")}}, Specs: specs, LogDir: t.TempDir(), Out: out, Redact: []string{"sekrit"},
 		Marker: "JDASH_STACK=test:" + fmt.Sprint(time.Now().UnixNano())}, out
 }
 
@@ -130,7 +130,10 @@ func TestUpReadyLogsAndStop(t *testing.T) {
 	if got := Marked(s.Marker); len(got) > 0 {
 		t.Errorf("marked processes after Stop: %v", got)
 	}
-	if !strings.Contains(out.String(), "a | hello from serve") || !strings.Contains(out.String(), "b | hello from serve") {
+	if strings.Contains(out.String(), "sekrit") || strings.Contains(s.Tail("a", 5), "sekrit") {
+		t.Errorf("a token reached the logs:\n%s", out.String())
+	}
+	if !strings.Contains(out.String(), "a | hello from serve at http://127.0.0.1/?token=***") || !strings.Contains(out.String(), "b | hello from serve") {
 		t.Errorf("output:\n%s", out.String())
 	}
 	if !strings.Contains(s.Tail("a", 5), "hello from serve") {
@@ -188,7 +191,9 @@ func TestStopEscalatesAndReapsKernels(t *testing.T) {
 		t.Fatalf("left %v", left)
 	}
 	if Alive(kernel, 0) {
-		t.Error("the kernel (its own session) survived")
+		st, _ := os.ReadFile(fmt.Sprintf("/proc/%d/stat", kernel))
+		env, _ := os.ReadFile(fmt.Sprintf("/proc/%d/environ", kernel))
+		t.Errorf("the kernel (its own session) survived: %s\nmarker %s in env: %v; marked now %v", st, s.Marker, strings.Contains(string(env), s.Marker), Marked(s.Marker))
 	}
 	if time.Since(start) > 5*time.Second {
 		t.Errorf("stop took %s", time.Since(start))
