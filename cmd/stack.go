@@ -14,6 +14,7 @@ import (
 
 	"github.com/jdash-dev/jdash/internal/compose"
 	"github.com/jdash-dev/jdash/internal/compose/supervisor"
+	"github.com/jdash-dev/jdash/internal/fsx"
 	"github.com/jdash-dev/jdash/internal/ports"
 )
 
@@ -262,11 +263,16 @@ func stopStack(f *Factory, s *stack, st *compose.State) error {
 			}
 		}
 	}
+	return removeState(s)
+}
+
+// removeState removes a stopped stack's state and token files; the logs stay.
+func removeState(s *stack) error {
 	w := stateWriter(s.state)
 	for _, p := range []string{compose.StateFile(s.state), compose.PlanFile(s.state)} {
 		if _, err := w.Remove(p); err != nil {
 			return err
 		}
 	}
-	return os.RemoveAll(filepath.Join(s.state, "config")) // the token files
+	return fsx.RemoveAll(w, filepath.Join(s.state, "config")) // the token files
 }

@@ -165,7 +165,11 @@ func upRun(f *Factory, o *upOptions) error {
 		fmt.Fprintf(f.IO.ErrOut, "the stack of %s is already up (supervisor PID %d)\n", s.st.Dir, st.Supervisor)
 		return psPrint(f, st, false)
 	} else if st != nil {
-		fmt.Fprintf(f.IO.ErrOut, "cleaning up after a supervisor that is gone (PID %d)\n", st.Supervisor)
+		if st.Error != "" {
+			fmt.Fprintf(f.IO.ErrOut, "the last up failed (%s); starting afresh\n", firstLine(st.Error))
+		} else {
+			fmt.Fprintf(f.IO.ErrOut, "cleaning up after a supervisor that is gone (PID %d)\n", st.Supervisor)
+		}
 		if err := stopStack(f, s, st); err != nil {
 			return err
 		}
@@ -380,6 +384,9 @@ func supervise(f *Factory, s *stack, pl *compose.Plan, detached bool) error {
 	if len(left) > 0 {
 		return fmt.Errorf("processes still alive after SIGKILL: %v", left)
 	}
+	if err := removeState(s); err != nil { // a clean stop leaves only the logs
+		return err
+	}
 	if !detached {
 		fmt.Fprintln(f.IO.ErrOut, "jdash: the stack is stopped")
 	}
@@ -534,4 +541,9 @@ func writeStackConfig(f *Factory, s *stack, dryRun bool) error {
 	}
 	fmt.Fprintf(f.IO.ErrOut, "wrote %s\n", path)
 	return nil
+}
+
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(s, "\n")
+	return strings.TrimSuffix(line, ":")
 }

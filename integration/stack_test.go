@@ -266,17 +266,22 @@ func TestStackUpPsLogsDown(t *testing.T) {
 	d = ps(t, env, dir)
 	req, _ = http.NewRequest("POST", base(nbPort)+"/api/kernels", strings.NewReader(`{"name": "python3"}`))
 	req.Header.Set("Authorization", "token "+token(d.url("notebook")))
-	if resp, err := http.DefaultClient.Do(req); err == nil {
-		resp.Body.Close()
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != 201 {
+		t.Fatalf("starting a kernel: %v %v", err, resp)
+	}
+	resp.Body.Close()
+	for end := time.Now().Add(20 * time.Second); len(marked(m)) < 4 && time.Now().Before(end); time.Sleep(100 * time.Millisecond) {
+	}
+	if n := len(marked(m)); n < 4 {
+		t.Fatalf("the 3 servers and the kernel should be running, found %d:\n%s", n, strings.Join(marked(m), "\n"))
 	}
 	syscall.Kill(d.Supervisor, syscall.SIGKILL)
-	time.Sleep(500 * time.Millisecond)
 	if d := ps(t, env, dir); d.Running {
 		t.Error("ps: the killed supervisor is reported running")
 	}
-	if n := len(marked(m)); n < 4 {
-		t.Errorf("expected the 3 servers and a kernel to outlive their supervisor, found %d", n)
-	}
+	// (services whose output went to the dead supervisor die on their next write; whatever
+	// is still alive, down must find)
 	if _, errs, code := jdashIn(t, env, dir, "down"); code != 0 {
 		t.Fatalf("down after SIGKILL: %s", errs)
 	}
