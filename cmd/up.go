@@ -166,7 +166,7 @@ func upRun(f *Factory, o *upOptions) error {
 		return psPrint(f, st, false)
 	} else if st != nil {
 		if st.Error != "" {
-			fmt.Fprintf(f.IO.ErrOut, "the last up failed (%s); starting afresh\n", firstLine(st.Error))
+			fmt.Fprintf(f.IO.ErrOut, "the last up failed (%s); starting afresh\n", strings.TrimSuffix(firstLine(st.Error), ":"))
 		} else {
 			fmt.Fprintf(f.IO.ErrOut, "cleaning up after a supervisor that is gone (PID %d)\n", st.Supervisor)
 		}
@@ -543,7 +543,3 @@ func writeStackConfig(f *Factory, s *stack, dryRun bool) error {
 	return nil
 }
 
-func firstLine(s string) string {
-	line, _, _ := strings.Cut(s, "\n")
-	return strings.TrimSuffix(line, ":")
-}
