@@ -542,4 +542,3 @@ func writeStackConfig(f *Factory, s *stack, dryRun bool) error {
 	fmt.Fprintf(f.IO.ErrOut, "wrote %s\n", path)
 	return nil
 }
-
