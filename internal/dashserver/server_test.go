@@ -1,0 +1,249 @@
+package dashserver
+
+import (
+	"archive/zip"
+	"bytes"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+)
+
+const nb = `{"cells": [{"cell_type": "code", "source": "print(42)", "metadata": {}, "outputs": [], "execution_count": null}], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}`
+const laidOut = `{"cells": [], "metadata": {"extensions": {"jupyter_dashboards": {"activeView": "grid_default", "views": {}}}}, "nbformat": 4, "nbformat_minor": 5}`
+
+// fakeVoila answers with what it was asked and whether Voilà's token came with it.
+func fakeVoila(t *testing.T) *httptest.Server {
+	v := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, "voila %s ?%s auth=%q cookie=%q", r.URL.Path, r.URL.RawQuery, r.Header.Get("Authorization"), r.Header.Get("Cookie"))
+	}))
+	t.Cleanup(v.Close)
+	return v
+}
+
+func newServer(t *testing.T, max int64) (*httptest.Server, string, string) {
+	base := t.TempDir()
+	root := filepath.Join(base, "notebooks", "dashboards")
+	os.MkdirAll(root, 0o755)
+	s, err := New(Config{Root: root, RootRel: "dashboards", UploadToken: "up-secret", VoilaURL: fakeVoila(t).URL, VoilaToken: "voila-secret", Gridstack: true, MaxUpload: max})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(s)
+	t.Cleanup(srv.Close)
+	return srv, root, base
+}
+
+func upload(t *testing.T, srv *httptest.Server, name, token string, content []byte) (int, string) {
+	t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	fw, _ := mw.CreateFormFile("file", "x")
+	fw.Write(content)
+	mw.Close()
+	req, _ := http.NewRequest("POST", srv.URL+"/_api/notebooks/"+name, &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	if token != "" {
+		req.Header.Set("Authorization", "token "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+func get(t *testing.T, url string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+func tree(t *testing.T, dir string) string {
+	var out []string
+	filepath.Walk(dir, func(p string, info os.FileInfo, err error) error {
+		if err == nil {
+			rel, _ := filepath.Rel(dir, p)
+			out = append(out, rel)
+		}
+		return nil
+	})
+	return strings.Join(out, "\n")
+}
+
+func zipOf(t *testing.T, files map[string]string) []byte {
+	var b bytes.Buffer
+	zw := zip.NewWriter(&b)
+	for n, c := range files {
+		w, _ := zw.Create(n)
+		w.Write([]byte(c))
+	}
+	zw.Close()
+	return b.Bytes()
+}
+
+func TestDeployRenderDelete(t *testing.T) {
+	srv, root, _ := newServer(t, 1<<20)
+	code, body := upload(t, srv, "sales", "up-secret", []byte(nb))
+	if code != 201 || !strings.Contains(body, `"link":"`+srv.URL+`/dashboards/sales"`) {
+		t.Fatalf("upload: %d %s", code, body)
+	}
+	if b, _ := os.ReadFile(filepath.Join(root, "sales.ipynb")); string(b) != nb {
+		t.Fatalf("stored: %q", b)
+	}
+	code, body = get(t, srv.URL+"/dashboards/sales")
+	if code != 200 || !strings.Contains(body, `voila /voila/render/dashboards/sales.ipynb ?`) || !strings.Contains(body, `auth="token voila-secret"`) {
+		t.Errorf("render: %d %s", code, body)
+	}
+	// the dashboards layout metadata selects the gridstack template
+	upload(t, srv, "grid", "up-secret", []byte(laidOut))
+	if _, body := get(t, srv.URL+"/dashboards-plain/grid"); !strings.Contains(body, "?voila-template=gridstack") {
+		t.Errorf("plain render of a laid-out notebook: %s", body)
+	}
+	if _, body := get(t, srv.URL+"/"); !strings.Contains(body, `href="/dashboards/grid"`) || !strings.Contains(body, `href="/dashboards/sales"`) {
+		t.Errorf("list: %s", body)
+	}
+	// Voilà's assets come through with its token; its tree and other files do not
+	req, _ := http.NewRequest("GET", srv.URL+"/voila/static/voila.js", nil)
+	req.Header.Set("Cookie", "viewer=1")
+	resp, _ := http.DefaultClient.Do(req)
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(b), `auth="token voila-secret" cookie=""`) {
+		t.Errorf("asset proxy: %s", b)
+	}
+	for _, p := range []string{"/voila/tree", "/voila/render/other.ipynb", "/voila/files/private.csv", "/api/contents"} {
+		if code, _ := get(t, srv.URL+p); code != 404 {
+			t.Errorf("%s is exposed: %d", p, code)
+		}
+	}
+	// delete
+	req, _ = http.NewRequest("DELETE", srv.URL+"/_api/notebooks/sales", nil)
+	req.Header.Set("Authorization", "token up-secret")
+	if resp, _ := http.DefaultClient.Do(req); resp.StatusCode != 204 {
+		t.Errorf("delete: %d", resp.StatusCode)
+	}
+	if code, _ := get(t, srv.URL+"/dashboards/sales"); code != 404 {
+		t.Errorf("deleted dashboard still served: %d", code)
+	}
+	if resp, _ := http.DefaultClient.Do(req); resp.StatusCode != 404 {
+		t.Errorf("second delete: %d", resp.StatusCode)
+	}
+}
+
+func TestRefusals(t *testing.T) {
+	srv, root, base := newServer(t, 4096)
+	outside := filepath.Join(base, "outside")
+	os.MkdirAll(outside, 0o755)
+	os.Symlink(outside, filepath.Join(root, "out"))
+	before := tree(t, base)
+	cases := []struct {
+		name, token string
+		content     []byte
+		want        int
+	}{
+		{"a", "", []byte(nb), 401},
+		{"a", "wrong", []byte(nb), 401},
+		{"a", "up-secretx", []byte(nb), 401},
+		{"..%2Fescape", "up-secret", []byte(nb), 400},
+		{"x/../../escape", "up-secret", []byte(nb), 400},
+		{"%2Fetc%2Fpasswd", "up-secret", []byte(nb), 400},
+		{"a%00b", "up-secret", []byte(nb), 400},
+		{".hidden", "up-secret", []byte(nb), 400},
+		{strings.Repeat("n", 300), "up-secret", []byte(nb), 400},
+		{"out/x", "up-secret", []byte(nb), 403},
+		{"notjson", "up-secret", []byte("hello"), 400},
+		{"big", "up-secret", bytes.Repeat([]byte("x"), 8000), 413},
+		{"slip", "up-secret", zipOf(t, map[string]string{"index.ipynb": nb, "../../evil.txt": "x"}), 400},
+		{"slip2", "up-secret", zipOf(t, map[string]string{"index.ipynb": nb, "/abs.txt": "x"}), 400},
+		{"noindex", "up-secret", zipOf(t, map[string]string{"data.csv": "1"}), 400},
+	}
+	for _, c := range cases {
+		if code, body := upload(t, srv, c.name, c.token, c.content); code != c.want {
+			t.Errorf("%q (token %q): %d %s, want %d", c.name, c.token, code, body, c.want)
+		}
+	}
+	// a zip bomb: small on the wire, too big unpacked
+	bomb := zipOf(t, map[string]string{"index.ipynb": nb, "zeros": strings.Repeat("0", 100000)})
+	if code, _ := upload(t, srv, "bomb", "up-secret", bomb); code != 400 && code != 413 {
+		t.Errorf("zip bomb: %d", code)
+	}
+	if after := tree(t, base); after != before {
+		t.Errorf("a refused upload changed files:\n%s\n---\n%s", before, after)
+	}
+	req, _ := http.NewRequest("DELETE", srv.URL+"/_api/notebooks/a", nil)
+	if resp, _ := http.DefaultClient.Do(req); resp.StatusCode != 401 {
+		t.Errorf("delete without a token: %d", resp.StatusCode)
+	}
+}
+
+// A redeploy replaces a dashboard atomically: a reader sees the old or the new bytes, never
+// a mix; a bundle replaces a bundle in one step too.
+func TestRedeployIsAtomic(t *testing.T) {
+	srv, root, _ := newServer(t, 8<<20)
+	big := func(tag string) []byte {
+		return []byte(`{"cells": [], "metadata": {"tag": "` + tag + strings.Repeat("x", 1<<20) + `"}, "nbformat": 4, "nbformat_minor": 5}`)
+	}
+	upload(t, srv, "live", "up-secret", big("v1"))
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	bad := make(chan string, 1)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			b, err := os.ReadFile(filepath.Join(root, "live.ipynb"))
+			if err != nil || !(bytes.Equal(b, big("v1")) || bytes.Equal(b, big("v2")) || bytes.Equal(b, big("v3"))) {
+				select {
+				case bad <- fmt.Sprintf("read %d bytes (%v)", len(b), err):
+				default:
+				}
+				return
+			}
+		}
+	}()
+	upload(t, srv, "live", "up-secret", big("v2"))
+	upload(t, srv, "live", "up-secret", big("v3"))
+	close(stop)
+	wg.Wait()
+	select {
+	case m := <-bad:
+		t.Fatal("a reader saw a partial dashboard: " + m)
+	default:
+	}
+	// bundles
+	if code, body := upload(t, srv, "bundle", "up-secret", zipOf(t, map[string]string{"index.ipynb": nb, "data/a.csv": "1"})); code != 201 {
+		t.Fatalf("zip: %d %s", code, body)
+	}
+	if b, _ := os.ReadFile(filepath.Join(root, "bundle", "data", "a.csv")); string(b) != "1" {
+		t.Errorf("bundle file: %q", b)
+	}
+	upload(t, srv, "bundle", "up-secret", zipOf(t, map[string]string{"index.ipynb": nb, "data/a.csv": "2"}))
+	if b, _ := os.ReadFile(filepath.Join(root, "bundle", "data", "a.csv")); string(b) != "2" {
+		t.Errorf("bundle file after redeploy: %q", b)
+	}
+	if vs, _ := os.ReadDir(filepath.Join(root, ".versions")); len(vs) != 1 {
+		t.Errorf("old versions left: %d", len(vs))
+	}
+	if _, body := get(t, srv.URL+"/dashboards/bundle"); !strings.Contains(body, "/voila/render/dashboards/bundle/index.ipynb") {
+		t.Errorf("bundle render: %s", body)
+	}
+}
