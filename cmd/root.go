@@ -104,7 +104,7 @@ func newRootCmd(f *Factory) *cobra.Command {
 	root.PersistentFlags().StringVar(&colorMode, "color", "auto", "colour: auto, always or never (NO_COLOR is honoured)")
 	root.SetVersionTemplate("jdash {{.Version}}\n")
 	root.AddCommand(newEnvsCmd(f, nil), newPathsCmd(f, nil), newNbextCmd(f), newServerextCmd(f), newSetupCmd(f, nil), newEnvCmd(f), newPatchCmd(f, nil), newDoctorCmd(f, nil),
-		newUpCmd(f, nil), newPsCmd(f), newLogsCmd(f), newDownCmd(f), newSuperviseCmd(f))
+		newUpCmd(f, nil), newPsCmd(f), newLogsCmd(f), newDownCmd(f), newSuperviseCmd(f), newDashboardsCmd(f))
 	return root
 }
 

@@ -336,6 +336,13 @@ func supervise(f *Factory, s *stack, pl *compose.Plan, detached bool) error {
 	}
 	for _, p := range pl.Procs {
 		c := runner.Cmd{Path: p.Argv[0], Args: p.Argv[1:], Set: p.Set, Dir: p.Dir}
+		if c.Path == compose.Self { // a service jdash serves itself
+			self, err := os.Executable()
+			if err != nil {
+				return err
+			}
+			c.Path = self
+		}
 		if !filepath.IsAbs(c.Path) {
 			path, err := f.Runner.LookPath(c.Path)
 			if err != nil {

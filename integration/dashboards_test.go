@@ -72,7 +72,8 @@ services:
 	}
 	// the link opens: Voilà's render, gridstack layout, the value printed by the kernel
 	dom := browse(t, link, "deploy-dashboard.png")
-	for _, want := range []string{"jdash-dashboard-42", "grid-stack", "Quarterly report"} {
+	// (gs-x="6": gridstack placed the output cell in the grid column the layout gave it)
+	for _, want := range []string{"jdash-dashboard-42", "grid-stack", "Quarterly report", `gs-x="6"`} {
 		if !strings.Contains(dom, want) {
 			t.Errorf("the rendered dashboard lacks %q", want)
 		}

@@ -167,12 +167,48 @@ func TestPlanKindsAndOptions(t *testing.T) {
 }
 
 func TestPlanRefusesAnOpenServiceWithoutAToken(t *testing.T) {
-	st, err := Parse("/p/jdash.yaml", []byte("services:\n  ds: {kind: dashboards_server, command: [x], ip: 0.0.0.0}\n"))
-	if err != nil {
-		t.Fatal(err)
+	if !(Proc{IP: "0.0.0.0"}).openWithoutToken() || (Proc{IP: "0.0.0.0", Token: "t"}).openWithoutToken() || (Proc{IP: "127.0.0.1"}).openWithoutToken() {
+		t.Error("openWithoutToken")
 	}
-	if _, err := Build(st, Options{Resolve: fakeEnvs, Token: counter()}); err == nil || !strings.Contains(err.Error(), "not loopback and the service has no token") {
-		t.Errorf("err = %v", err)
+	// the dashboards' views are public by design; their upload API has its token
+	pl := build(t, "services:\n  nb: {env: NB, kind: classic}\n  v: {env: VO, kind: voila}\n  d: {kind: dashboards, render: v, ip: 0.0.0.0}\n")
+	if d := pl.Proc("d"); env(d, "JDASH_DASHBOARDS_UPLOAD_TOKEN") == "" {
+		t.Errorf("dashboards without an upload token: %v", d.Set)
+	}
+}
+
+// The issue's dashboards contract, exactly as written.
+const dashContract = `root_dir: .
+services:
+  notebook:   {env: NB, kind: classic, port: 8888}
+  voila:      {env: VO, kind: voila, port: 8866}
+  dashboards: {kind: dashboards, port: 3000, render: voila}
+`
+
+func TestPlanWiresTheDashboards(t *testing.T) {
+	pl := build(t, dashContract)
+	nb, vo, d := pl.Proc("notebook"), pl.Proc("voila"), pl.Proc("dashboards")
+	if d.Argv[0] != Self || d.Argv[1] != "__dashboards" || d.Port != 3000 || d.URL() != "http://127.0.0.1:3000/" || d.Probe.Path != "/" {
+		t.Errorf("dashboards: %+v", d)
+	}
+	if env(d, "JDASH_DASHBOARDS_VOILA_TOKEN") != vo.Token || env(d, "JDASH_DASHBOARDS_VOILA_URL") != "http://127.0.0.1:8866" ||
+		env(d, "JDASH_DASHBOARDS_ROOT") != "/p/dashboards" || env(d, "JDASH_DASHBOARDS_ROOT_REL") != "dashboards" {
+		t.Errorf("dashboards wiring: %v", d.Set)
+	}
+	if env(nb, "DASHBOARD_SERVER_URL") != "http://127.0.0.1:3000/" || env(nb, "DASHBOARD_REDIRECT_URL") != "http://127.0.0.1:3000/" ||
+		env(nb, "DASHBOARD_SERVER_AUTH_TOKEN") != env(d, "JDASH_DASHBOARDS_UPLOAD_TOKEN") {
+		t.Errorf("the bundlers' wiring: %v / %v", nb.Set, d.Set)
+	}
+	for _, bad := range []struct{ yaml, want string }{
+		{"services:\n  d: {kind: dashboards}\n", "needs render"},
+		{"services:\n  d: {kind: dashboards, render: nb}\n  nb: {env: NB, kind: classic}\n", "render \"nb\" is not a voila service"},
+		{"services:\n  d: {kind: dashboards, render: v, env: X}\n  v: {env: VO, kind: voila}\n", "served by jdash itself"},
+		{"services:\n  d: {kind: dashboards, render: v, root: ../out}\n  v: {env: VO, kind: voila}\n", "a dir inside root_dir"},
+		{"services:\n  v: {env: VO, kind: voila, render: v}\n", "apply to kind dashboards only"},
+	} {
+		if _, err := Parse("/p/jdash.yaml", []byte(bad.yaml)); err == nil || !strings.Contains(err.Error(), bad.want) {
+			t.Errorf("%q: %v, want %q", bad.yaml, err, bad.want)
+		}
 	}
 }
 

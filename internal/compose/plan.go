@@ -138,7 +138,11 @@ func (pl *Plan) Proc(name string) *Proc {
 }
 
 // Default ports of the kinds.
-var defaultPorts = map[string]int{"notebook": 8888, "kernel_gateway": 8889, "voila": 8866, "dashboards_server": 3000}
+var defaultPorts = map[string]int{"notebook": 8888, "kernel_gateway": 8889, "voila": 8866, "dashboards_server": 3000, "dashboards": 3000}
+
+// Self is the argv[0] of a service jdash serves itself (the runner of the stack replaces it
+// with jdash's own executable).
+const Self = "jdash"
 
 func family(kind string) string {
 	if slices.Contains(NotebookKinds, kind) {
@@ -173,7 +177,7 @@ func Build(st *Stack, o Options) (*Plan, error) {
 		if s.Kind == "kernel_gateway" && gateway == nil {
 			gateway = s
 		}
-		if s.Kind == "dashboards_server" && dash == nil {
+		if (s.Kind == "dashboards_server" || s.Kind == "dashboards") && dash == nil {
 			dash = s
 		}
 	}
@@ -191,7 +195,7 @@ func Build(st *Stack, o Options) (*Plan, error) {
 	for _, name := range order {
 		s := st.Service(name)
 		var env EnvFacts
-		if s.Kind != "dashboards_server" {
+		if s.Kind != "dashboards_server" && s.Kind != "dashboards" {
 			if env, err = o.Resolve(s.Env); err != nil {
 				return nil, &Error{File: st.File, Line: s.Line, Msg: fmt.Sprintf("service %s: %v", s.Name, err)}
 			}
@@ -265,6 +269,25 @@ func Build(st *Stack, o Options) (*Plan, error) {
 			p.Argv = []string{py, "-m", "voila", st.RootDir, "--no-browser", "--port=" + strconv.Itoa(p.Port), "--Voila.ip=" + s.IP, "--Voila.port_retries=0"}
 			p.Probe = Probe{Path: "/", Token: p.Token}
 			p.URLPath = "/"
+		case "dashboards":
+			// served by jdash itself (internal/dashserver), rendering through the voila service
+			vs := st.Service(s.Render)
+			vf, err := o.Resolve(vs.Env)
+			if err != nil {
+				return nil, &Error{File: st.File, Line: vs.Line, Msg: fmt.Sprintf("service %s: %v", vs.Name, err)}
+			}
+			p.Argv = []string{Self, "__dashboards"}
+			p.Set = append(p.Set, "JDASH_DASHBOARDS_LISTEN="+net.JoinHostPort(s.IP, strconv.Itoa(p.Port)),
+				"JDASH_DASHBOARDS_ROOT="+filepath.Join(st.RootDir, filepath.FromSlash(s.Root)),
+				"JDASH_DASHBOARDS_ROOT_REL="+filepath.ToSlash(filepath.Clean(s.Root)),
+				"JDASH_DASHBOARDS_VOILA_URL=http://"+net.JoinHostPort(displayHost(vs.IP), strconv.Itoa(port[vs.Name])))
+			if vf.Versions["voila-gridstack"] != "" {
+				p.Set = append(p.Set, "JDASH_DASHBOARDS_GRIDSTACK=1")
+			}
+			setTok("JDASH_DASHBOARDS_VOILA_TOKEN", tok(vs.Name))
+			setTok("JDASH_DASHBOARDS_UPLOAD_TOKEN", tok(s.Name+"/upload"))
+			p.Probe = Probe{Path: "/"}
+			p.URLPath = "/"
 		case "dashboards_server":
 			p.Argv = slices.Clone(s.Command)
 			p.Set = append(p.Set, "IP="+s.IP, "PORT="+strconv.Itoa(p.Port), "NODE_ENV=production")
@@ -276,7 +299,7 @@ func Build(st *Stack, o Options) (*Plan, error) {
 			p.Probe = Probe{Path: "/"}
 			p.URLPath = "/"
 		}
-		if family(kind) != "dashboards_server" {
+		if family(kind) != "dashboards_server" && kind != "dashboards" {
 			p.Set = append(p.Set, "PYTHONUNBUFFERED=1")
 		}
 		if s.Ready != "" {
@@ -286,7 +309,7 @@ func Build(st *Stack, o Options) (*Plan, error) {
 		for _, kv := range s.Environment {
 			p.Set = append(p.Set, kv[0]+"="+kv[1])
 		}
-		if !isLoopback(s.IP) && p.Token == "" {
+		if p.openWithoutToken() {
 			return nil, &Error{File: st.File, Line: s.Line, Msg: fmt.Sprintf("service %s: ip %s is not loopback and the service has no token: refused", s.Name, s.IP)}
 		}
 		pl.Procs = append(pl.Procs, p)
@@ -380,4 +403,10 @@ func ServerTraits(app, ip string, port int, gatewayURL string) []Trait {
 		out = append(out, Trait{"GatewayClient", "url", gatewayURL})
 	}
 	return out
+}
+
+// openWithoutToken is a service that would listen beyond loopback with no token at all (the
+// dashboards kinds publish their views, but their upload API has a token).
+func (p Proc) openWithoutToken() bool {
+	return !isLoopback(p.IP) && p.Token == "" && len(p.Secrets) == 0
 }

@@ -20,7 +20,7 @@ import (
 var (
 	NotebookKinds = []string{"classic", "nbclassic", "notebook7", "lab", "auto"}
 	GatewayKinds  = []string{"kernel_gateway"}
-	DashKinds     = []string{"voila", "dashboards_server"}
+	DashKinds     = []string{"voila", "dashboards", "dashboards_server"}
 )
 
 func allKinds() []string { return slices.Concat(NotebookKinds, GatewayKinds, DashKinds) }
@@ -40,6 +40,8 @@ type Service struct {
 	Restart        string // no | on-failure
 	Kernels        string // notebook services: gateway | local
 	Command        []string
+	Render         string // dashboards: the voila service that renders
+	Root           string // dashboards: where deployed dashboards go, relative to root_dir
 	Line           int
 }
 
@@ -65,7 +67,7 @@ func (st *Stack) Service(name string) *Service {
 // Keys are the top-level keys the stack owns in jdash.yaml.
 var Keys = []string{"root_dir", "services"}
 
-var serviceKeys = []string{"env", "kind", "port", "ip", "args", "environment", "depends_on", "ready", "startup_timeout", "restart", "kernels", "command"}
+var serviceKeys = []string{"env", "kind", "port", "ip", "args", "environment", "depends_on", "ready", "startup_timeout", "restart", "kernels", "command", "render", "root"}
 
 // Error is a stack file problem, naming the file and line.
 type Error struct {
@@ -187,6 +189,13 @@ func parseService(name string, v *yaml.Node, bad func(*yaml.Node, string, ...any
 			svc.Kernels, err = oneOf(val, "gateway", "local")
 		case "environment":
 			svc.Environment, err = envMap(val)
+		case "render":
+			svc.Render, err = nonEmpty(val)
+		case "root":
+			svc.Root, err = nonEmpty(val)
+			if err == nil && (filepath.IsAbs(svc.Root) || slices.Contains(strings.Split(filepath.ToSlash(svc.Root), "/"), "..")) {
+				err = fmt.Errorf("a dir inside root_dir (Voilà renders from there), not %q", svc.Root)
+			}
 		default:
 			return svc, bad(k, "service %s: unknown key %q (the keys are %s)", name, k.Value, strings.Join(serviceKeys, ", "))
 		}
@@ -200,7 +209,20 @@ func parseService(name string, v *yaml.Node, bad func(*yaml.Node, string, ...any
 	if svc.Kind == "dashboards_server" && len(svc.Command) == 0 {
 		return svc, bad(v, "service %s: kind dashboards_server needs its command (the legacy Node server is not installed by jdash)", name)
 	}
-	if svc.Kind != "dashboards_server" && svc.Env == "" {
+	if svc.Kind == "dashboards" {
+		if svc.Env != "" || len(svc.Command) > 0 {
+			return svc, bad(v, "service %s: kind dashboards is served by jdash itself: no env or command", name)
+		}
+		if svc.Render == "" {
+			return svc, bad(v, "service %s: kind dashboards needs render: the voila service that renders the dashboards", name)
+		}
+		if svc.Root == "" {
+			svc.Root = "dashboards"
+		}
+	} else if svc.Render != "" || svc.Root != "" {
+		return svc, bad(v, "service %s: render and root apply to kind dashboards only", name)
+	}
+	if svc.Kind != "dashboards_server" && svc.Kind != "dashboards" && svc.Env == "" {
 		return svc, bad(v, "service %s: no env (a path or a name from jdash envs)", name)
 	}
 	if svc.Kernels != "" && !slices.Contains(NotebookKinds, svc.Kind) {
@@ -223,6 +245,11 @@ func (st *Stack) check(bad func(*yaml.Node, string, ...any) error) error {
 		for _, d := range s.DependsOn {
 			if st.Service(d) == nil {
 				return bad(line(s), "service %s: depends_on %q, which is not a service here", s.Name, d)
+			}
+		}
+		if s.Kind == "dashboards" {
+			if r := st.Service(s.Render); r == nil || r.Kind != "voila" {
+				return bad(line(s), "service %s: render %q is not a voila service of this stack", s.Name, s.Render)
 			}
 		}
 		if s.Kind != "dashboards_server" && !slices.Contains(NotebookKinds, s.Kind) && s.Kernels != "" {

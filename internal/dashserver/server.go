@@ -12,6 +12,7 @@ import (
 	"bytes"
 	"crypto/rand"
 	"crypto/subtle"
+	"embed"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -57,8 +58,17 @@ const (
 type Server struct {
 	c     Config
 	proxy *httputil.ReverseProxy
-	mu    sync.Mutex // one deploy or delete at a time
+	page  *httputil.ReverseProxy // a dashboard page: its CDN assets rewritten to local copies
+	mu    sync.Mutex             // one deploy or delete at a time
 }
+
+// gridstack is the library voila-gridstack's template loads from a CDN (MIT, see its
+// LICENSE): served from here, a dashboard lays out without reaching the internet.
+//
+//go:embed assets/gridstack
+var assets embed.FS
+
+const cdnGridstack = "https://cdn.jsdelivr.net/npm/gridstack@7.3.0/dist/"
 
 // New makes the server.
 func New(c Config) (*Server, error) {
@@ -73,15 +83,35 @@ func New(c Config) (*Server, error) {
 		c.LinkPattern = "{protocol}://{host}"
 	}
 	s := &Server{c: c}
-	s.proxy = &httputil.ReverseProxy{
-		Rewrite: func(r *httputil.ProxyRequest) {
-			r.SetURL(u)
-			r.Out.Host = u.Host
-			r.Out.Header.Set("Authorization", "token "+c.VoilaToken)
-			r.Out.Header.Del("Cookie") // Voilà's session is jdash's, not the viewer's
-		},
+	rewrite := func(r *httputil.ProxyRequest) {
+		r.SetURL(u)
+		r.Out.Host = u.Host
+		r.Out.Header.Set("Authorization", "token "+c.VoilaToken)
+		r.Out.Header.Del("Cookie") // Voilà's session is jdash's, not the viewer's
 	}
+	s.proxy = &httputil.ReverseProxy{Rewrite: rewrite}
+	s.page = &httputil.ReverseProxy{Rewrite: func(r *httputil.ProxyRequest) {
+		rewrite(r)
+		r.Out.Header.Set("Accept-Encoding", "identity")
+	}, ModifyResponse: localAssets}
 	return s, nil
+}
+
+// localAssets points a rendered page's gridstack at jdash's copy.
+func localAssets(resp *http.Response) error {
+	if !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
+		return nil
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	resp.Body.Close()
+	if err != nil {
+		return err
+	}
+	body = bytes.ReplaceAll(body, []byte(cdnGridstack), []byte("/_jdash/gridstack/"))
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	resp.ContentLength = int64(len(body))
+	resp.Header.Set("Content-Length", fmt.Sprint(len(body)))
+	return nil
 }
 
 // voilaPaths are what a rendered dashboard loads from Voilà: its assets and kernel channels.
@@ -101,6 +131,18 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, name)
 	case p == "/":
 		s.list(w)
+	case strings.HasPrefix(p, "/_jdash/gridstack/"):
+		name := strings.TrimPrefix(p, "/_jdash/")
+		data, err := assets.ReadFile("assets/" + name)
+		if err != nil || strings.Contains(name, "..") {
+			http.NotFound(w, r)
+			return
+		}
+		if ct := mime.TypeByExtension(path.Ext(name)); ct != "" {
+			w.Header().Set("Content-Type", ct)
+		}
+		w.Header().Set("Cache-Control", "public, max-age=86400")
+		w.Write(data)
 	case slices.ContainsFunc(voilaPaths, func(x string) bool { return strings.HasPrefix(p, x) }):
 		if strings.HasPrefix(p, "/voila/files/") && !strings.HasPrefix(p, "/voila/files/"+s.c.RootRel+"/") {
 			http.NotFound(w, r) // only the deployed dashboards' files
@@ -419,10 +461,10 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, raw string) {
 	out.URL.RawPath = ""
 	q := url.Values{}
 	if s.c.Gridstack && hasLayout(filepath.Join(s.c.Root, filepath.FromSlash(rel))) {
-		q.Set("voila-template", "gridstack")
+		q.Set("template", "gridstack") // Voilà 0.5's query argument
 	}
 	out.URL.RawQuery = q.Encode()
-	s.proxy.ServeHTTP(w, out)
+	s.page.ServeHTTP(w, out)
 }
 
 // list is GET /: the deployed dashboards.

@@ -21,6 +21,10 @@ const laidOut = `{"cells": [], "metadata": {"extensions": {"jupyter_dashboards":
 // fakeVoila answers with what it was asked and whether Voilà's token came with it.
 func fakeVoila(t *testing.T) *httptest.Server {
 	v := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/voila/render/") {
+			w.Header().Set("Content-Type", "text/html")
+			fmt.Fprintf(w, `<script src="https://cdn.jsdelivr.net/npm/gridstack@7.3.0/dist/gridstack-all.js"></script>`)
+		}
 		fmt.Fprintf(w, "voila %s ?%s auth=%q cookie=%q", r.URL.Path, r.URL.RawQuery, r.Header.Get("Authorization"), r.Header.Get("Cookie"))
 	}))
 	t.Cleanup(v.Close)
@@ -110,8 +114,12 @@ func TestDeployRenderDelete(t *testing.T) {
 	}
 	// the dashboards layout metadata selects the gridstack template
 	upload(t, srv, "grid", "up-secret", []byte(laidOut))
-	if _, body := get(t, srv.URL+"/dashboards-plain/grid"); !strings.Contains(body, "?voila-template=gridstack") {
+	_, body = get(t, srv.URL+"/dashboards-plain/grid")
+	if !strings.Contains(body, "?template=gridstack") || !strings.Contains(body, `<script src="/_jdash/gridstack/gridstack-all.js">`) {
 		t.Errorf("plain render of a laid-out notebook: %s", body)
+	}
+	if code, js := get(t, srv.URL+"/_jdash/gridstack/gridstack-all.js"); code != 200 || !strings.Contains(js, "GridStack") {
+		t.Errorf("the local gridstack: %d", code)
 	}
 	if _, body := get(t, srv.URL+"/"); !strings.Contains(body, `href="/dashboards/grid"`) || !strings.Contains(body, `href="/dashboards/sales"`) {
 		t.Errorf("list: %s", body)
