@@ -122,6 +122,17 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case strings.HasPrefix(p, "/_api/notebooks/"):
 		s.api(w, r, strings.TrimPrefix(p, "/_api/notebooks/"))
+	case p == "/_api/cache" || strings.HasPrefix(p, "/_api/cache/"):
+		// the old server cached rendered notebooks; this one reads them from disk on every
+		// request, so clearing the cache is an authenticated no-op that scripts can keep calling
+		switch {
+		case !s.authorized(r):
+			http.Error(w, `{"message": "Unauthorized"}`, http.StatusUnauthorized)
+		case r.Method != http.MethodDelete:
+			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		default:
+			w.WriteHeader(http.StatusOK)
+		}
 	case strings.HasPrefix(p, "/dashboards/"), strings.HasPrefix(p, "/dashboards-plain/"):
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)

@@ -2,10 +2,12 @@ package dashserver
 
 import (
 	"archive/zip"
+	"bufio"
 	"bytes"
 	"fmt"
 	"io"
 	"mime/multipart"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -253,5 +255,59 @@ func TestRedeployIsAtomic(t *testing.T) {
 	}
 	if _, body := get(t, srv.URL+"/dashboards/bundle"); !strings.Contains(body, "/voila/render/dashboards/bundle/index.ipynb") {
 		t.Errorf("bundle render: %s", body)
+	}
+}
+
+// A kernel's websocket goes through: the upgrade reaches Voilà with its token, and bytes flow
+// both ways.
+func TestWebsocketUpgradeIsProxied(t *testing.T) {
+	voila := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Upgrade") != "websocket" || r.Header.Get("Authorization") != "token voila-secret" {
+			http.Error(w, "no", 400)
+			return
+		}
+		conn, brw, err := w.(http.Hijacker).Hijack()
+		if err != nil {
+			return
+		}
+		defer conn.Close()
+		brw.WriteString("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n")
+		brw.Flush()
+		line, _ := brw.ReadString('\n')
+		brw.WriteString("echo " + line)
+		brw.Flush()
+	}))
+	defer voila.Close()
+	s, _ := New(Config{Root: t.TempDir(), RootRel: "d", UploadToken: "u", VoilaURL: voila.URL, VoilaToken: "voila-secret"})
+	srv := httptest.NewServer(s)
+	defer srv.Close()
+	conn, err := net.Dial("tcp", strings.TrimPrefix(srv.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "GET /api/kernels/k1/channels HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n")
+	br := bufio.NewReader(conn)
+	status, _ := br.ReadString('\n')
+	if !strings.Contains(status, "101") {
+		t.Fatalf("upgrade: %q", status)
+	}
+	for l, _ := br.ReadString('\n'); l != "\r\n" && l != ""; l, _ = br.ReadString('\n') {
+	}
+	fmt.Fprintf(conn, "hello kernel\n")
+	if got, _ := br.ReadString('\n'); got != "echo hello kernel\n" {
+		t.Errorf("through the proxy: %q", got)
+	}
+}
+
+func TestCacheDeleteKeepsScriptsWorking(t *testing.T) {
+	srv, _, _ := newServer(t, 1<<20)
+	req, _ := http.NewRequest("DELETE", srv.URL+"/_api/cache", nil)
+	if resp, _ := http.DefaultClient.Do(req); resp.StatusCode != 401 {
+		t.Errorf("without the token: %d", resp.StatusCode)
+	}
+	req.Header.Set("Authorization", "token up-secret")
+	if resp, _ := http.DefaultClient.Do(req); resp.StatusCode != 200 {
+		t.Errorf("with the token: %d", resp.StatusCode)
 	}
 }
