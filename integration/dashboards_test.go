@@ -34,16 +34,20 @@ func TestDeployAsDashboard(t *testing.T) {
 	if out, err := runEnv(env, jdashBin, "setup", "--env", venv, "--install"); err != nil {
 		t.Fatalf("setup: %v\n%s", err, tail(string(out), 10))
 	}
+	deployLoop(t, env, venv, "classic", "/bundle/", "deploy-dashboard.png")
+}
+
+func deployLoop(t *testing.T, env []string, venv, kind, bundle, shot string) {
 	dir := filepath.Join(t.TempDir(), "proj")
 	os.MkdirAll(dir, 0o755)
 	os.WriteFile(filepath.Join(dir, "report.ipynb"), []byte(reportNotebook), 0o644)
 	nbPort, voPort, dashPort := freePort(t), freePort(t), freePort(t)
 	os.WriteFile(filepath.Join(dir, "jdash.yaml"), []byte(fmt.Sprintf(`root_dir: .
 services:
-  notebook:   {env: %s, kind: classic, port: %d}
+  notebook:   {env: %s, kind: %s, port: %d}
   voila:      {env: %s, kind: voila, port: %d}
   dashboards: {kind: dashboards, port: %d, render: voila}
-`, venv, nbPort, requireEnv(t, "voila"), voPort, dashPort)), 0o644)
+`, venv, kind, nbPort, requireEnv(t, "voila"), voPort, dashPort)), 0o644)
 	if out, errs, code := jdashIn(t, env, dir, "up", "-d"); code != 0 {
 		t.Fatalf("up: %d\n%s\n%s", code, out, errs)
 	}
@@ -54,7 +58,7 @@ services:
 	}
 
 	// File > Deploy as > Dashboard on Jupyter Dashboards Server
-	req, _ := http.NewRequest("GET", fmt.Sprintf("http://127.0.0.1:%d/bundle/report.ipynb?bundler=dashboards_server_upload", nbPort), nil)
+	req, _ := http.NewRequest("GET", fmt.Sprintf("http://127.0.0.1:%d%sreport.ipynb?bundler=dashboards_server_upload", nbPort, bundle), nil)
 	req.Header.Set("Authorization", "token "+token(d.url("notebook")))
 	client := &http.Client{Timeout: 60 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	resp, err := client.Do(req)
@@ -71,8 +75,8 @@ services:
 		t.Fatalf("the dashboard did not land in the dashboards root: %v", err)
 	}
 	// the link opens: Voilà's render, gridstack layout, the value printed by the kernel
-	dom := browse(t, link, "deploy-dashboard.png")
 	// (gs-x="6": gridstack placed the output cell in the grid column the layout gave it)
+	dom := browse(t, link, shot)
 	for _, want := range []string{"jdash-dashboard-42", "grid-stack", "Quarterly report", `gs-x="6"`} {
 		if !strings.Contains(dom, want) {
 			t.Errorf("the rendered dashboard lacks %q", want)
