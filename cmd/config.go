@@ -209,15 +209,4 @@ func (s setting) checkNode(n *yaml.Node) error {
 	return nil
 }
 
-func describeNode(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.SequenceNode:
-		return "a list"
-	case yaml.MappingNode:
-		return "a mapping"
-	}
-	if n.Value == "" {
-		return "empty"
-	}
-	return fmt.Sprintf("%q", n.Value)
-}
+func describeNode(n *yaml.Node) string { return compose.DescribeNode(n) }

@@ -2,7 +2,6 @@ package integration
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -30,19 +29,7 @@ func doctorEnv(t *testing.T, home, bin string, envDirs ...string) []string {
 // runDoctor runs jdash doctor and returns stdout, stderr and the exit code.
 func runDoctor(t *testing.T, env []string, args ...string) (string, string, int) {
 	t.Helper()
-	c := exec.Command(jdashBin, append([]string{"doctor"}, args...)...)
-	c.Env = env
-	var out, errb strings.Builder
-	c.Stdout, c.Stderr = &out, &errb
-	err := c.Run()
-	code := 0
-	var ee *exec.ExitError
-	if errors.As(err, &ee) {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	return out.String(), errb.String(), code
+	return jdashIn(t, env, "", append([]string{"doctor"}, args...)...)
 }
 
 func doctorJSON(t *testing.T, env []string, args ...string) (doctor.Report, int) {

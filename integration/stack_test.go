@@ -199,27 +199,19 @@ func TestStackUpPsLogsDown(t *testing.T) {
 		t.Errorf("Voilà did not render the notebook's output")
 	}
 	// a kernel started through the notebook runs on the gateway, in the gateway's env
-	req, _ := http.NewRequest("POST", base(nbPort)+"/api/kernels", strings.NewReader(`{"name": "python3"}`))
-	req.Header.Set("Authorization", "token "+nb)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var kernel struct{ ID string }
-	json.NewDecoder(resp.Body).Decode(&kernel)
-	resp.Body.Close()
-	if _, body := get(t, base(gwPort)+"/api/kernels", gw); kernel.ID == "" || !strings.Contains(body, kernel.ID) {
-		t.Fatalf("kernel %q not on the gateway: %s", kernel.ID, body)
+	kernel := startKernel(t, nbPort, nb)
+	if _, body := get(t, base(gwPort)+"/api/kernels", gw); !strings.Contains(body, kernel) {
+		t.Fatalf("kernel %q not on the gateway: %s", kernel, body)
 	}
 	gwPython := filepath.Join(requireEnv(t, "gateway"), "bin", "python")
 	var onGateway bool
 	for end := time.Now().Add(20 * time.Second); !onGateway && time.Now().Before(end); time.Sleep(200 * time.Millisecond) {
 		for _, p := range marked(m) {
-			onGateway = onGateway || strings.Contains(p, gwPython+" -m ipykernel_launcher") && strings.Contains(p, kernel.ID)
+			onGateway = onGateway || strings.Contains(p, gwPython+" -m ipykernel_launcher") && strings.Contains(p, kernel)
 		}
 	}
 	if !onGateway {
-		t.Errorf("no kernel process %s runs the gateway env's Python:\n%s", kernel.ID, strings.Join(marked(m), "\n"))
+		t.Errorf("no kernel process %s runs the gateway env's Python:\n%s", kernel, strings.Join(marked(m), "\n"))
 	}
 	logs, _, _ := jdashIn(t, env, dir, "logs", "--tail", "3", "notebook")
 	if !strings.HasPrefix(logs, "notebook | ") {
@@ -264,13 +256,7 @@ func TestStackUpPsLogsDown(t *testing.T) {
 	}
 	m = marker(t, env)
 	d = ps(t, env, dir)
-	req, _ = http.NewRequest("POST", base(nbPort)+"/api/kernels", strings.NewReader(`{"name": "python3"}`))
-	req.Header.Set("Authorization", "token "+token(d.url("notebook")))
-	resp, err = http.DefaultClient.Do(req)
-	if err != nil || resp.StatusCode != 201 {
-		t.Fatalf("starting a kernel: %v %v", err, resp)
-	}
-	resp.Body.Close()
+	startKernel(t, nbPort, token(d.url("notebook")))
 	for end := time.Now().Add(20 * time.Second); len(marked(m)) < 4 && time.Now().Before(end); time.Sleep(100 * time.Millisecond) {
 	}
 	if n := len(marked(m)); n < 4 {
@@ -398,17 +384,9 @@ func TestStackNotebook7AndZeroConfig(t *testing.T) {
 		t.Fatalf("up: %s", errs)
 	}
 	d := ps(t, env, dir)
-	req, _ := http.NewRequest("POST", fmt.Sprintf("http://127.0.0.1:%d/api/kernels", nbPort), strings.NewReader(`{"name": "python3"}`))
-	req.Header.Set("Authorization", "token "+token(d.url("notebook")))
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var kernel struct{ ID string }
-	json.NewDecoder(resp.Body).Decode(&kernel)
-	resp.Body.Close()
-	if _, body := get(t, fmt.Sprintf("http://127.0.0.1:%d/api/kernels", gwPort), token(d.url("gateway"))); kernel.ID == "" || !strings.Contains(body, kernel.ID) {
-		t.Errorf("notebook 7's kernel %q is not on the gateway: %s", kernel.ID, body)
+	kernel := startKernel(t, nbPort, token(d.url("notebook")))
+	if _, body := get(t, fmt.Sprintf("http://127.0.0.1:%d/api/kernels", gwPort), token(d.url("gateway"))); !strings.Contains(body, kernel) {
+		t.Errorf("notebook 7's kernel %q is not on the gateway: %s", kernel, body)
 	}
 	m := marker(t, env)
 	jdashIn(t, env, dir, "down")
@@ -498,4 +476,21 @@ func TestStackInATerminal(t *testing.T) {
 	if left := marked(m); len(left) > 0 {
 		t.Errorf("left after Ctrl-C:\n%s", strings.Join(left, "\n"))
 	}
+}
+
+// startKernel asks a notebook server for a python3 kernel and returns its id.
+func startKernel(t *testing.T, port int, tok string) string {
+	t.Helper()
+	req, _ := http.NewRequest("POST", fmt.Sprintf("http://127.0.0.1:%d/api/kernels", port), strings.NewReader(`{"name": "python3"}`))
+	req.Header.Set("Authorization", "token "+tok)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var kernel struct{ ID string }
+	if json.NewDecoder(resp.Body).Decode(&kernel); resp.StatusCode != 201 || kernel.ID == "" {
+		t.Fatalf("starting a kernel: %s", resp.Status)
+	}
+	return kernel.ID
 }

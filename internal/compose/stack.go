@@ -110,7 +110,7 @@ func Parse(file string, data []byte) (*Stack, error) {
 		case "root_dir":
 			s, err := str(v)
 			if err != nil || s == "" {
-				return nil, bad(v, "root_dir: a directory, not %s", describe(v))
+				return nil, bad(v, "root_dir: a directory, not %s", DescribeNode(v))
 			}
 			if !filepath.IsAbs(s) {
 				s = filepath.Join(dir, s)
@@ -124,7 +124,7 @@ func Parse(file string, data []byte) (*Stack, error) {
 		return nil, nil
 	}
 	if services.Kind != yaml.MappingNode || len(services.Content) == 0 {
-		return nil, bad(services, "services: a mapping of service names to services, not %s", describe(services))
+		return nil, bad(services, "services: a mapping of service names to services, not %s", DescribeNode(services))
 	}
 	for i := 0; i+1 < len(services.Content); i += 2 {
 		k, v := services.Content[i], services.Content[i+1]
@@ -149,7 +149,7 @@ func Parse(file string, data []byte) (*Stack, error) {
 func parseService(name string, v *yaml.Node, bad func(*yaml.Node, string, ...any) error) (Service, error) {
 	svc := Service{Name: name, Line: v.Line, IP: "127.0.0.1", StartupTimeout: 60 * time.Second, Restart: "no"}
 	if v.Kind != yaml.MappingNode {
-		return svc, bad(v, "service %s: a mapping of keys (%s), not %s", name, strings.Join(serviceKeys, ", "), describe(v))
+		return svc, bad(v, "service %s: a mapping of keys (%s), not %s", name, strings.Join(serviceKeys, ", "), DescribeNode(v))
 	}
 	for j := 0; j+1 < len(v.Content); j += 2 {
 		k, val := v.Content[j], v.Content[j+1]
@@ -304,14 +304,15 @@ func validName(s string) bool {
 	return true
 }
 
-func describe(n *yaml.Node) string {
+// DescribeNode names a YAML value for an error message ("a list", "empty", "\"x\"").
+func DescribeNode(n *yaml.Node) string {
 	switch n.Kind {
 	case yaml.SequenceNode:
 		return "a list"
 	case yaml.MappingNode:
 		return "a mapping"
 	}
-	if n.Tag == "!!null" {
+	if n.Tag == "!!null" || n.Value == "" {
 		return "empty"
 	}
 	return strconv.Quote(n.Value)
@@ -319,7 +320,7 @@ func describe(n *yaml.Node) string {
 
 func str(n *yaml.Node) (string, error) {
 	if n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
-		return "", fmt.Errorf("a string, not %s", describe(n))
+		return "", fmt.Errorf("a string, not %s", DescribeNode(n))
 	}
 	return n.Value, nil
 }
@@ -338,12 +339,12 @@ func port(n *yaml.Node) (int, error) {
 			return p, nil
 		}
 	}
-	return 0, fmt.Errorf("a port 1 to 65535, not %s", describe(n))
+	return 0, fmt.Errorf("a port 1 to 65535, not %s", DescribeNode(n))
 }
 
 func strList(n *yaml.Node) ([]string, error) {
 	if n.Kind != yaml.SequenceNode {
-		return nil, fmt.Errorf("a list of strings, not %s", describe(n))
+		return nil, fmt.Errorf("a list of strings, not %s", DescribeNode(n))
 	}
 	var out []string
 	for _, it := range n.Content {
@@ -381,7 +382,7 @@ func duration(n *yaml.Node) (time.Duration, error) {
 
 func envMap(n *yaml.Node) ([][2]string, error) {
 	if n.Kind != yaml.MappingNode {
-		return nil, fmt.Errorf("a mapping of variable names to values, not %s", describe(n))
+		return nil, fmt.Errorf("a mapping of variable names to values, not %s", DescribeNode(n))
 	}
 	var out [][2]string
 	for i := 0; i+1 < len(n.Content); i += 2 {
