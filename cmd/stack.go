@@ -91,6 +91,9 @@ func psRows(st *compose.State) psDoc {
 				row.Uptime = int64(time.Since(s.Started).Seconds())
 			}
 		}
+		if p.Kind == compose.RemoteKind {
+			row.Status = "external"
+		}
 		if !doc.Running && (row.Status == supervisor.Ready || row.Status == supervisor.Starting) {
 			row.Status = "unknown (supervisor gone)"
 		}
@@ -257,6 +260,9 @@ func stopStack(f *Factory, s *stack, st *compose.State) error {
 		return fmt.Errorf("processes of the stack still alive after SIGKILL: %v", left)
 	}
 	for _, p := range st.Procs {
+		if p.Port == 0 {
+			continue // a remote service
+		}
 		for end := time.Now().Add(5 * time.Second); time.Now().Before(end); time.Sleep(50 * time.Millisecond) {
 			if taken, _ := ports.Taken(p.IP, p.Port); !taken {
 				break

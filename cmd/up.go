@@ -141,6 +141,7 @@ func (f *Factory) plan(s *stack) (*compose.Plan, map[string]compose.EnvFacts, er
 		Token:     compose.NewToken,
 		StateDir:  s.state,
 		AllowRoot: os.Geteuid() == 0,
+		Getenv:    f.getenv,
 	})
 	return pl, facts, err
 }
@@ -191,6 +192,16 @@ func upRun(f *Factory, o *upOptions) error {
 func preflight(f *Factory, pl *compose.Plan, facts map[string]compose.EnvFacts, strict bool) error {
 	var problems []string
 	for _, p := range pl.Procs {
+		if p.Remote != "" {
+			// a gateway elsewhere: it must answer with the token now, or nothing starts
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			err := probe(p)(ctx)
+			cancel()
+			if err != nil {
+				problems = append(problems, fmt.Sprintf("service %s: the gateway at %s does not answer with the token of $%s: %v", p.Name, p.Remote, p.Secrets[0], err))
+			}
+			continue
+		}
 		if taken, h := ports.Taken(p.IP, p.Port); taken {
 			who := "another process"
 			if h.PID > 0 {
@@ -287,6 +298,9 @@ func saveState(dir string, st *compose.State) {
 func probe(p compose.Proc) func(context.Context) error {
 	client := &http.Client{Timeout: 2 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	url := "http://" + hostPort(p.IP, p.Port) + p.Probe.Path
+	if p.Remote != "" {
+		url = p.Remote + p.Probe.Path
+	}
 	return func(ctx context.Context) error {
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 		if err != nil {
@@ -335,6 +349,9 @@ func supervise(f *Factory, s *stack, pl *compose.Plan, detached bool) error {
 		sup.Prefix = prefixer(f, pl)
 	}
 	for _, p := range pl.Procs {
+		if p.Remote != "" {
+			continue // runs elsewhere
+		}
 		c := runner.Cmd{Path: p.Argv[0], Args: p.Argv[1:], Set: p.Set, Dir: p.Dir}
 		if c.Path == compose.Self { // a service jdash serves itself
 			self, err := os.Executable()
@@ -381,7 +398,9 @@ func supervise(f *Factory, s *stack, pl *compose.Plan, detached bool) error {
 	}
 	if !detached {
 		for _, p := range pl.Procs {
-			fmt.Fprintf(f.IO.ErrOut, "jdash: %s ready: %s\n", p.Name, p.URL())
+			if p.Remote == "" {
+				fmt.Fprintf(f.IO.ErrOut, "jdash: %s ready: %s\n", p.Name, p.URL())
+			}
 		}
 	}
 	sup.Watch(ctx)
@@ -466,7 +485,13 @@ func upDetached(f *Factory, s *stack, pl *compose.Plan) error {
 }
 
 func allReady(st *compose.State) bool {
-	if len(st.Services) != len(st.Procs) {
+	local := 0
+	for _, p := range st.Procs {
+		if p.Kind != compose.RemoteKind {
+			local++
+		}
+	}
+	if len(st.Services) != local {
 		return false
 	}
 	for _, s := range st.Services {
@@ -510,6 +535,10 @@ func printPlan(f *Factory, pl *compose.Plan) {
 	fmt.Fprintf(w, "stack: %s (root_dir %s)\n", pl.Stack.Dir, pl.Stack.RootDir)
 	for _, p := range pl.Procs {
 		fmt.Fprintf(w, "\n%s (%s)\n", p.Name, p.Kind)
+		if p.Remote != "" {
+			fmt.Fprintf(w, "  remote:  %s (started elsewhere; its token from $%s)\n  ready:   GET %s with Authorization: token *** before anything starts\n", p.Remote, p.Secrets[0], p.Probe.Path)
+			continue
+		}
 		if p.Env != "" {
 			fmt.Fprintf(w, "  env:     %s\n", p.Env)
 		}

@@ -494,3 +494,57 @@ func startKernel(t *testing.T, port int, tok string) string {
 	}
 	return kernel.ID
 }
+
+// A gateway elsewhere ({url, token_env}): probed with its token before anything starts,
+// never started or stopped by jdash, and the notebook's kernels run on it. (The "remote" here
+// is a real Kernel Gateway 3.0.1 on loopback.)
+func TestStackRemoteGateway(t *testing.T) {
+	integration(t)
+	gwPort := freePort(t)
+	remote := exec.Command(filepath.Join(requireEnv(t, "gateway"), "bin", "python"), "-m", "kernel_gateway",
+		"--KernelGatewayApp.ip=127.0.0.1", fmt.Sprintf("--KernelGatewayApp.port=%d", gwPort), "--KernelGatewayApp.port_retries=0")
+	remote.Env = append(stackEnv(t), "KG_AUTH_TOKEN=remote-secret", "KG_LIST_KERNELS=True")
+	remote.Dir = t.TempDir()
+	if err := remote.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { remote.Process.Signal(syscall.SIGTERM); remote.Wait() }()
+	waitHTTP(t, fmt.Sprintf("http://127.0.0.1:%d/api?token=remote-secret", gwPort), 60*time.Second, "/dev/null")
+
+	dir := filepath.Join(t.TempDir(), "proj")
+	os.MkdirAll(dir, 0o755)
+	nbPort := freePort(t)
+	os.WriteFile(filepath.Join(dir, "jdash.yaml"), []byte(fmt.Sprintf("services:\n  notebook: {env: %s, kind: classic, port: %d}\n  gateway: {url: \"http://127.0.0.1:%d\", token_env: REMOTE_GW_TOKEN}\n",
+		requireEnv(t, "classic"), nbPort, gwPort)), 0o644)
+
+	// a wrong token: pre-flight names the gateway, nothing starts
+	wrong := append(stackEnv(t), "REMOTE_GW_TOKEN=not-the-token")
+	_, errs, code := jdashIn(t, wrong, dir, "up", "-d")
+	if code != 1 || !strings.Contains(errs, fmt.Sprintf("the gateway at http://127.0.0.1:%d does not answer with the token of $REMOTE_GW_TOKEN", gwPort)) || !strings.Contains(errs, "401") {
+		t.Errorf("wrong token: %d\n%s", code, errs)
+	}
+	if !portFree(nbPort) {
+		t.Error("the notebook started although pre-flight failed")
+	}
+
+	env := append(stackEnv(t), "REMOTE_GW_TOKEN=remote-secret")
+	if out, errs, code := jdashIn(t, env, dir, "up", "-d"); code != 0 {
+		t.Fatalf("up: %d\n%s\n%s", code, out, errs)
+	}
+	d := ps(t, env, dir)
+	for _, s := range d.Services {
+		if s.Name == "gateway" && (s.Status != "external" || s.URL != fmt.Sprintf("http://127.0.0.1:%d", gwPort)) {
+			t.Errorf("ps shows the remote gateway as %+v", s)
+		}
+	}
+	kernel := startKernel(t, nbPort, token(d.url("notebook")))
+	if _, body := get(t, fmt.Sprintf("http://127.0.0.1:%d/api/kernels", gwPort), "remote-secret"); !strings.Contains(body, kernel) {
+		t.Errorf("the kernel %s is not on the remote gateway: %s", kernel, body)
+	}
+	if _, errs, code := jdashIn(t, env, dir, "down"); code != 0 {
+		t.Fatalf("down: %s", errs)
+	}
+	if code, _ := get(t, fmt.Sprintf("http://127.0.0.1:%d/api", gwPort), "remote-secret"); code != 200 {
+		t.Error("down stopped the remote gateway, which jdash did not start")
+	}
+}

@@ -266,3 +266,35 @@ func TestServerTraitsSpellPython(t *testing.T) {
 		t.Errorf("%v", flags)
 	}
 }
+
+func TestRemoteGateway(t *testing.T) {
+	st, err := Parse("/p/jdash.yaml", []byte("services:\n  notebook: {env: NB, kind: classic}\n  gateway: {url: https://gw.example.org:8888/, token_env: GW_TOKEN}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	getenv := func(k string) string { return map[string]string{"GW_TOKEN": "remote-secret"}[k] }
+	pl, err := Build(st, Options{Resolve: fakeEnvs, Token: counter(), Getenv: getenv})
+	if err != nil {
+		t.Fatal(err)
+	}
+	nb, gw := pl.Proc("notebook"), pl.Proc("gateway")
+	if gw.Remote != "https://gw.example.org:8888" || gw.Argv != nil || gw.Probe != (Probe{"/api/kernelspecs", "remote-secret"}) || gw.URL() != gw.Remote {
+		t.Errorf("remote gateway: %+v", gw)
+	}
+	if !slices.Contains(nb.Argv, "--GatewayClient.url=https://gw.example.org:8888") || env(nb, "JUPYTER_GATEWAY_AUTH_TOKEN") != "remote-secret" {
+		t.Errorf("the notebook is not wired to the remote: %v %v", nb.Argv, nb.Set)
+	}
+	if _, err := Build(st, Options{Resolve: fakeEnvs, Token: counter(), Getenv: func(string) string { return "" }}); err == nil || !strings.Contains(err.Error(), "token_env GW_TOKEN is not set") {
+		t.Errorf("unset token_env: %v", err)
+	}
+	for _, bad := range []struct{ yaml, want string }{
+		{"services:\n  g: {url: https://x, token_env: T, env: E}\n", "a remote gateway is {url, token_env}"},
+		{"services:\n  g: {url: https://x}\n", "a remote gateway is {url, token_env}"},
+		{"services:\n  g: {url: \"https://u:p@x\", token_env: T}\n", "carries credentials"},
+		{"services:\n  g: {url: ftp://x, token_env: T}\n", "an http:// or https:// URL"},
+	} {
+		if _, err := Parse("/p/jdash.yaml", []byte(bad.yaml)); err == nil || !strings.Contains(err.Error(), bad.want) {
+			t.Errorf("%q: %v, want %q", bad.yaml, err, bad.want)
+		}
+	}
+}

@@ -31,6 +31,8 @@ type Options struct {
 	StateDir string
 	// AllowRoot: jdash runs as root, and the notebook servers refuse root without it.
 	AllowRoot bool
+	// Getenv reads the caller's environment (a remote gateway's token_env).
+	Getenv func(string) string
 }
 
 // MarkerVar is the variable that marks every process of a stack (set by the supervisor,
@@ -77,12 +79,17 @@ type Proc struct {
 	DependsOn      []string      `json:"depends_on,omitempty"`
 	StartupTimeout time.Duration `json:"startup_timeout"`
 	Restart        string        `json:"restart"`
+	// Remote is a service that runs elsewhere (a gateway given by url): probed, never started.
+	Remote string `json:"remote,omitempty"`
 	// Needs is the distribution the kind runs on, and Fix the command that installs it.
 	Needs, Fix string `json:"-"`
 }
 
-// URL is the service's address for a browser, with its token.
+// URL is the service's address for a browser, with its token (a remote's address as given).
 func (p Proc) URL() string {
+	if p.Remote != "" {
+		return p.Remote
+	}
 	u := "http://" + net.JoinHostPort(displayHost(p.IP), strconv.Itoa(p.Port)) + p.URLPath
 	if p.Token != "" {
 		u += "?token=" + p.Token
@@ -163,6 +170,9 @@ func Build(st *Stack, o Options) (*Plan, error) {
 	}
 	port := map[string]int{}
 	for _, s := range st.Services {
+		if s.Kind == RemoteKind {
+			continue // no port here
+		}
 		p := s.Port
 		if p == 0 {
 			for p = defaultPorts[family(s.Kind)]; used[p]; p++ {
@@ -174,7 +184,7 @@ func Build(st *Stack, o Options) (*Plan, error) {
 	var gateway, dash *Service
 	for i := range st.Services {
 		s := &st.Services[i]
-		if s.Kind == "kernel_gateway" && gateway == nil {
+		if (s.Kind == "kernel_gateway" || s.Kind == RemoteKind) && gateway == nil {
 			gateway = s
 		}
 		if (s.Kind == "dashboards_server" || s.Kind == "dashboards") && dash == nil {
@@ -186,6 +196,24 @@ func Build(st *Stack, o Options) (*Plan, error) {
 		return nil, &Error{File: st.File, Msg: err.Error()}
 	}
 	tokens := map[string]string{}
+	for _, s := range st.Services {
+		if s.Kind != RemoteKind {
+			continue
+		}
+		// a remote gateway's token is the user's, read from the variable the file names
+		if o.Getenv != nil {
+			tokens[s.Name] = o.Getenv(s.TokenEnv)
+		}
+		if tokens[s.Name] == "" {
+			return nil, &Error{File: st.File, Line: s.Line, Msg: fmt.Sprintf("service %s: token_env %s is not set in the environment", s.Name, s.TokenEnv)}
+		}
+	}
+	gatewayURL := func() string {
+		if gateway.Kind == RemoteKind {
+			return strings.TrimSuffix(gateway.URL, "/")
+		}
+		return "http://" + net.JoinHostPort(displayHost(gateway.IP), strconv.Itoa(port[gateway.Name]))
+	}
 	tok := func(name string) string {
 		if tokens[name] == "" {
 			tokens[name] = o.Token()
@@ -195,6 +223,12 @@ func Build(st *Stack, o Options) (*Plan, error) {
 	for _, name := range order {
 		s := st.Service(name)
 		var env EnvFacts
+		if s.Kind == RemoteKind {
+			tokv := tokens[s.Name]
+			pl.Procs = append(pl.Procs, Proc{Name: s.Name, Kind: RemoteKind, Remote: strings.TrimSuffix(s.URL, "/"), Token: tokv,
+				Secrets: []string{s.TokenEnv}, Probe: Probe{Path: "/api/kernelspecs", Token: tokv}, StartupTimeout: s.StartupTimeout})
+			continue
+		}
 		if s.Kind != "dashboards_server" && s.Kind != "dashboards" {
 			if env, err = o.Resolve(s.Env); err != nil {
 				return nil, &Error{File: st.File, Line: s.Line, Msg: fmt.Sprintf("service %s: %v", s.Name, err)}
@@ -222,7 +256,7 @@ func Build(st *Stack, o Options) (*Plan, error) {
 			}
 			gw := ""
 			if gateway != nil && s.Kernels != "local" {
-				gw = "http://" + net.JoinHostPort(displayHost(gateway.IP), strconv.Itoa(port[gateway.Name]))
+				gw = gatewayURL()
 			}
 			p.Argv = []string{py, "-m", module}
 			for _, t := range ServerTraits(app, s.IP, p.Port, gw) {
@@ -292,7 +326,7 @@ func Build(st *Stack, o Options) (*Plan, error) {
 			p.Argv = slices.Clone(s.Command)
 			p.Set = append(p.Set, "IP="+s.IP, "PORT="+strconv.Itoa(p.Port), "NODE_ENV=production")
 			if gateway != nil {
-				p.Set = append(p.Set, "KERNEL_GATEWAY_URL=http://"+net.JoinHostPort(displayHost(gateway.IP), strconv.Itoa(port[gateway.Name])))
+				p.Set = append(p.Set, "KERNEL_GATEWAY_URL="+gatewayURL())
 				setTok("KG_AUTH_TOKEN", tok(gateway.Name))
 			}
 			setTok("AUTH_TOKEN", tok(s.Name+"/upload"))

@@ -7,6 +7,7 @@ package compose
 
 import (
 	"fmt"
+	"net/url"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -42,8 +43,13 @@ type Service struct {
 	Command        []string
 	Render         string // dashboards: the voila service that renders
 	Root           string // dashboards: where deployed dashboards go, relative to root_dir
+	URL            string // a remote gateway: started by nobody here, only probed and wired
+	TokenEnv       string // the variable holding the remote gateway's token
 	Line           int
 }
+
+// RemoteKind is the kind of a service given as {url, token_env}: a gateway elsewhere.
+const RemoteKind = "remote_gateway"
 
 // Stack is a stack file.
 type Stack struct {
@@ -67,7 +73,7 @@ func (st *Stack) Service(name string) *Service {
 // Keys are the top-level keys the stack owns in jdash.yaml.
 var Keys = []string{"root_dir", "services"}
 
-var serviceKeys = []string{"env", "kind", "port", "ip", "args", "environment", "depends_on", "ready", "startup_timeout", "restart", "kernels", "command", "render", "root"}
+var serviceKeys = []string{"env", "kind", "port", "ip", "args", "environment", "depends_on", "ready", "startup_timeout", "restart", "kernels", "command", "render", "root", "url", "token_env"}
 
 // Error is a stack file problem, naming the file and line.
 type Error struct {
@@ -189,6 +195,13 @@ func parseService(name string, v *yaml.Node, bad func(*yaml.Node, string, ...any
 			svc.Kernels, err = oneOf(val, "gateway", "local")
 		case "environment":
 			svc.Environment, err = envMap(val)
+		case "url":
+			svc.URL, err = nonEmpty(val)
+			if err == nil {
+				err = checkRemoteURL(svc.URL)
+			}
+		case "token_env":
+			svc.TokenEnv, err = nonEmpty(val)
 		case "render":
 			svc.Render, err = nonEmpty(val)
 		case "root":
@@ -202,6 +215,13 @@ func parseService(name string, v *yaml.Node, bad func(*yaml.Node, string, ...any
 		if err != nil {
 			return svc, bad(val, "%s: %v", field, err)
 		}
+	}
+	if svc.URL != "" || svc.TokenEnv != "" {
+		if svc.URL == "" || svc.TokenEnv == "" || svc.Env != "" || svc.Kind != "" || len(svc.Command) > 0 || svc.Port != 0 {
+			return svc, bad(v, "service %s: a remote gateway is {url, token_env} (the variable that holds its token), and nothing else", name)
+		}
+		svc.Kind = RemoteKind
+		return svc, nil
 	}
 	if svc.Kind == "" {
 		return svc, bad(v, "service %s: no kind (one of %s)", name, strings.Join(allKinds(), ", "))
@@ -397,4 +417,17 @@ func envMap(n *yaml.Node) ([][2]string, error) {
 		out = append(out, [2]string{k, v})
 	}
 	return out, nil
+}
+
+// checkRemoteURL refuses what must not be a gateway URL: not http(s), no host, or carrying
+// credentials or a query (the token comes from token_env, never from the file).
+func checkRemoteURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("an http:// or https:// URL with a host, not %q", raw)
+	}
+	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+		return fmt.Errorf("%s carries credentials or parameters: give the token in the variable named by token_env", u.Scheme+"://"+u.Host)
+	}
+	return nil
 }
