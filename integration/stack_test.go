@@ -496,14 +496,16 @@ func startKernel(t *testing.T, port int, tok string) string {
 }
 
 // A gateway elsewhere ({url, token_env}): probed with its token before anything starts,
-// never started or stopped by jdash, and the notebook's kernels run on it. (The "remote" here
-// is a real Kernel Gateway 3.0.1 on loopback.)
-func TestStackRemoteGateway(t *testing.T) {
+// never started or stopped by jdash, and the notebook's kernels run on it. The "remote" is a
+// real Enterprise Gateway 3.3.0 on loopback. Then the same gateway as a local service (kind
+// enterprise_gateway).
+func TestStackEnterpriseGateway(t *testing.T) {
 	integration(t)
+	egEnv := requireEnv(t, "eg")
 	gwPort := freePort(t)
-	remote := exec.Command(filepath.Join(requireEnv(t, "gateway"), "bin", "python"), "-m", "kernel_gateway",
-		"--KernelGatewayApp.ip=127.0.0.1", fmt.Sprintf("--KernelGatewayApp.port=%d", gwPort), "--KernelGatewayApp.port_retries=0")
-	remote.Env = append(stackEnv(t), "KG_AUTH_TOKEN=remote-secret", "KG_LIST_KERNELS=True")
+	remote := exec.Command(filepath.Join(egEnv, "bin", "python"), "-m", "enterprise_gateway",
+		"--EnterpriseGatewayApp.ip=127.0.0.1", fmt.Sprintf("--EnterpriseGatewayApp.port=%d", gwPort), "--EnterpriseGatewayApp.port_retries=0")
+	remote.Env = append(stackEnv(t), "EG_AUTH_TOKEN=remote-secret", "EG_LIST_KERNELS=True")
 	remote.Dir = t.TempDir()
 	if err := remote.Start(); err != nil {
 		t.Fatal(err)
@@ -514,7 +516,9 @@ func TestStackRemoteGateway(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "proj")
 	os.MkdirAll(dir, 0o755)
 	nbPort := freePort(t)
-	os.WriteFile(filepath.Join(dir, "jdash.yaml"), []byte(fmt.Sprintf("services:\n  notebook: {env: %s, kind: classic, port: %d}\n  gateway: {url: \"http://127.0.0.1:%d\", token_env: REMOTE_GW_TOKEN}\n",
+	// (Enterprise Gateway refuses kernels for the user root, which CI is: the notebook names
+	// another user, as a user's own notebook would)
+	os.WriteFile(filepath.Join(dir, "jdash.yaml"), []byte(fmt.Sprintf("services:\n  notebook: {env: %s, kind: classic, port: %d, environment: {KERNEL_USERNAME: jdash-test}}\n  gateway: {url: \"http://127.0.0.1:%d\", token_env: REMOTE_GW_TOKEN}\n",
 		requireEnv(t, "classic"), nbPort, gwPort)), 0o644)
 
 	// a wrong token: pre-flight names the gateway, nothing starts
@@ -546,5 +550,26 @@ func TestStackRemoteGateway(t *testing.T) {
 	}
 	if code, _ := get(t, fmt.Sprintf("http://127.0.0.1:%d/api", gwPort), "remote-secret"); code != 200 {
 		t.Error("down stopped the remote gateway, which jdash did not start")
+	}
+
+	// kind enterprise_gateway: a local service like the kernel gateway
+	local := filepath.Join(t.TempDir(), "local")
+	os.MkdirAll(local, 0o755)
+	nbPort, egPort := freePort(t), freePort(t)
+	os.WriteFile(filepath.Join(local, "jdash.yaml"), []byte(fmt.Sprintf("services:\n  notebook: {env: %s, kind: classic, port: %d, environment: {KERNEL_USERNAME: jdash-test}}\n  gateway: {env: %s, kind: enterprise_gateway, port: %d}\n",
+		requireEnv(t, "classic"), nbPort, egEnv, egPort)), 0o644)
+	lenv := stackEnv(t)
+	if out, errs, code := jdashIn(t, lenv, local, "up", "-d"); code != 0 {
+		t.Fatalf("up with a local Enterprise Gateway: %d\n%s\n%s", code, out, errs)
+	}
+	d = ps(t, lenv, local)
+	m := marker(t, lenv)
+	kernel = startKernel(t, nbPort, token(d.url("notebook")))
+	if _, body := get(t, fmt.Sprintf("http://127.0.0.1:%d/api/kernels", egPort), token(d.url("gateway"))); !strings.Contains(body, kernel) {
+		t.Errorf("the kernel %s is not on the local Enterprise Gateway: %s", kernel, body)
+	}
+	jdashIn(t, lenv, local, "down")
+	if left := marked(m); len(left) > 0 {
+		t.Errorf("left after down:\n%s", strings.Join(left, "\n"))
 	}
 }

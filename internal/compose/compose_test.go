@@ -298,3 +298,28 @@ func TestRemoteGateway(t *testing.T) {
 		}
 	}
 }
+
+func TestEnterpriseGatewayKind(t *testing.T) {
+	eg := func(ref string) (EnvFacts, error) {
+		if ref == "EG" {
+			return EnvFacts{Prefix: "/envs/EG", Python: "/envs/EG/bin/python", Versions: map[string]string{"jupyter-enterprise-gateway": "3.3.0"}}, nil
+		}
+		return fakeEnvs(ref)
+	}
+	st, err := Parse("/p/jdash.yaml", []byte("services:\n  notebook: {env: N7, kind: notebook7}\n  gateway: {env: EG, kind: enterprise_gateway}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pl, err := Build(st, Options{Resolve: eg, Token: counter()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	nb, gw := pl.Proc("notebook"), pl.Proc("gateway")
+	if !slices.Contains(gw.Argv, "--EnterpriseGatewayApp.port_retries=0") || env(gw, "EG_AUTH_TOKEN") != gw.Token || env(gw, "EG_INHERITED_ENVS") != MarkerVar ||
+		gw.Port != 8889 || !gw.Satisfied(map[string]string{"jupyter-enterprise-gateway": "3.3.0"}) {
+		t.Errorf("enterprise gateway: %+v", gw)
+	}
+	if env(nb, "JUPYTER_GATEWAY_AUTH_TOKEN") != gw.Token || !slices.Contains(nb.Argv, "--GatewayClient.url=http://127.0.0.1:8889") {
+		t.Errorf("notebook not wired to EG: %v", nb.Set)
+	}
+}

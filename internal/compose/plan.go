@@ -145,7 +145,7 @@ func (pl *Plan) Proc(name string) *Proc {
 }
 
 // Default ports of the kinds.
-var defaultPorts = map[string]int{"notebook": 8888, "kernel_gateway": 8889, "voila": 8866, "dashboards_server": 3000, "dashboards": 3000}
+var defaultPorts = map[string]int{"notebook": 8888, "kernel_gateway": 8889, "enterprise_gateway": 8889, "voila": 8866, "dashboards_server": 3000, "dashboards": 3000}
 
 // Self is the argv[0] of a service jdash serves itself (the runner of the stack replaces it
 // with jdash's own executable).
@@ -184,7 +184,7 @@ func Build(st *Stack, o Options) (*Plan, error) {
 	var gateway, dash *Service
 	for i := range st.Services {
 		s := &st.Services[i]
-		if (s.Kind == "kernel_gateway" || s.Kind == RemoteKind) && gateway == nil {
+		if (slices.Contains(GatewayKinds, s.Kind) || s.Kind == RemoteKind) && gateway == nil {
 			gateway = s
 		}
 		if (s.Kind == "dashboards_server" || s.Kind == "dashboards") && dash == nil {
@@ -293,6 +293,16 @@ func Build(st *Stack, o Options) (*Plan, error) {
 			p.Set = append(p.Set, "KG_LIST_KERNELS=True", "KG_ENV_PROCESS_WHITELIST="+MarkerVar)
 			p.Probe = Probe{Path: "/api", Token: p.Token}
 			p.URLPath = "/api"
+		case "enterprise_gateway":
+			// Enterprise Gateway: EG_* variables (it also reads KG_*); its kernels inherit only
+			// the variables EG_INHERITED_ENVS names, the stack's marker among them
+			p.Argv = []string{py, "-m", "enterprise_gateway", "--EnterpriseGatewayApp.ip=" + s.IP, "--EnterpriseGatewayApp.port=" + strconv.Itoa(p.Port),
+				"--EnterpriseGatewayApp.port_retries=0"}
+			p.Token = tok(s.Name)
+			setTok("EG_AUTH_TOKEN", p.Token)
+			p.Set = append(p.Set, "EG_LIST_KERNELS=True", "EG_INHERITED_ENVS="+MarkerVar)
+			p.Probe = Probe{Path: "/api", Token: p.Token}
+			p.URLPath = "/api"
 		case "voila":
 			// Voilà ignores JUPYTER_TOKEN and takes its token from argv or a config file: a 0600
 			// voila.json in a config dir of its own, first on its config path.
@@ -388,6 +398,8 @@ func needs(kind string, env EnvFacts) (string, string) {
 		return "jupyterlab", env.Python + " -m pip install jupyterlab"
 	case "kernel_gateway":
 		return "jupyter-kernel-gateway", "jdash setup --profile gateway --install" + at
+	case "enterprise_gateway":
+		return "jupyter-enterprise-gateway", env.Python + " -m pip install jupyter_enterprise_gateway   # in an env of its own: it pins jupyter_client<7"
 	case "voila":
 		return "voila", env.Python + " -m pip install voila"
 	}
@@ -407,6 +419,8 @@ func (p Proc) Satisfied(v map[string]string) bool {
 		return v["jupyterlab"] != ""
 	case "kernel_gateway":
 		return v["jupyter-kernel-gateway"] != ""
+	case "enterprise_gateway":
+		return v["jupyter-enterprise-gateway"] != ""
 	case "voila":
 		return v["voila"] != ""
 	}

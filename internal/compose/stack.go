@@ -20,7 +20,7 @@ import (
 // Kinds a service may have. auto picks the notebook server the env has.
 var (
 	NotebookKinds = []string{"classic", "nbclassic", "notebook7", "lab", "auto"}
-	GatewayKinds  = []string{"kernel_gateway"}
+	GatewayKinds  = []string{"kernel_gateway", "enterprise_gateway"}
 	DashKinds     = []string{"voila", "dashboards", "dashboards_server"}
 )
 
