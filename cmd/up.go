@@ -29,6 +29,7 @@ import (
 
 type upOptions struct {
 	Detach, DryRun, WriteConfig, Strict bool
+	Export, Out                         string
 }
 
 // grace is how long a service has to stop after SIGTERM before SIGKILL.
@@ -62,6 +63,8 @@ jdash down work on it.`,
 	fl.BoolVar(&o.DryRun, "dry-run", false, "print the plan (argv, environment with tokens masked, cwd, port, probe) and start nothing")
 	fl.BoolVar(&o.WriteConfig, "write-config", false, "write the zero-config stack to ./jdash.yaml")
 	fl.BoolVar(&o.Strict, "strict", false, "let doctor's errors in the services' envs stop the start")
+	fl.StringVar(&o.Export, "export", "", "write the stack for another engine instead of starting it: compose")
+	fl.StringVarP(&o.Out, "output", "o", "", "the dir --export writes (default ./jdash-export/ENGINE)")
 	return cmd
 }
 
@@ -147,6 +150,12 @@ func (f *Factory) plan(s *stack) (*compose.Plan, map[string]compose.EnvFacts, er
 }
 
 func upRun(f *Factory, o *upOptions) error {
+	switch {
+	case o.Export != "" && o.Export != "compose":
+		return flagErrorf("--export %q: compose is the engine jdash exports to (kubernetes is not built yet)", o.Export)
+	case o.Out != "" && o.Export == "":
+		return flagErrorf("--output goes with --export")
+	}
 	s, err := f.loadStack()
 	if err != nil {
 		return err
@@ -157,6 +166,9 @@ func upRun(f *Factory, o *upOptions) error {
 	}
 	if o.WriteConfig {
 		return writeStackConfig(f, s, o.DryRun)
+	}
+	if o.Export != "" {
+		return exportStack(f, s, pl, o)
 	}
 	if o.DryRun {
 		printPlan(f, pl)
@@ -577,4 +589,82 @@ func writeStackConfig(f *Factory, s *stack, dryRun bool) error {
 	}
 	fmt.Fprintf(f.IO.ErrOut, "wrote %s\n", path)
 	return nil
+}
+
+// exportStack writes the plan for another engine: image recipes from the envs' installed
+// distributions, the engine's file, the tokens in 0600 env files only.
+func exportStack(f *Factory, s *stack, pl *compose.Plan, o *upOptions) error {
+	envs := map[string]compose.ExportEnv{}
+	for _, p := range pl.Procs {
+		if p.Env == "" || envs[p.Env].PythonVersion != "" {
+			continue
+		}
+		ec, err := f.envContext(p.Env)
+		if err != nil {
+			return err
+		}
+		e := compose.ExportEnv{PythonVersion: ec.Env.PythonVersion}
+		for _, d := range ec.Packages.All() {
+			switch pkgindex.NormalizeName(d.Name) {
+			case "pip", "setuptools", "wheel", "distribute": // as pip freeze leaves them out
+				continue
+			}
+			e.Pins = append(e.Pins, d.Name+"=="+d.Version)
+		}
+		if c, _ := setup.LoadChoices(f.FS, ec.Env.Prefix); c != nil {
+			e.Profile = c.Profile
+		}
+		envs[p.Env] = e
+	}
+	ex := compose.ExportCompose(pl, envs)
+	out := o.Out
+	if out == "" {
+		out = filepath.Join(s.st.Dir, "jdash-export", o.Export)
+	}
+	out, err := filepath.Abs(out)
+	if err != nil {
+		return err
+	}
+	if o.DryRun {
+		for _, name := range sortedNames(ex.Files) {
+			fmt.Fprintf(f.IO.Out, "%s/%s\n", out, name)
+		}
+		return nil
+	}
+	w := &fsx.Real{Roots: fsx.NewRoots(out)}
+	if err := w.MkdirAll(out, 0o755); err != nil {
+		return err
+	}
+	for _, name := range sortedNames(ex.Files) {
+		mode := os.FileMode(0o644)
+		if ex.Secret[name] {
+			mode = fsx.SecretMode
+		}
+		if _, err := w.WriteFile(filepath.Join(out, name), ex.Files[name], mode); err != nil {
+			return err
+		}
+	}
+	for _, n := range ex.Notes {
+		if strings.Contains(n, "./jdash") {
+			self, err := os.Executable()
+			if err != nil {
+				return err
+			}
+			if _, err := w.CopyFile(self, filepath.Join(out, "jdash")); err != nil {
+				return err
+			}
+		}
+		fmt.Fprintln(f.IO.ErrOut, "note: "+n)
+	}
+	fmt.Fprintf(f.IO.ErrOut, "wrote the %s export to %s (build and run it there: docker-compose build && docker-compose up)\n", o.Export, out)
+	return nil
+}
+
+func sortedNames(m map[string][]byte) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
 }

@@ -573,3 +573,69 @@ func TestStackEnterpriseGateway(t *testing.T) {
 		t.Errorf("left after down:\n%s", strings.Join(left, "\n"))
 	}
 }
+
+// The stack of up's tests exported to Docker Compose: Debian's docker-compose accepts it
+// (config validates without a daemon), the Dockerfiles parse (dockerfile-parse) and pin every
+// distribution, two exports are identical but for the token files, and no token is anywhere
+// else.
+func TestStackExportCompose(t *testing.T) {
+	integration(t)
+	if _, err := exec.LookPath("docker-compose"); err != nil {
+		t.Fatal("docker-compose is not installed (scripts/debian-jupyter.sh installs it)")
+	}
+	tools := filepath.Join(buildDir(), "testenvs", "tools", "bin", "python")
+	if _, err := os.Stat(tools); err != nil {
+		t.Fatalf("the tools env is not built (testenvs/build.sh): %v", err)
+	}
+	env := stackEnv(t)
+	dir, _, _, _ := project(t, "classic", "classic")
+	out1, out2 := filepath.Join(t.TempDir(), "a"), filepath.Join(t.TempDir(), "b")
+	for _, out := range []string{out1, out2} {
+		if _, errs, code := jdashIn(t, env, dir, "up", "--export", "compose", "-o", out); code != 0 {
+			t.Fatalf("export: %d %s", code, errs)
+		}
+	}
+	if out, err := runEnv(append(os.Environ(), "COMPOSE_PROJECT_NAME=jdashtest"), "sh", "-c", "cd "+out1+" && docker-compose config -q"); err != nil {
+		t.Errorf("docker-compose config rejects the export: %v\n%s", err, out)
+	}
+	tokens := map[string]bool{}
+	for _, name := range []string{"notebook", "gateway", "dashboards"} {
+		b, err := os.ReadFile(filepath.Join(out1, "secrets", name+".env"))
+		st, _ := os.Stat(filepath.Join(out1, "secrets", name+".env"))
+		if err != nil || st.Mode().Perm() != 0o600 {
+			t.Fatalf("secrets/%s.env: %v %v", name, err, st)
+		}
+		for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+			_, v, _ := strings.Cut(line, "=")
+			tokens[v] = true
+		}
+		df := filepath.Join(out1, name, "Dockerfile")
+		check := `import sys; from dockerfile_parse import DockerfileParser
+p = DockerfileParser(path=sys.argv[1]); runs = [i["value"] for i in p.structure if i["instruction"] == "RUN"]
+pins = [a for r in runs if r.startswith("pip install") for a in r.split()[2:]]
+assert p.baseimage.startswith("python:3.11.7"), p.baseimage
+assert pins and all("==" in a for a in pins), pins
+print(len(pins))`
+		if out, err := runEnv(nil, tools, "-c", check, df); err != nil {
+			t.Errorf("%s: %v\n%s", df, err, out)
+		}
+	}
+	filepath.Walk(out1, func(p string, info os.FileInfo, err error) error {
+		if err != nil || info.IsDir() {
+			return nil
+		}
+		rel, _ := filepath.Rel(out1, p)
+		a, _ := os.ReadFile(p)
+		if !strings.HasPrefix(rel, "secrets/") {
+			for tok := range tokens {
+				if tok != "" && bytes.Contains(a, []byte(tok)) {
+					t.Errorf("a token in %s", rel)
+				}
+			}
+			if b, _ := os.ReadFile(filepath.Join(out2, rel)); !bytes.Equal(a, b) {
+				t.Errorf("%s differs between two exports", rel)
+			}
+		}
+		return nil
+	})
+}

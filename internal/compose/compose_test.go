@@ -1,6 +1,7 @@
 package compose
 
 import (
+	"bytes"
 	"fmt"
 	"slices"
 	"strings"
@@ -321,5 +322,42 @@ func TestEnterpriseGatewayKind(t *testing.T) {
 	}
 	if env(nb, "JUPYTER_GATEWAY_AUTH_TOKEN") != gw.Token || !slices.Contains(nb.Argv, "--GatewayClient.url=http://127.0.0.1:8889") {
 		t.Errorf("notebook not wired to EG: %v", nb.Set)
+	}
+}
+
+func TestExportCompose(t *testing.T) {
+	envs := map[string]ExportEnv{
+		"/envs/NB": {PythonVersion: "3.11.7", Pins: []string{"notebook==6.5.7", "tornado==6.4.2"}, Profile: "classic"},
+		"/envs/KG": {PythonVersion: "3.11.7", Pins: []string{"jupyter_kernel_gateway==3.0.1"}},
+		"/envs/VO": {PythonVersion: "3.11.7", Pins: []string{"voila==0.5.13"}},
+	}
+	a, b := ExportCompose(build(t, contract), envs), ExportCompose(build(t, contract), envs)
+	for name, data := range a.Files {
+		if a.Secret[name] {
+			if !strings.HasPrefix(name, "secrets/") {
+				t.Errorf("secret file outside secrets/: %s", name)
+			}
+			continue
+		}
+		if !bytes.Equal(data, b.Files[name]) {
+			t.Errorf("%s differs between two exports of one stack", name)
+		}
+		if strings.Contains(string(data), "tok0") || strings.Contains(string(data), "tok1") {
+			t.Errorf("a token in %s", name)
+		}
+	}
+	cy := string(a.Files["compose.yaml"])
+	for _, want := range []string{"--GatewayClient.url=http://gateway:8889", "--NotebookApp.notebook_dir=/notebooks", "- /p:/notebooks", "127.0.0.1:8888:8888",
+		"secrets/notebook.env", "start_period: 60s", "os.environ[''JUPYTER_TOKEN'']"} {
+		if !strings.Contains(cy, want) {
+			t.Errorf("compose.yaml lacks %q:\n%s", want, cy)
+		}
+	}
+	if nb := string(a.Files["notebook/Dockerfile"]); !strings.Contains(nb, "FROM python:3.11.7-slim") || !strings.Contains(nb, "    notebook==6.5.7 \\\n    tornado==6.4.2\n") ||
+		!strings.Contains(nb, "RUN jdash setup --sys-prefix --profile classic --env /usr/local") {
+		t.Errorf("notebook Dockerfile:\n%s", nb)
+	}
+	if s := string(a.Files["secrets/notebook.env"]); !strings.Contains(s, "JUPYTER_TOKEN=tok") || !strings.Contains(s, "JUPYTER_GATEWAY_AUTH_TOKEN=tok") {
+		t.Errorf("notebook secrets: %q", s)
 	}
 }
