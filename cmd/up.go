@@ -29,7 +29,7 @@ import (
 
 type upOptions struct {
 	Detach, DryRun, WriteConfig, Strict bool
-	Export, Out                         string
+	Export, Out, Gateway                string
 }
 
 // grace is how long a service has to stop after SIGTERM before SIGKILL.
@@ -63,7 +63,8 @@ jdash down work on it.`,
 	fl.BoolVar(&o.DryRun, "dry-run", false, "print the plan (argv, environment with tokens masked, cwd, port, probe) and start nothing")
 	fl.BoolVar(&o.WriteConfig, "write-config", false, "write the zero-config stack to ./jdash.yaml")
 	fl.BoolVar(&o.Strict, "strict", false, "let doctor's errors in the services' envs stop the start")
-	fl.StringVar(&o.Export, "export", "", "write the stack for another engine instead of starting it: compose")
+	fl.StringVar(&o.Export, "export", "", "write the stack for another engine instead of starting it: compose or kubernetes")
+	fl.StringVar(&o.Gateway, "gateway", "", "with --export kubernetes: helm takes the Enterprise Gateway from its Helm chart (values written)")
 	fl.StringVarP(&o.Out, "output", "o", "", "the dir --export writes (default ./jdash-export/ENGINE)")
 	return cmd
 }
@@ -151,8 +152,10 @@ func (f *Factory) plan(s *stack) (*compose.Plan, map[string]compose.EnvFacts, er
 
 func upRun(f *Factory, o *upOptions) error {
 	switch {
-	case o.Export != "" && o.Export != "compose":
-		return flagErrorf("--export %q: compose is the engine jdash exports to (kubernetes is not built yet)", o.Export)
+	case o.Export != "" && o.Export != "compose" && o.Export != "kubernetes":
+		return flagErrorf("--export %q: compose or kubernetes", o.Export)
+	case o.Gateway != "" && (o.Gateway != "helm" || o.Export != "kubernetes"):
+		return flagErrorf("--gateway %q: helm, with --export kubernetes", o.Gateway)
 	case o.Out != "" && o.Export == "":
 		return flagErrorf("--output goes with --export")
 	}
@@ -617,6 +620,9 @@ func exportStack(f *Factory, s *stack, pl *compose.Plan, o *upOptions) error {
 		envs[p.Env] = e
 	}
 	ex := compose.ExportCompose(pl, envs)
+	if o.Export == "kubernetes" {
+		ex = compose.ExportKubernetes(pl, envs, o.Gateway == "helm")
+	}
 	out := o.Out
 	if out == "" {
 		out = filepath.Join(s.st.Dir, "jdash-export", o.Export)
@@ -656,7 +662,11 @@ func exportStack(f *Factory, s *stack, pl *compose.Plan, o *upOptions) error {
 		}
 		fmt.Fprintln(f.IO.ErrOut, "note: "+n)
 	}
-	fmt.Fprintf(f.IO.ErrOut, "wrote the %s export to %s (build and run it there: docker-compose build && docker-compose up)\n", o.Export, out)
+	how := "docker-compose build && docker-compose up"
+	if o.Export == "kubernetes" {
+		how = "build the images, then kubectl apply -f secrets/ -f ."
+	}
+	fmt.Fprintf(f.IO.ErrOut, "wrote the %s export to %s (%s)\n", o.Export, out, how)
 	return nil
 }
 

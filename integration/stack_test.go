@@ -639,3 +639,88 @@ print(len(pins))`
 		return nil
 	})
 }
+
+// The same stack exported to Kubernetes: every manifest passes kubernetes-validate --strict
+// against its current schema, two exports are identical but for the Secrets, no token outside
+// them; an Enterprise Gateway is exported with kernels as pods, or left to its Helm chart.
+func TestStackExportKubernetes(t *testing.T) {
+	integration(t)
+	validate := filepath.Join(buildDir(), "testenvs", "tools", "bin", "kubernetes-validate")
+	if _, err := os.Stat(validate); err != nil {
+		t.Fatalf("the tools env is not built (testenvs/build.sh): %v", err)
+	}
+	env := stackEnv(t)
+	dir, _, _, _ := project(t, "classic", "classic")
+	out1, out2 := filepath.Join(t.TempDir(), "a"), filepath.Join(t.TempDir(), "b")
+	for _, out := range []string{out1, out2} {
+		if _, errs, code := jdashIn(t, env, dir, "up", "--export", "kubernetes", "-o", out); code != 0 {
+			t.Fatalf("export: %d %s", code, errs)
+		}
+	}
+	files, _ := filepath.Glob(filepath.Join(out1, "*.yaml"))
+	secrets, _ := filepath.Glob(filepath.Join(out1, "secrets", "*.yaml"))
+	out, err := runEnv(nil, validate, append(append([]string{"--strict"}, files...), secrets...)...)
+	if err != nil || strings.Count(string(out), " passed for resource ") != 2*3+1+3 {
+		t.Errorf("kubernetes-validate: %v\n%s", err, out)
+	}
+	var tokens []string
+	for _, s := range secrets {
+		b, _ := os.ReadFile(s)
+		if st, _ := os.Stat(s); st.Mode().Perm() != 0o600 {
+			t.Errorf("%s is %v", s, st.Mode())
+		}
+		for _, line := range strings.Split(string(b), "\n") {
+			if k, v, ok := strings.Cut(strings.TrimSpace(line), ": "); ok && strings.HasSuffix(k, "TOKEN") {
+				tokens = append(tokens, v)
+			}
+		}
+	}
+	if len(tokens) < 3 {
+		t.Fatalf("tokens in the Secrets: %v", tokens)
+	}
+	filepath.Walk(out1, func(p string, info os.FileInfo, err error) error {
+		if err != nil || info.IsDir() {
+			return nil
+		}
+		rel, _ := filepath.Rel(out1, p)
+		a, _ := os.ReadFile(p)
+		if strings.HasPrefix(rel, "secrets/") {
+			return nil
+		}
+		for _, tok := range tokens {
+			if bytes.Contains(a, []byte(tok)) {
+				t.Errorf("a token in %s", rel)
+			}
+		}
+		if b, _ := os.ReadFile(filepath.Join(out2, rel)); !bytes.Equal(a, b) {
+			t.Errorf("%s differs between two exports", rel)
+		}
+		return nil
+	})
+
+	// Enterprise Gateway: kernels as pods, or its Helm chart
+	eg := filepath.Join(t.TempDir(), "eg")
+	os.MkdirAll(eg, 0o755)
+	os.WriteFile(filepath.Join(eg, "jdash.yaml"), []byte(fmt.Sprintf("services:\n  notebook: {env: %s, kind: classic}\n  gateway: {env: %s, kind: enterprise_gateway}\n",
+		requireEnv(t, "classic"), requireEnv(t, "eg"))), 0o644)
+	pods, helm := filepath.Join(t.TempDir(), "pods"), filepath.Join(t.TempDir(), "helm")
+	if _, errs, code := jdashIn(t, env, eg, "up", "--export", "kubernetes", "-o", pods); code != 0 {
+		t.Fatalf("export: %s", errs)
+	}
+	if b, _ := os.ReadFile(filepath.Join(pods, "gateway.yaml")); !strings.Contains(string(b), "python_kubernetes") {
+		t.Errorf("the Enterprise Gateway is not exported with kernels as pods:\n%s", b)
+	}
+	if _, errs, code := jdashIn(t, env, eg, "up", "--export", "kubernetes", "--gateway", "helm", "-o", helm); code != 0 || !strings.Contains(errs, "Helm chart") {
+		t.Fatalf("export --gateway helm: %d %s", code, errs)
+	}
+	if _, err := os.Stat(filepath.Join(helm, "gateway.yaml")); err == nil {
+		t.Error("--gateway helm still exported a gateway Deployment")
+	}
+	if st, err := os.Stat(filepath.Join(helm, "secrets", "enterprise-gateway-values.yaml")); err != nil || st.Mode().Perm() != 0o600 {
+		t.Errorf("the Helm values: %v %v", err, st)
+	}
+	files, _ = filepath.Glob(filepath.Join(helm, "*.yaml"))
+	if out, err := runEnv(nil, validate, append([]string{"--strict"}, files...)...); err != nil {
+		t.Errorf("kubernetes-validate (helm variant): %v\n%s", err, out)
+	}
+}

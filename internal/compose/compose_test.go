@@ -361,3 +361,32 @@ func TestExportCompose(t *testing.T) {
 		t.Errorf("notebook secrets: %q", s)
 	}
 }
+
+func TestExportKubernetesAndNotes(t *testing.T) {
+	envs := map[string]ExportEnv{"/envs/NB": {PythonVersion: "3.11.7", Pins: []string{"notebook==6.5.7"}},
+		"/envs/KG": {PythonVersion: "3.11.7"}, "/envs/VO": {PythonVersion: "3.11.7"}}
+	a, b := ExportKubernetes(build(t, contract), envs, false), ExportKubernetes(build(t, contract), envs, false)
+	for name, data := range a.Files {
+		if a.Secret[name] {
+			continue
+		}
+		if !bytes.Equal(data, b.Files[name]) || strings.Contains(string(data), "tok0") {
+			t.Errorf("%s: not stable, or holds a token", name)
+		}
+	}
+	nb := string(a.Files["notebook.yaml"])
+	for _, want := range []string{"kind: Deployment", "readinessProbe:", "livenessProbe:", "secretRef:", "name: notebook-tokens", "claimName: notebooks", "kind: Service"} {
+		if !strings.Contains(nb, want) {
+			t.Errorf("notebook.yaml lacks %q:\n%s", want, nb)
+		}
+	}
+	if !strings.Contains(string(a.Files["secrets/notebook-tokens.yaml"]), "JUPYTER_TOKEN: tok") {
+		t.Errorf("the notebook's Secret:\n%s", a.Files["secrets/notebook-tokens.yaml"])
+	}
+	// a host path outside the notebooks dir is named, a local-only service too
+	pl := build(t, "services:\n  nb: {env: NB, kind: classic, args: [--NotebookApp.extra_static_paths=/opt/static]}\n  ds: {kind: dashboards_server, command: [node, server.js]}\n")
+	notes := strings.Join(ExportCompose(pl, envs).Notes, "\n")
+	if !strings.Contains(notes, "nb refers to /opt/static, a path of this host") || !strings.Contains(notes, "ds runs a command of this host") {
+		t.Errorf("notes:\n%s", notes)
+	}
+}
