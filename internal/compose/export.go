@@ -56,48 +56,47 @@ func Dockerfile(e ExportEnv, withJdash bool) []byte {
 
 var loopbackURL = regexp.MustCompile(`http://127\.0\.0\.1:(\d+)`)
 
+// inContainer rewrites a host value for the containers: the notebooks dir is /notebooks, and
+// a loopback URL of another service of the stack is that service by name.
+func (pl *Plan) inContainer(v string) string {
+	v = strings.ReplaceAll(v, pl.Stack.RootDir, containerRoot)
+	return loopbackURL.ReplaceAllStringFunc(v, func(u string) string {
+		port := loopbackURL.FindStringSubmatch(u)[1]
+		for _, q := range pl.Procs {
+			if q.Port != 0 && strconv.Itoa(q.Port) == port {
+				return "http://" + q.Name + ":" + port
+			}
+		}
+		return u
+	})
+}
+
 // containerArgv rewrites a service's argv for a container: python on PATH, listening on all
 // interfaces (the host publishes on loopback), the notebooks at /notebooks, the other
 // services by name.
 func containerArgv(pl *Plan, p Proc) []string {
-	byPort := map[string]string{}
-	for _, q := range pl.Procs {
-		if q.Port != 0 {
-			byPort[strconv.Itoa(q.Port)] = q.Name
-		}
+	if p.Kind == "dashboards" {
+		return []string{"jdash", "__dashboards"}
 	}
 	out := []string{}
 	for i, a := range p.Argv {
 		switch {
 		case i == 0 && p.Kind != "dashboards_server":
 			a = "python"
-		case a == "--allow-root":
 		case strings.HasSuffix(a, ".ip="+p.IP):
 			a = strings.TrimSuffix(a, p.IP) + "0.0.0.0"
 		}
-		a = strings.ReplaceAll(a, pl.Stack.RootDir, containerRoot)
-		a = loopbackURL.ReplaceAllStringFunc(a, func(u string) string {
-			port := loopbackURL.FindStringSubmatch(u)[1]
-			if n := byPort[port]; n != "" {
-				return "http://" + n + ":" + port
-			}
-			return u
-		})
-		out = append(out, a)
-	}
-	if p.Kind == "dashboards" {
-		out = []string{"jdash", "__dashboards"}
+		out = append(out, pl.inContainer(a))
 	}
 	return out
 }
 
 // probeVar is the variable holding the token a service's probe sends.
 func probeVar(p Proc) string {
+	if g, ok := gatewayApps[p.Kind]; ok {
+		return g.tokenVar
+	}
 	switch p.Kind {
-	case "kernel_gateway":
-		return "KG_AUTH_TOKEN"
-	case "enterprise_gateway":
-		return "EG_AUTH_TOKEN"
 	case "voila":
 		return "VOILA_TOKEN"
 	case "dashboards", "dashboards_server":
@@ -118,25 +117,12 @@ func probeCommand(p Proc) []string {
 // containerEnv splits a service's variables: the plain ones and the secret ones (a token, in
 // its 0600 file). Host paths become container paths.
 func containerEnv(pl *Plan, p Proc) (plain, secret []string) {
-	byPort := map[string]string{}
-	for _, q := range pl.Procs {
-		if q.Port != 0 {
-			byPort[strconv.Itoa(q.Port)] = q.Name
-		}
-	}
 	for _, kv := range p.Set {
 		k, v, _ := strings.Cut(kv, "=")
 		if k == "JUPYTER_CONFIG_PATH" && p.Kind == "voila" {
 			continue // the voila.json token file is made in the container (below)
 		}
-		v = strings.ReplaceAll(v, pl.Stack.RootDir, containerRoot)
-		v = loopbackURL.ReplaceAllStringFunc(v, func(u string) string {
-			port := loopbackURL.FindStringSubmatch(u)[1]
-			if n := byPort[port]; n != "" {
-				return "http://" + n + ":" + port
-			}
-			return u
-		})
+		v = pl.inContainer(v)
 		if k == "JDASH_DASHBOARDS_LISTEN" {
 			v = "0.0.0.0:" + strconv.Itoa(p.Port)
 		}

@@ -35,6 +35,22 @@ type Options struct {
 	Getenv func(string) string
 }
 
+// gatewayApp is how a gateway kind is started: its module, its traitlets class, the variable
+// of its token, and what else it needs.
+type gatewayApp struct {
+	module, class, tokenVar string
+	env                     []string
+}
+
+var gatewayApps = map[string]gatewayApp{
+	// The notebook's running-kernels list asks the gateway, which answers 403 without
+	// *_LIST_KERNELS; the gateway's kernels get only the variables it lets through: the stack's
+	// marker must reach them, so that jdash down finds them whatever happened to the gateway.
+	"kernel_gateway": {"kernel_gateway", "KernelGatewayApp", "KG_AUTH_TOKEN", []string{"KG_LIST_KERNELS=True", "KG_ENV_PROCESS_WHITELIST=" + MarkerVar}},
+	// Enterprise Gateway reads EG_* (and KG_*); EG_INHERITED_ENVS names what its kernels inherit.
+	"enterprise_gateway": {"enterprise_gateway", "EnterpriseGatewayApp", "EG_AUTH_TOKEN", []string{"EG_LIST_KERNELS=True", "EG_INHERITED_ENVS=" + MarkerVar}},
+}
+
 // MarkerVar is the variable that marks every process of a stack (set by the supervisor,
 // inherited by kernels).
 const MarkerVar = "JDASH_STACK"
@@ -282,25 +298,12 @@ func Build(st *Stack, o Options) (*Plan, error) {
 			}
 			p.Probe = Probe{Path: "/api/status", Token: p.Token}
 			p.URLPath = map[string]string{"classic": "/tree", "nbclassic": "/nbclassic/tree", "notebook7": "/tree", "lab": "/lab"}[kind]
-		case "kernel_gateway":
-			p.Argv = []string{py, "-m", "kernel_gateway", "--KernelGatewayApp.ip=" + s.IP, "--KernelGatewayApp.port=" + strconv.Itoa(p.Port),
-				"--KernelGatewayApp.port_retries=0"}
+		case "kernel_gateway", "enterprise_gateway":
+			g := gatewayApps[kind]
+			p.Argv = []string{py, "-m", g.module, "--" + g.class + ".ip=" + s.IP, "--" + g.class + ".port=" + strconv.Itoa(p.Port), "--" + g.class + ".port_retries=0"}
 			p.Token = tok(s.Name)
-			setTok("KG_AUTH_TOKEN", p.Token)
-			// the notebook's running-kernels list asks the gateway, which answers 403 without it;
-			// the gateway's kernels get only the variables it lets through: the stack's marker
-			// must reach them, so that jdash down finds them whatever happened to the gateway
-			p.Set = append(p.Set, "KG_LIST_KERNELS=True", "KG_ENV_PROCESS_WHITELIST="+MarkerVar)
-			p.Probe = Probe{Path: "/api", Token: p.Token}
-			p.URLPath = "/api"
-		case "enterprise_gateway":
-			// Enterprise Gateway: EG_* variables (it also reads KG_*); its kernels inherit only
-			// the variables EG_INHERITED_ENVS names, the stack's marker among them
-			p.Argv = []string{py, "-m", "enterprise_gateway", "--EnterpriseGatewayApp.ip=" + s.IP, "--EnterpriseGatewayApp.port=" + strconv.Itoa(p.Port),
-				"--EnterpriseGatewayApp.port_retries=0"}
-			p.Token = tok(s.Name)
-			setTok("EG_AUTH_TOKEN", p.Token)
-			p.Set = append(p.Set, "EG_LIST_KERNELS=True", "EG_INHERITED_ENVS="+MarkerVar)
+			setTok(g.tokenVar, p.Token)
+			p.Set = append(p.Set, g.env...)
 			p.Probe = Probe{Path: "/api", Token: p.Token}
 			p.URLPath = "/api"
 		case "voila":
