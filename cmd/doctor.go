@@ -183,7 +183,7 @@ func newDoctorRun(f *Factory, o *doctorOptions) *doctorRunner {
 		facts, pkgs, _ := f.facts(e)
 		p := jupyter.Resolve(facts)
 		d.envs = append(d.envs, &envContext{Env: e, Facts: facts, Paths: p, Packages: pkgs})
-		d.others = append(d.others, doctor.Other{Prefix: e.Prefix, ConfigDirs: p.ConfigDirs(), DataDirs: p.DataDirs(),
+		d.others = append(d.others, doctor.Other{Prefix: e.Prefix, Stdlib: doctor.StdlibDirs(e), ConfigDirs: p.ConfigDirs(), DataDirs: p.DataDirs(),
 			SysPrefix: p.Levels.SysPrefix, Packages: pkgs, Paths: p})
 	}
 	return d

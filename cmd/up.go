@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -296,14 +297,14 @@ func loadState(dir string) (*compose.State, error) {
 		return nil, err
 	}
 	var st compose.State
-	if err := jsonUnmarshal(data, &st); err != nil {
+	if err := json.Unmarshal(data, &st); err != nil {
 		return nil, fmt.Errorf("%s: %w", compose.StateFile(dir), err)
 	}
 	return &st, nil
 }
 
 func saveState(dir string, st *compose.State) {
-	data, err := jsonIndent(st)
+	data, err := json.MarshalIndent(st, "", "  ")
 	if err == nil {
 		_, _ = stateWriter(dir).WriteFile(compose.StateFile(dir), data, fsx.SecretMode)
 	}
@@ -312,10 +313,7 @@ func saveState(dir string, st *compose.State) {
 // probe is a service's readiness check: its endpoint answers 2xx to a GET with its token.
 func probe(p compose.Proc) func(context.Context) error {
 	client := &http.Client{Timeout: 2 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	url := "http://" + hostPort(p.IP, p.Port) + p.Probe.Path
-	if p.Remote != "" {
-		url = p.Remote + p.Probe.Path
-	}
+	url := p.Base() + p.Probe.Path
 	return func(ctx context.Context) error {
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 		if err != nil {
@@ -334,16 +332,6 @@ func probe(p compose.Proc) func(context.Context) error {
 		}
 		return nil
 	}
-}
-
-func hostPort(ip string, port int) string {
-	if ip == "0.0.0.0" || ip == "" {
-		ip = "127.0.0.1"
-	}
-	if strings.Contains(ip, ":") {
-		return fmt.Sprintf("[%s]:%d", ip, port)
-	}
-	return fmt.Sprintf("%s:%d", ip, port)
 }
 
 // supervise runs the plan in this process until a signal (or, detached, until jdash down
@@ -565,7 +553,7 @@ func printPlan(f *Factory, pl *compose.Plan) {
 		for _, file := range p.Files {
 			fmt.Fprintf(w, "  file:    %s (0600, holds the token)\n", file.Path)
 		}
-		fmt.Fprintf(w, "  cwd:     %s\n  listens: %s\n  ready:   GET %s", p.Dir, hostPort(p.IP, p.Port), p.Probe.Path)
+		fmt.Fprintf(w, "  cwd:     %s\n  listens: %s\n  ready:   GET %s", p.Dir, strings.TrimPrefix(p.Base(), "http://"), p.Probe.Path)
 		if p.Probe.Token != "" {
 			fmt.Fprint(w, " with Authorization: token ***")
 		}

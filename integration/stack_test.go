@@ -589,16 +589,11 @@ func TestStackExportCompose(t *testing.T) {
 	}
 	env := stackEnv(t)
 	dir, _, _, _ := project(t, "classic", "classic")
-	out1, out2 := filepath.Join(t.TempDir(), "a"), filepath.Join(t.TempDir(), "b")
-	for _, out := range []string{out1, out2} {
-		if _, errs, code := jdashIn(t, env, dir, "up", "--export", "compose", "-o", out); code != 0 {
-			t.Fatalf("export: %d %s", code, errs)
-		}
-	}
+	out1, out2 := exportTwice(t, env, dir, "compose")
 	if out, err := runEnv(append(os.Environ(), "COMPOSE_PROJECT_NAME=jdashtest"), "sh", "-c", "cd "+out1+" && docker-compose config -q"); err != nil {
 		t.Errorf("docker-compose config rejects the export: %v\n%s", err, out)
 	}
-	tokens := map[string]bool{}
+	var tokens []string
 	for _, name := range []string{"notebook", "gateway", "dashboards"} {
 		b, err := os.ReadFile(filepath.Join(out1, "secrets", name+".env"))
 		st, _ := os.Stat(filepath.Join(out1, "secrets", name+".env"))
@@ -607,7 +602,7 @@ func TestStackExportCompose(t *testing.T) {
 		}
 		for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
 			_, v, _ := strings.Cut(line, "=")
-			tokens[v] = true
+			tokens = append(tokens, v)
 		}
 		df := filepath.Join(out1, name, "Dockerfile")
 		check := `import sys; from dockerfile_parse import DockerfileParser
@@ -620,24 +615,7 @@ print(len(pins))`
 			t.Errorf("%s: %v\n%s", df, err, out)
 		}
 	}
-	filepath.Walk(out1, func(p string, info os.FileInfo, err error) error {
-		if err != nil || info.IsDir() {
-			return nil
-		}
-		rel, _ := filepath.Rel(out1, p)
-		a, _ := os.ReadFile(p)
-		if !strings.HasPrefix(rel, "secrets/") {
-			for tok := range tokens {
-				if tok != "" && bytes.Contains(a, []byte(tok)) {
-					t.Errorf("a token in %s", rel)
-				}
-			}
-			if b, _ := os.ReadFile(filepath.Join(out2, rel)); !bytes.Equal(a, b) {
-				t.Errorf("%s differs between two exports", rel)
-			}
-		}
-		return nil
-	})
+	sameButSecrets(t, out1, out2, tokens)
 }
 
 // The same stack exported to Kubernetes: every manifest passes kubernetes-validate --strict
@@ -651,12 +629,7 @@ func TestStackExportKubernetes(t *testing.T) {
 	}
 	env := stackEnv(t)
 	dir, _, _, _ := project(t, "classic", "classic")
-	out1, out2 := filepath.Join(t.TempDir(), "a"), filepath.Join(t.TempDir(), "b")
-	for _, out := range []string{out1, out2} {
-		if _, errs, code := jdashIn(t, env, dir, "up", "--export", "kubernetes", "-o", out); code != 0 {
-			t.Fatalf("export: %d %s", code, errs)
-		}
-	}
+	out1, out2 := exportTwice(t, env, dir, "kubernetes")
 	files, _ := filepath.Glob(filepath.Join(out1, "*.yaml"))
 	secrets, _ := filepath.Glob(filepath.Join(out1, "secrets", "*.yaml"))
 	out, err := runEnv(nil, validate, append(append([]string{"--strict"}, files...), secrets...)...)
@@ -678,25 +651,7 @@ func TestStackExportKubernetes(t *testing.T) {
 	if len(tokens) < 3 {
 		t.Fatalf("tokens in the Secrets: %v", tokens)
 	}
-	filepath.Walk(out1, func(p string, info os.FileInfo, err error) error {
-		if err != nil || info.IsDir() {
-			return nil
-		}
-		rel, _ := filepath.Rel(out1, p)
-		a, _ := os.ReadFile(p)
-		if strings.HasPrefix(rel, "secrets/") {
-			return nil
-		}
-		for _, tok := range tokens {
-			if bytes.Contains(a, []byte(tok)) {
-				t.Errorf("a token in %s", rel)
-			}
-		}
-		if b, _ := os.ReadFile(filepath.Join(out2, rel)); !bytes.Equal(a, b) {
-			t.Errorf("%s differs between two exports", rel)
-		}
-		return nil
-	})
+	sameButSecrets(t, out1, out2, tokens)
 
 	// Enterprise Gateway: kernels as pods, or its Helm chart
 	eg := filepath.Join(t.TempDir(), "eg")
@@ -723,4 +678,41 @@ func TestStackExportKubernetes(t *testing.T) {
 	if out, err := runEnv(nil, validate, append([]string{"--strict"}, files...)...); err != nil {
 		t.Errorf("kubernetes-validate (helm variant): %v\n%s", err, out)
 	}
+}
+
+// exportTwice exports the stack of dir twice, to two dirs.
+func exportTwice(t *testing.T, env []string, dir, engine string) (string, string) {
+	t.Helper()
+	out1, out2 := filepath.Join(t.TempDir(), "a"), filepath.Join(t.TempDir(), "b")
+	for _, out := range []string{out1, out2} {
+		if _, errs, code := jdashIn(t, env, dir, "up", "--export", engine, "-o", out); code != 0 {
+			t.Fatalf("export: %d %s", code, errs)
+		}
+	}
+	return out1, out2
+}
+
+// sameButSecrets checks that two exports hold the same bytes outside secrets/, and no token
+// there.
+func sameButSecrets(t *testing.T, out1, out2 string, tokens []string) {
+	t.Helper()
+	filepath.Walk(out1, func(p string, info os.FileInfo, err error) error {
+		if err != nil || info.IsDir() {
+			return nil
+		}
+		rel, _ := filepath.Rel(out1, p)
+		if strings.HasPrefix(rel, "secrets/") {
+			return nil
+		}
+		a, _ := os.ReadFile(p)
+		for _, tok := range tokens {
+			if tok != "" && bytes.Contains(a, []byte(tok)) {
+				t.Errorf("a token in %s", rel)
+			}
+		}
+		if b, _ := os.ReadFile(filepath.Join(out2, rel)); !bytes.Equal(a, b) {
+			t.Errorf("%s differs between two exports", rel)
+		}
+		return nil
+	})
 }

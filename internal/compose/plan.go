@@ -67,13 +67,13 @@ func NewToken() string {
 // Probe is a service's readiness check: GET Path with "Authorization: token Token".
 type Probe struct {
 	Path  string `json:"path"`
-	Token string `json:"-"`
+	Token string `json:"token,omitempty"`
 }
 
 // File is a file a service needs before it starts (mode 0600: it holds a token).
 type File struct {
 	Path string `json:"path"`
-	Data []byte `json:"-"`
+	Data []byte `json:"data"`
 }
 
 // Proc is one service, ready to start.
@@ -84,12 +84,12 @@ type Proc struct {
 	Argv []string `json:"argv"`
 	Set  []string `json:"environment"` // K=V on top of the runner's deliberate environment
 	// Secrets are the names in Set whose values are tokens (masked when shown).
-	Secrets        []string      `json:"-"`
+	Secrets        []string      `json:"secrets,omitempty"`
 	Files          []File        `json:"files,omitempty"`
 	Dir            string        `json:"cwd"`
 	IP             string        `json:"ip"`
 	Port           int           `json:"port"`
-	Token          string        `json:"-"`
+	Token          string        `json:"token,omitempty"`
 	Probe          Probe         `json:"probe"`
 	URLPath        string        `json:"url_path"` // what a browser opens
 	DependsOn      []string      `json:"depends_on,omitempty"`
@@ -101,12 +101,20 @@ type Proc struct {
 	Needs, Fix string `json:"-"`
 }
 
+// Base is where the service answers: http://host:port (a remote's address as given).
+func (p Proc) Base() string {
+	if p.Remote != "" {
+		return p.Remote
+	}
+	return "http://" + net.JoinHostPort(displayHost(p.IP), strconv.Itoa(p.Port))
+}
+
 // URL is the service's address for a browser, with its token (a remote's address as given).
 func (p Proc) URL() string {
 	if p.Remote != "" {
 		return p.Remote
 	}
-	u := "http://" + net.JoinHostPort(displayHost(p.IP), strconv.Itoa(p.Port)) + p.URLPath
+	u := p.Base() + p.URLPath
 	if p.Token != "" {
 		u += "?token=" + p.Token
 	}

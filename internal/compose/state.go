@@ -53,61 +53,16 @@ type ProcInfo struct {
 // Running reports a live supervisor (the recorded process, not a reused PID).
 func (s *State) Running() bool { return s != nil && supervisor.Alive(s.Supervisor, s.Ticks) }
 
-// planFile is the plan as the detached supervisor reads it back (tokens included: 0600).
-type planFile struct {
-	Stack *Stack        `json:"stack"`
-	Procs []procWithKey `json:"procs"`
-}
-
-type procWithKey struct {
-	Proc
-	Secrets []string `json:"secrets"`
-	Token   string   `json:"token"`
-	Probe   struct {
-		Path  string `json:"path"`
-		Token string `json:"token"`
-	} `json:"probe_with_token"`
-	Files []struct {
-		Path string `json:"path"`
-		Data []byte `json:"data"`
-	} `json:"files_with_data"`
-}
-
-// Marshal serializes the plan for the detached supervisor.
-func (pl *Plan) Marshal() ([]byte, error) {
-	pf := planFile{Stack: pl.Stack}
-	for _, p := range pl.Procs {
-		pk := procWithKey{Proc: p, Secrets: p.Secrets, Token: p.Token}
-		pk.Probe.Path, pk.Probe.Token = p.Probe.Path, p.Probe.Token
-		for _, f := range p.Files {
-			pk.Files = append(pk.Files, struct {
-				Path string `json:"path"`
-				Data []byte `json:"data"`
-			}{f.Path, f.Data})
-		}
-		pf.Procs = append(pf.Procs, pk)
-	}
-	return json.MarshalIndent(pf, "", "  ")
-}
+// Marshal serializes the plan for the detached supervisor (tokens included: the file is 0600).
+func (pl *Plan) Marshal() ([]byte, error) { return json.MarshalIndent(pl, "", "  ") }
 
 // UnmarshalPlan reads a plan Marshal wrote.
 func UnmarshalPlan(data []byte) (*Plan, error) {
-	var pf planFile
-	if err := json.Unmarshal(data, &pf); err != nil {
+	var pl Plan
+	if err := json.Unmarshal(data, &pl); err != nil {
 		return nil, fmt.Errorf("plan: %w", err)
 	}
-	pl := &Plan{Stack: pf.Stack}
-	for _, pk := range pf.Procs {
-		p := pk.Proc
-		p.Secrets, p.Token = pk.Secrets, pk.Token
-		p.Probe = Probe{Path: pk.Probe.Path, Token: pk.Probe.Token}
-		p.Files = nil
-		for _, f := range pk.Files {
-			p.Files = append(p.Files, File{Path: f.Path, Data: f.Data})
-		}
-		pl.Procs = append(pl.Procs, p)
-	}
-	return pl, nil
+	return &pl, nil
 }
 
 // Info is what ps shows of the plan's services.

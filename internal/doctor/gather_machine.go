@@ -80,9 +80,8 @@ func (g gatherer) others() {
 		}
 		oe := OtherEnv{Prefix: o.Prefix, ConfigDirs: o.ConfigDirs, DataDirs: o.DataDirs, SysPrefix: o.SysPrefix,
 			Modules: map[string]bool{}, JS: map[string]bool{}, Versions: map[string]string{}}
-		std := (&Snapshot{Prefix: o.Prefix, PythonVersion: s.PythonVersion}).stdlibDirs()
 		for m := range mods {
-			oe.Modules[m] = importable(g.r, o.Packages, std, m) != ""
+			oe.Modules[m] = importable(g.r, o.Packages, o.Stdlib, m) != ""
 		}
 		for _, req := range requires {
 			oe.JS[req] = len(nbext.FindJS(g.r, o.Paths, req)) > 0

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/jdash-dev/jdash/internal/envdetect"
 	"github.com/jdash-dev/jdash/internal/fsx"
 	"github.com/jdash-dev/jdash/internal/pkgindex"
 	"github.com/jdash-dev/jdash/internal/pysrc"
@@ -24,18 +25,18 @@ func (g gatherer) module(mod string) bool {
 	if loc, ok := g.s.Modules[mod]; ok {
 		return loc != ""
 	}
-	loc := importable(g.r, g.in.Packages, g.s.stdlibDirs(), mod)
+	loc := importable(g.r, g.in.Packages, StdlibDirs(g.in.Env), mod)
 	g.s.Modules[mod] = loc
 	return loc != ""
 }
 
-// stdlibDirs are where the env's standard library lives.
-func (s *Snapshot) stdlibDirs() []string {
-	base := s.Prefix
-	if s.IsVenv && s.BasePrefix != "" {
-		base = s.BasePrefix
+// StdlibDirs are where an env's standard library lives: its own prefix's, or a venv's base's.
+func StdlibDirs(e *envdetect.Env) []string {
+	base := e.Prefix
+	if e.Venv != nil && e.BasePrefix() != "" {
+		base = e.BasePrefix()
 	}
-	lib := filepath.Join(base, "lib", "python"+s.PythonVersion)
+	lib := filepath.Join(base, "lib", "python"+pyverMM(e.PythonVersion))
 	return []string{lib, filepath.Join(lib, "lib-dynload")}
 }
 

@@ -37,6 +37,7 @@ type Other struct {
 	SysPrefix  jupyter.Level
 	Packages   *pkgindex.Index
 	Paths      jupyter.Paths
+	Stdlib     []string // StdlibDirs of the env
 }
 
 // Snapshot is everything the checks look at, gathered once.
