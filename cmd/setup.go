@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -170,11 +169,7 @@ func setupRun(ctx context.Context, f *Factory, o *setupOptions) error {
 		Log:   f.IO.Progress(),
 	}
 	choices := setup.Choices{Profile: p.Name, IP: o.IP, Port: o.Port, GatewayURL: o.GatewayURL}
-	roots := []string{lvl.Config, lvl.Data}
-	if slices.Contains(p.Steps, "patch") {
-		roots = append(roots, ec.Packages.Dirs()...)
-	}
-	changes, err := f.writeInEnv(ctx, ec, "setup", o.DryRun, roots, func(w fsx.Writer) error {
+	changes, err := f.writeInEnv(ctx, ec, "setup", o.DryRun, opts.Roots(), func(w fsx.Writer) error {
 		if err := setup.Run(ctx, w, opts); err != nil {
 			return err
 		}

@@ -551,7 +551,7 @@ func printPlan(f *Factory, pl *compose.Plan) {
 			fmt.Fprintf(w, "    %s\n", kv)
 		}
 		for _, file := range p.Files {
-			fmt.Fprintf(w, "  file:    %s (0600, holds the token)\n", file.Path)
+			fmt.Fprintf(w, "  file:    %s (0600, %s)\n", file.Path, file.Why)
 		}
 		fmt.Fprintf(w, "  cwd:     %s\n  listens: %s\n  ready:   GET %s", p.Dir, strings.TrimPrefix(p.Base(), "http://"), p.Probe.Path)
 		if p.Probe.Token != "" {

@@ -2,12 +2,15 @@ package compose
 
 import (
 	"fmt"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/jdash-dev/jdash/internal/uiconfig"
 )
 
 // ExportEnv is what an image recipe needs of a service's env.
@@ -80,6 +83,9 @@ func containerArgv(pl *Plan, p Proc) []string {
 	}
 	out := []string{}
 	for i, a := range p.Argv {
+		if strings.Contains(a, "."+uiconfig.Trait+"=") {
+			continue // a container is an env of its own: no other env reads its user dir
+		}
 		switch {
 		case i == 0 && p.Kind != "dashboards_server":
 			a = "python"
@@ -121,6 +127,9 @@ func containerEnv(pl *Plan, p Proc) (plain, secret []string) {
 		k, v, _ := strings.Cut(kv, "=")
 		if k == "JUPYTER_CONFIG_PATH" && p.Kind == "voila" {
 			continue // the voila.json token file is made in the container (below)
+		}
+		if k == "PYTHONPATH" && slices.ContainsFunc(p.Files, func(f File) bool { return f.Path == filepath.Join(v, uiconfig.Module+".py") }) {
+			continue // uiconfig's module, dropped with its flag (containerArgv)
 		}
 		v = pl.inContainer(v)
 		if k == "JDASH_DASHBOARDS_LISTEN" {

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/jdash-dev/jdash/internal/jupyter"
+	"github.com/jdash-dev/jdash/internal/pkgindex"
+	"github.com/jdash-dev/jdash/internal/uiconfig"
 )
 
 // EnvFacts is what the plan needs of a service's env.
@@ -74,6 +76,8 @@ type Probe struct {
 type File struct {
 	Path string `json:"path"`
 	Data []byte `json:"data"`
+	// Why says what the file is, for the dry run.
+	Why string `json:"why,omitempty"`
 }
 
 // Proc is one service, ready to start.
@@ -286,6 +290,14 @@ func Build(st *Stack, o Options) (*Plan, error) {
 			for _, t := range ServerTraits(app, s.IP, p.Port, gw) {
 				p.Argv = append(p.Argv, t.Flag())
 			}
+			// what the UI saves lands in the env's nbconfig (internal/uiconfig); an env jdash
+			// has not set up gets the module from the state dir
+			p.Argv = append(p.Argv, UIConfigTrait(app).Flag())
+			if env.Versions[pkgindex.NormalizeName(uiconfig.Dist)] == "" {
+				dir := filepath.Join(o.StateDir, "python", s.Name)
+				p.Files = append(p.Files, File{Path: filepath.Join(dir, uiconfig.Module+".py"), Data: uiconfig.Source(), Why: "the UI's config written at the env's level"})
+				p.Set = append(p.Set, "PYTHONPATH="+dir)
+			}
 			rootTrait := "root_dir"
 			if app == "NotebookApp" {
 				rootTrait = "notebook_dir"
@@ -319,7 +331,7 @@ func Build(st *Stack, o Options) (*Plan, error) {
 			// voila.json in a config dir of its own, first on its config path.
 			p.Token = tok(s.Name)
 			cfg := filepath.Join(o.StateDir, "config", s.Name)
-			p.Files = append(p.Files, File{Path: filepath.Join(cfg, "voila.json"), Data: []byte(fmt.Sprintf("{\"Voila\": {\"token\": %q}}\n", p.Token))})
+			p.Files = append(p.Files, File{Path: filepath.Join(cfg, "voila.json"), Data: []byte(fmt.Sprintf("{\"Voila\": {\"token\": %q}}\n", p.Token)), Why: "holds the token"})
 			p.Set = append(p.Set, "JUPYTER_CONFIG_PATH="+cfg)
 			p.Argv = []string{py, "-m", "voila", st.RootDir, "--no-browser", "--port=" + strconv.Itoa(p.Port), "--Voila.ip=" + s.IP, "--Voila.port_retries=0"}
 			p.Probe = Probe{Path: "/", Token: p.Token}
@@ -463,6 +475,10 @@ func ServerTraits(app, ip string, port int, gatewayURL string) []Trait {
 	}
 	return out
 }
+
+// UIConfigTrait makes the app's UI save the frontend config at the env's level
+// (internal/uiconfig).
+func UIConfigTrait(app string) Trait { return Trait{app, uiconfig.Trait, uiconfig.Class(app)} }
 
 // openWithoutToken is a service that would listen beyond loopback with no token at all (the
 // dashboards kinds publish their views, but their upload API has a token).

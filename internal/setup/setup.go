@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/url"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/jdash-dev/jdash/internal/compose"
@@ -27,6 +28,7 @@ import (
 	"github.com/jdash-dev/jdash/internal/pyrun"
 	"github.com/jdash-dev/jdash/internal/pyver"
 	"github.com/jdash-dev/jdash/internal/serverext"
+	"github.com/jdash-dev/jdash/internal/uiconfig"
 )
 
 // Stack is the notebook server's part of the stack config.
@@ -125,8 +127,18 @@ func enable(w fsx.Writer, o Options, section, require string) error {
 // the nbconvert template path and preprocessors. The configurator's own files are also
 // installed as an nbextension so that they validate in `nbextension list`.
 func contribNbextensions(ctx context.Context, w fsx.Writer, o Options) error {
+	var installed []string
 	for _, m := range []string{"jupyter_contrib_nbextensions", "jupyter_highlight_selected_word", "jupyter_nbextensions_configurator"} {
-		if _, err := installPy(ctx, w, o, m); err != nil {
+		paths, err := installPy(ctx, w, o, m)
+		if err != nil {
+			return err
+		}
+		for _, p := range paths {
+			installed = append(installed, filepath.Join(o.Level.NBExtensions(), p.Dest))
+		}
+	}
+	if o.Packages != nil {
+		if err := declareCompat(w, installed, FrontendToken(o.Profile.App, o.Packages.Version)); err != nil {
 			return err
 		}
 	}
@@ -271,7 +283,9 @@ func bundlers(ctx context.Context, w fsx.Writer, o Options) error {
 
 // stackConfig writes the server's part of the stack into the level's config: loopback ip,
 // an explicit port, no port retries, no browser, and the gateway URL when there is one.
-// Tokens are never written here: they belong to `jdash up`'s state.
+// Tokens are never written here: they belong to `jdash up`'s state. At the env's level it
+// also keeps what the UI saves there (uiconfig): for the app, and for jupyter_server where
+// the env has it beside notebook 6 (nbclassic runs on it).
 func stackConfig(_ context.Context, w fsx.Writer, o Options) error {
 	levelDir, err := o.levelDir()
 	if err != nil {
@@ -282,8 +296,53 @@ func stackConfig(_ context.Context, w fsx.Writer, o Options) error {
 		app, section = "ServerApp", "jupyter_server_config"
 	}
 	// the same traits jdash up gives the server on its command line
+	traits := compose.ServerTraits(app, o.Stack.IP, o.Stack.Port, o.Stack.GatewayURL)
+	site := o.envSiteDir()
+	if site != "" {
+		if err := uiconfig.Install(w, site); err != nil {
+			return err
+		}
+		traits = append(traits, compose.UIConfigTrait(app))
+		if app == "NotebookApp" && o.Packages.Version("jupyter_server") != "" {
+			if err := writeTraits(w, levelDir, "jupyter_server_config", []compose.Trait{compose.UIConfigTrait("ServerApp")}); err != nil {
+				return err
+			}
+		}
+	}
+	return writeTraits(w, levelDir, section, traits)
+}
+
+// Roots are the dirs a run may write: the level's config and data dirs, the site dirs for
+// the patch step, and the env's own site dir for stack-config's module (uiconfig).
+func (o Options) Roots() []string {
+	roots := []string{o.Level.Config, o.Level.Data}
+	if slices.Contains(o.Profile.Steps, "patch") && o.Packages != nil {
+		roots = append(roots, o.Packages.Dirs()...)
+	}
+	if d := o.envSiteDir(); d != "" && slices.Contains(o.Profile.Steps, "stack-config") {
+		roots = append(roots, d)
+	}
+	return roots
+}
+
+// envSiteDir is where the env's own modules go (its first site dir inside the prefix), at
+// the env's level only: "" at --user and --system, where Jupyter's default stays.
+func (o Options) envSiteDir() string {
+	if o.Level.Kind != jupyter.SysPrefix || o.Packages == nil || o.Env == nil {
+		return ""
+	}
+	for _, d := range o.Packages.Dirs() {
+		if rel, err := filepath.Rel(o.Env.Prefix, d); err == nil && !strings.HasPrefix(rel, "..") {
+			return d
+		}
+	}
+	return ""
+}
+
+// writeTraits merges traitlets values into a JSON config file of dir, as Jupyter writes it.
+func writeTraits(w fsx.Writer, dir, section string, traits []compose.Trait) error {
 	upd := pyjson.NewObj()
-	for _, t := range compose.ServerTraits(app, o.Stack.IP, o.Stack.Port, o.Stack.GatewayURL) {
+	for _, t := range traits {
 		cls := upd.Get(t.Class)
 		if cls == nil {
 			cls = pyjson.ObjValue(pyjson.NewObj())
@@ -300,7 +359,7 @@ func stackConfig(_ context.Context, w fsx.Writer, o Options) error {
 		}
 		cls.Obj.Set(t.Name, v)
 	}
-	cd := jupyter.ConfigDir{Dir: levelDir, FS: w}
+	cd := jupyter.ConfigDir{Dir: dir, FS: w}
 	content, _, err := cd.Update(section, upd)
 	if err != nil {
 		return err

@@ -1,0 +1,126 @@
+package integration
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/input"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+)
+
+// driver is a headless Chromium driven as a person drives it: it opens pages, clicks, types,
+// runs cells and reads what the page then shows. Every step has a deadline, so a page that
+// loads but never responds fails the test instead of hanging it. Screenshots go to
+// build/artifacts.
+type driver struct {
+	t   *testing.T
+	ctx context.Context
+	// console collects the page's console errors and uncaught exceptions.
+	console []string
+}
+
+func newDriver(t *testing.T) *driver {
+	t.Helper()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromium(t)),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 900),
+		chromedp.Flag("headless", "new"),
+	)
+	if os.Geteuid() == 0 {
+		opts = append(opts, chromedp.NoSandbox) // CI runs as root
+	}
+	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelC := chromedp.NewContext(actx)
+	d := &driver{t: t, ctx: ctx}
+	chromedp.ListenTarget(ctx, func(ev any) {
+		switch e := ev.(type) {
+		case *runtime.EventExceptionThrown:
+			d.console = append(d.console, "exception: "+e.ExceptionDetails.Error())
+		case *runtime.EventConsoleAPICalled:
+			if e.Type == runtime.APITypeError {
+				var parts []string
+				for _, a := range e.Args {
+					parts = append(parts, strings.Trim(string(a.Value), `"`))
+				}
+				d.console = append(d.console, "console.error: "+strings.Join(parts, " "))
+			}
+		}
+	})
+	if err := chromedp.Run(ctx); err != nil {
+		cancelC()
+		cancelA()
+		t.Fatalf("starting chromium: %v", err)
+	}
+	t.Cleanup(func() { cancelC(); cancelA() })
+	return d
+}
+
+// do runs actions within limit; on failure it keeps a screenshot named after the step.
+func (d *driver) do(step string, limit time.Duration, actions ...chromedp.Action) {
+	d.t.Helper()
+	ctx, cancel := context.WithTimeout(d.ctx, limit)
+	defer cancel()
+	if err := chromedp.Run(ctx, actions...); err != nil {
+		d.shot("failed-" + step)
+		d.t.Fatalf("browser: %s: %v\nconsole:\n%s", step, err, strings.Join(d.console, "\n"))
+	}
+}
+
+// shot saves a full-page screenshot as build/artifacts/<name>.png.
+func (d *driver) shot(name string) string {
+	dir := filepath.Join(buildDir(), "artifacts")
+	os.MkdirAll(dir, 0o755)
+	var buf []byte
+	ctx, cancel := context.WithTimeout(d.ctx, 20*time.Second)
+	defer cancel()
+	if err := chromedp.Run(ctx, chromedp.FullScreenshot(&buf, 90)); err != nil {
+		d.t.Logf("screenshot %s: %v", name, err)
+		return ""
+	}
+	p := filepath.Join(dir, name+".png")
+	if err := os.WriteFile(p, buf, 0o644); err != nil {
+		d.t.Logf("screenshot %s: %v", name, err)
+	}
+	return p
+}
+
+// eval returns a JavaScript expression's value, evaluated in the page.
+func (d *driver) eval(step, js string, out any) {
+	d.t.Helper()
+	d.do(step, 20*time.Second, chromedp.Evaluate(js, out))
+}
+
+// waitJS polls a JavaScript condition until it holds or limit passes.
+func (d *driver) waitJS(step, cond string, limit time.Duration) {
+	d.t.Helper()
+	d.do(step, limit, chromedp.Poll(cond, nil, chromedp.WithPollingInterval(200*time.Millisecond)))
+}
+
+// runClassicCell opens a classic notebook (notebook 6 or nbclassic) at url, types code into
+// its first cell, runs it with Shift+Enter and returns the text the cell printed.
+func (d *driver) runClassicCell(url, code, shot string) string {
+	d.t.Helper()
+	d.do("open "+url, 60*time.Second,
+		chromedp.Navigate(url),
+		chromedp.Poll(`window.Jupyter && Jupyter.notebook && Jupyter.notebook.kernel && Jupyter.notebook.kernel.is_connected()`, nil,
+			chromedp.WithPollingInterval(250*time.Millisecond)))
+	d.do("type into the first cell", 20*time.Second,
+		chromedp.Click(`.cell.code_cell .CodeMirror`, chromedp.ByQuery),
+		chromedp.Evaluate(`Jupyter.notebook.get_cell(0).set_text(""); Jupyter.notebook.select(0); Jupyter.notebook.edit_mode();`, nil),
+		chromedp.SendKeys(`.cell.code_cell .CodeMirror textarea`, code, chromedp.ByQuery),
+		chromedp.KeyEvent("\r", chromedp.KeyModifiers(input.ModifierShift)))
+	var out string
+	d.do("read the cell's output", 60*time.Second,
+		chromedp.WaitVisible(`.cell.code_cell .output_subarea`, chromedp.ByQuery),
+		chromedp.Text(`.cell.code_cell .output_subarea`, &out, chromedp.ByQuery))
+	d.shot(shot)
+	return strings.TrimSpace(out)
+}
+
+func chromedpNavigate(url string) chromedp.Action { return chromedp.Navigate(url) }

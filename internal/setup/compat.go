@@ -1,0 +1,111 @@
+package setup
+
+import (
+	"bytes"
+	"path/filepath"
+	"strings"
+
+	"github.com/jdash-dev/jdash/internal/fsx"
+)
+
+// The Nbextensions configurator greys out every extension whose yaml `Compatibility` lacks
+// the running frontend's "<major>.x": it compares the first two characters of
+// sys_info.notebook_version (notebook 6.5 → "6.x") or, where the page has no sys_info,
+// Jupyter.version (nbclassic 1.3 → "1.x"). The contrib pack was last released for
+// notebook 5 and declares "4.x, 5.x", so on every route jdash sets up all of its
+// extensions start disabled as "possibly incompatible". Notebook 6 and nbclassic are the
+// notebook 5 frontend carried on, so an extension that declares 5.x gets the frontend's
+// token added in the env's installed copy (journaled, undone with setup --undo); one that
+// never declared 5.x stays flagged, as the configurator intends.
+
+// FrontendToken is the string the configurator looks for in `Compatibility`: the first
+// two characters of the classic frontend's version plus "x" (its own rule, including its
+// oddity for a two-digit major). Empty when the env has no classic frontend.
+func FrontendToken(app string, version func(name string) string) string {
+	v := version("notebook")
+	if app == "server" { // nbclassic's tree page has no sys_info: Jupyter.version is nbclassic's
+		v = version("nbclassic")
+	}
+	if len(v) < 2 {
+		return ""
+	}
+	return v[:2] + "x"
+}
+
+// DeclareCompat adds token to the `Compatibility:` line of an extension description that
+// declares 5.x and not token. Other bytes are kept; ok is false when nothing changes.
+func DeclareCompat(data []byte, token string) (out []byte, ok bool) {
+	lines := bytes.SplitAfter(data, []byte("\n"))
+	for i, l := range lines {
+		body := bytes.TrimRight(l, "\r\n")
+		key, val, found := bytes.Cut(body, []byte(":"))
+		if !found || string(bytes.TrimSpace(key)) != "Compatibility" || len(key) != len(bytes.TrimLeft(key, " \t")) {
+			continue
+		}
+		v := strings.ToLower(string(val))
+		if !strings.Contains(v, "5.x") || strings.Contains(v, strings.ToLower(token)) {
+			return data, false
+		}
+		trimmed := bytes.TrimRight(val, " \t")
+		var nv []byte
+		if n := len(trimmed); n >= 2 && (trimmed[n-1] == '"' || trimmed[n-1] == '\'') && bytes.Contains(trimmed[:n-1], trimmed[n-1:]) {
+			nv = append(append(append([]byte{}, trimmed[:n-1]...), ", "+token...), trimmed[n-1])
+		} else {
+			nv = append(append([]byte{}, trimmed...), ", "+token...)
+		}
+		nl := append(append(append([]byte{}, key...), ':'), nv...)
+		lines[i] = append(nl, l[len(body):]...)
+		return bytes.Join(lines, nil), true
+	}
+	return data, false
+}
+
+// declareCompat applies DeclareCompat to every yaml description under the installed dirs.
+func declareCompat(w fsx.Writer, dirs []string, token string) error {
+	if token == "" {
+		return nil
+	}
+	var walk func(dir string) error
+	walk = func(dir string) error {
+		names, err := w.ReadDirNames(dir)
+		if err != nil {
+			return err
+		}
+		for _, n := range names {
+			p := filepath.Join(dir, n)
+			_, isDir, err := w.Exists(p)
+			if err != nil {
+				return err
+			}
+			if isDir {
+				if err := walk(p); err != nil {
+					return err
+				}
+				continue
+			}
+			if ext := filepath.Ext(n); ext != ".yaml" && ext != ".yml" {
+				continue
+			}
+			data, err := w.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			if out, ok := DeclareCompat(data, token); ok {
+				if _, err := w.WriteFile(p, out, 0o644); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+	for _, d := range dirs {
+		if _, isDir, err := w.Exists(d); err != nil {
+			return err
+		} else if isDir {
+			if err := walk(d); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
