@@ -1,7 +1,10 @@
 package integration
 
 import (
+	"slices"
+
 	"fmt"
+	"github.com/chromedp/chromedp"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -103,25 +106,80 @@ func (s *server) checkErrors(t *testing.T) {
 	}
 }
 
-// checkClassicPages opens the classic UI under base+root (notebook 6: "", nbclassic:
-// "/nbclassic") as a person would: the notebook with the dashboards toolbar, the widgets menu
-// and the dashboards bundler; the tree's Nbextensions tab listing the extensions, not a
-// spinner. It returns how many extensions the tab lists.
-func (s *server) checkClassicPages(t *testing.T, root, shots string) int {
+// checkClassicPages uses the classic UI under base+root (notebook 6: "", nbclassic:
+// "/nbclassic") as a person would, in a driven Chromium: the notebook shows the dashboards
+// toolbar, the Widgets menu and the dashboards bundler, and a cell typed and run prints its
+// result; the tree's Nbextensions tab lists the extensions with none greyed out; a click
+// enables Table of Contents (2), which must land in the env's nbconfig (envNBConfig) and
+// not in HOME; after a reload the notebook loads it. It returns what the tab showed first.
+func (s *server) checkClassicPages(t *testing.T, root, shots, envNBConfig, home string) configurator {
 	t.Helper()
-	page := browse(t, s.base+root+"/notebooks/test.ipynb?token=jdash-test", shots+"-notebook.png")
-	for _, want := range []string{`id="jupyter-dashboard-view-toolbar-buttons"`, "Dashboard View:", ">Widgets<", "Dashboard on Jupyter Dashboards Server"} {
-		if !strings.Contains(page, want) {
-			t.Errorf("the notebook page lacks %q", want)
+	d := newDriver(t)
+	nbURL := s.base + root + "/notebooks/test.ipynb?token=jdash-test"
+	if out := d.runClassicCell(nbURL, "print(6*7)", shots+"-cell"); out != "42" {
+		t.Errorf("the cell printed %q, want 42", out)
+	}
+	var has map[string]bool
+	d.eval("read the notebook page", `({toolbar: !!document.querySelector('#jupyter-dashboard-view-toolbar-buttons'),
+		widgets: [...document.querySelectorAll('#menubar .dropdown-toggle')].some(a => a.textContent.trim() === 'Widgets'),
+		deploy: document.body.textContent.includes('Dashboard on Jupyter Dashboards Server')})`, &has)
+	for k, ok := range has {
+		if !ok {
+			t.Errorf("the notebook page lacks its %s", k)
 		}
 	}
-	tree := browse(t, s.base+root+"/tree?token=jdash-test#nbextensions_configurator", shots+"-configurator.png")
-	listed := strings.Count(tree, "nbext-enable-toggle")
-	if listed < 5 || strings.Contains(tree, "nbext-selector-loading") {
-		t.Errorf("the Nbextensions tab shows %d extensions (spinner: %v)", listed, strings.Contains(tree, "nbext-selector-loading"))
+	first := d.openConfigurator(s.base+root+"/tree?token=jdash-test#nbextensions_configurator", shots+"-configurator")
+	if first.Listed < 50 || len(first.Greyed) > 0 {
+		t.Errorf("the Nbextensions tab lists %d extensions and greys out %v", first.Listed, first.Greyed)
 	}
+	if !slices.Contains(first.Compatible, "Table of Contents (2)") {
+		t.Errorf("Table of Contents (2) is not shown as compatible: %v", first.Incompatible)
+	}
+	d.toggleExtension("Table of Contents (2)")
+	d.shot(shots + "-configurator-clicked")
+	written := filepath.Join(envNBConfig, "notebook.json")
+	waitFor(t, 10*time.Second, "the click saved toc2/main in "+written, func() bool {
+		b, _ := os.ReadFile(written)
+		return strings.Contains(string(b), `"toc2/main": true`)
+	})
+	if leaked, _ := filepath.Glob(filepath.Join(home, ".jupyter", "nbconfig", "*")); len(leaked) > 0 {
+		t.Errorf("the UI wrote at the user level: %v", leaked)
+	}
+	d.do("reload the notebook", 60*time.Second, chromedp.Navigate(nbURL),
+		chromedp.Poll(`window.requirejs && requirejs.defined('nbextensions/toc2/main') && !!document.querySelector('#toc_button, .toc-item, #toc-wrapper')`, nil,
+			chromedp.WithPollingInterval(250*time.Millisecond)))
+	d.shot(shots + "-toc2-loaded")
 	s.checkErrors(t)
-	return listed
+	return first
+}
+
+// uiChangeBlocksUndo checks that `setup --undo` refuses while the file the UI changed
+// differs from what setup wrote (naming it, changing nothing), then puts setup's bytes back,
+// as a user who drops the UI change would, so that the test's undo can go on.
+func uiChangeBlocksUndo(t *testing.T, env []string, venv, file string, setupBytes []byte) {
+	t.Helper()
+	before := listTree(t, venv+"/etc")
+	out, err := runEnv(env, jdashBin, "setup", "--env", venv, "--undo")
+	if err == nil || !strings.Contains(string(out), file+" changed since") {
+		t.Errorf("undo after a UI change must refuse and name %s: %v\n%s", file, err, out)
+	}
+	if listTree(t, venv+"/etc") != before {
+		t.Errorf("the refused undo changed the env's config")
+	}
+	if err := os.WriteFile(file, setupBytes, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// waitFor polls cond until it holds, failing the test after limit.
+func waitFor(t *testing.T, limit time.Duration, what string, cond func() bool) {
+	t.Helper()
+	for end := time.Now().Add(limit); time.Now().Before(end); time.Sleep(100 * time.Millisecond) {
+		if cond() {
+			return
+		}
+	}
+	t.Fatalf("timed out: %s", what)
 }
 
 // copyTestEnv copies a built test env to a temp dir (tests change it).

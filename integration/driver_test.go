@@ -2,6 +2,7 @@ package integration
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -36,7 +37,12 @@ func newDriver(t *testing.T) *driver {
 		opts = append(opts, chromedp.NoSandbox) // CI runs as root
 	}
 	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelC := chromedp.NewContext(actx)
+	// cdproto lags Chromium's protocol: events it cannot decode are noise, not failures
+	ctx, cancelC := chromedp.NewContext(actx, chromedp.WithErrorf(func(f string, a ...any) {
+		if msg := fmt.Sprintf(f, a...); !strings.Contains(msg, "could not unmarshal event") {
+			t.Logf("chromedp: %s", msg)
+		}
+	}))
 	d := &driver{t: t, ctx: ctx}
 	chromedp.ListenTarget(ctx, func(ev any) {
 		switch e := ev.(type) {
@@ -120,7 +126,60 @@ func (d *driver) runClassicCell(url, code, shot string) string {
 		chromedp.WaitVisible(`.cell.code_cell .output_subarea`, chromedp.ByQuery),
 		chromedp.Text(`.cell.code_cell .output_subarea`, &out, chromedp.ByQuery))
 	d.shot(shot)
+	// the run made the notebook dirty: its "leave page?" prompt would block the next page
+	d.eval("let the page go", `Jupyter.notebook.set_dirty(false); window.onbeforeunload = null; true`, nil)
 	return strings.TrimSpace(out)
 }
 
-func chromedpNavigate(url string) chromedp.Action { return chromedp.Navigate(url) }
+// configurator is what the Nbextensions tab showed: how many extensions it lists, and the
+// names it greys out as "possibly incompatible".
+type configurator struct {
+	Listed       int      `json:"listed"`
+	Greyed       []string `json:"greyed"`       // disabled: cannot be toggled
+	Compatible   []string `json:"compatible"`   // declares this frontend's version
+	Incompatible []string `json:"incompatible"` // shown "possibly incompatible"
+	Enabled      []string `json:"enabled"`
+}
+
+// readConfigurator reads the Nbextensions tab of the page open in the browser.
+func (d *driver) readConfigurator() configurator {
+	d.t.Helper()
+	var c configurator
+	d.eval("read the Nbextensions tab", `(() => {
+		const lis = [...document.querySelectorAll('.nbext-selector li')];
+		const name = li => li.querySelector('a').textContent.trim();
+		return {listed: lis.length,
+			greyed: lis.filter(li => li.classList.contains('disabled')).map(name),
+			compatible: lis.filter(li => !li.classList.contains('nbext-incompatible')).map(name),
+			incompatible: lis.filter(li => li.classList.contains('nbext-incompatible')).map(name),
+			enabled: lis.filter(li => li.querySelector('.nbext-enable-toggle.nbext-enabled')).map(name)};
+	})()`, &c)
+	return c
+}
+
+// openConfigurator opens the tree's Nbextensions tab under base+root (notebook 6: "",
+// nbclassic: "/nbclassic") and waits until it lists extensions (a spinner fails the test).
+func (d *driver) openConfigurator(url, shot string) configurator {
+	d.t.Helper()
+	d.do("open the Nbextensions tab", 60*time.Second, chromedp.Navigate(url),
+		chromedp.Poll(`document.querySelectorAll('.nbext-selector li').length > 5`, nil, chromedp.WithPollingInterval(250*time.Millisecond)))
+	d.shot(shot)
+	return d.readConfigurator()
+}
+
+// toggleExtension clicks the enable box of the extension named name in the open
+// Nbextensions tab and waits until the tab shows it enabled.
+func (d *driver) toggleExtension(name string) {
+	d.t.Helper()
+	box := `//div[contains(@class,"nbext-selector")]//li[not(contains(@class,"disabled"))]/a[normalize-space(.)=` + xpathString(name) + `]/i[contains(@class,"nbext-enable-toggle")]`
+	d.do("click "+name, 20*time.Second,
+		chromedp.Click(box, chromedp.BySearch),
+		chromedp.WaitVisible(box+`[contains(@class,"nbext-enabled")]`, chromedp.BySearch))
+}
+
+func xpathString(s string) string {
+	if !strings.Contains(s, `"`) {
+		return `"` + s + `"`
+	}
+	return `'` + s + `'`
+}

@@ -37,9 +37,13 @@ func TestSetupNotebook7Route(t *testing.T) {
 
 	port := freePort(t)
 	nb := startServer(t, filepath.Join(venv, "bin", "python"), env, port, "-m", "nbclassic", "--no-browser", "--ip=127.0.0.1", fmt.Sprintf("--port=%d", port), "--ServerApp.token=jdash-test")
-	listed := nb.checkClassicPages(t, "/nbclassic", "nbclassic")
-	t.Logf("browser on nbclassic: notebook page with the dashboards toolbar, Widgets menu and bundler; configurator tab lists %d extensions", listed)
+	uiFile := filepath.Join(venv, "etc", "jupyter", "nbconfig", "notebook.json")
+	setupBytes, _ := os.ReadFile(uiFile)
+	tab := nb.checkClassicPages(t, "/nbclassic", "nbclassic", filepath.Join(venv, "etc", "jupyter", "nbconfig"), home)
+	t.Logf("browser on nbclassic: a cell run prints 42; the notebook page has the dashboards toolbar, Widgets menu and bundler; the configurator tab lists %d extensions, none greyed out, %d shown possibly incompatible %v; the click on Table of Contents (2) wrote the env's nbconfig, and the reloaded notebook loads it",
+		tab.Listed, len(tab.Incompatible), tab.Incompatible)
 	nb.stop()
+	uiChangeBlocksUndo(t, env, venv, uiFile, setupBytes)
 
 	if out, err := runEnv(env, jdashBin, "setup", "--env", venv, "--undo"); err != nil {
 		t.Fatalf("undo: %v\n%s", err, out)

@@ -185,9 +185,13 @@ func TestSetupClassic(t *testing.T) {
 			t.Logf("GET /nbextensions/%s.js: 200", r)
 		}
 	}
-	listed := nb.checkClassicPages(t, "", "classic")
-	t.Logf("browser: notebook page with the dashboards toolbar, Widgets menu and bundler; configurator tab lists %d extensions; screenshots in %s", listed, filepath.Join(buildDir(), "artifacts"))
+	uiFile := filepath.Join(venv, "etc", "jupyter", "nbconfig", "notebook.json")
+	setupBytes, _ := os.ReadFile(uiFile)
+	tab := nb.checkClassicPages(t, "", "classic", filepath.Join(venv, "etc", "jupyter", "nbconfig"), home)
+	t.Logf("browser: a cell run prints 42; the notebook page has the dashboards toolbar, Widgets menu and bundler; the configurator tab lists %d extensions, none greyed out, %d shown possibly incompatible %v; the click on Table of Contents (2) wrote the env's nbconfig, and the reloaded notebook loads it; screenshots in %s",
+		tab.Listed, len(tab.Incompatible), tab.Incompatible, filepath.Join(buildDir(), "artifacts"))
 	nb.stop()
+	uiChangeBlocksUndo(t, env, venv, uiFile, setupBytes)
 
 	// --undo restores every file jdash wrote, exactly: what is left is what pip installed.
 	// Set up again and undo again: the same bytes, modes and links both times.

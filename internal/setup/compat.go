@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/jdash-dev/jdash/internal/fsx"
+	"github.com/jdash-dev/jdash/internal/jupyter"
+	"github.com/jdash-dev/jdash/internal/pyjson"
 )
 
 // The Nbextensions configurator greys out every extension whose yaml `Compatibility` lacks
@@ -108,4 +110,26 @@ func declareCompat(w fsx.Writer, dirs []string, token string) error {
 		}
 	}
 	return nil
+}
+
+// showUndeclared turns off, at the level, the configurator's "disable configuration for
+// nbextensions without explicit compatibility": the extensions the profile installs that
+// carry no description declaring this frontend (the configurator's own, whose package copy
+// shadows the installed one; widgets and dashboards, which ship none) can then be toggled
+// like the rest, their compatibility line shown. It is the tab's own switch, saved where the
+// tab saves it (the common section), here at the env's level instead of the user's.
+func showUndeclared(w fsx.Writer, o Options) error {
+	dir, err := o.configDir()
+	if err != nil {
+		return err
+	}
+	upd := pyjson.NewObj()
+	upd.Set("nbext_hide_incompat", pyjson.BoolValue(false))
+	cd := jupyter.ConfigDir{Dir: dir, FS: w}
+	content, _, err := cd.Update("common", upd)
+	if err != nil {
+		return err
+	}
+	_, err = w.WriteFile(cd.File("common"), content, 0o644)
+	return err
 }

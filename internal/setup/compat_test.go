@@ -11,7 +11,7 @@ func TestFrontendToken(t *testing.T) {
 	}{
 		{"notebook", map[string]string{"notebook": "6.5.7", "nbclassic": "1.3.3"}, "6.x"}, // sys_info.notebook_version
 		{"server", map[string]string{"notebook": "7.4.0", "nbclassic": "1.3.3"}, "1.x"},   // Jupyter.version of nbclassic
-		{"notebook", map[string]string{"notebook": "10.0.0"}, "10x"},                     // the configurator's own rule
+		{"notebook", map[string]string{"notebook": "10.0.0"}, "10x"},                      // the configurator's own rule
 		{"server", map[string]string{}, ""},
 	} {
 		if got := FrontendToken(c.app, versions(c.pkgs)); got != c.want {
@@ -26,8 +26,8 @@ func TestDeclareCompat(t *testing.T) {
 		{"Compatibility: Jupyter (4.x, 5.x)\r\n", "Compatibility: Jupyter (4.x, 5.x), 6.x\r\n"},
 		{"Compatibility: '4.x 5.x'  \n", "Compatibility: '4.x 5.x, 6.x'\n"},
 		{"Compatibility: 3.x, 4.x, 5.x", "Compatibility: 3.x, 4.x, 5.x, 6.x"}, // no final newline
-		{"Compatibility: 4.x\n", ""},           // never declared 5.x: stays flagged
-		{"Compatibility: 4.x, 5.x, 6.x\n", ""}, // already there
+		{"Compatibility: 4.x\n", ""},                 // never declared 5.x: stays flagged
+		{"Compatibility: 4.x, 5.x, 6.x\n", ""},       // already there
 		{"Name: x\n  Compatibility: 4.x, 5.x\n", ""}, // nested key, not the description's
 		{"Name: x\n", ""},
 	} {

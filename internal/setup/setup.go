@@ -142,6 +142,9 @@ func contribNbextensions(ctx context.Context, w fsx.Writer, o Options) error {
 			return err
 		}
 	}
+	if err := showUndeclared(w, o); err != nil {
+		return err
+	}
 	levelDir, err := o.levelDir()
 	if err != nil {
 		return err
