@@ -85,7 +85,7 @@ func (d *driver) shot(name string) string {
 	var buf []byte
 	ctx, cancel := context.WithTimeout(d.ctx, 20*time.Second)
 	defer cancel()
-	if err := chromedp.Run(ctx, chromedp.FullScreenshot(&buf, 90)); err != nil {
+	if err := chromedp.Run(ctx, chromedp.FullScreenshot(&buf, 100)); err != nil {
 		d.t.Logf("screenshot %s: %v", name, err)
 		return ""
 	}
@@ -182,4 +182,47 @@ func xpathString(s string) string {
 		return `"` + s + `"`
 	}
 	return `'` + s + `'`
+}
+
+// runLabCell opens a notebook in JupyterLab or Notebook 7 at url, waits for its kernel,
+// replaces the first cell's text by typing code, runs it with Shift+Enter and returns what
+// the cell printed.
+func (d *driver) runLabCell(url, code, shot string) string {
+	d.t.Helper()
+	const editor = `.jp-Notebook .jp-Cell .cm-content`
+	d.do("open "+url, 90*time.Second, chromedp.Navigate(url), chromedp.WaitVisible(editor, chromedp.ByQuery))
+	// Lab may ask which kernel to start, a moment after the page shows: a person takes the
+	// one offered. The kernel is ready once its indicator stays idle with no dialog open.
+	calm := 0
+	for end := time.Now().Add(90 * time.Second); calm < 6; time.Sleep(250 * time.Millisecond) {
+		if time.Now().After(end) {
+			d.shot("failed-kernel-" + shot)
+			d.t.Fatalf("browser: the notebook's kernel never became idle")
+		}
+		var st struct{ Dialog, Idle bool }
+		d.eval("kernel state", `({dialog: !!document.querySelector('.jp-Dialog .jp-mod-accept'),
+			idle: !!document.querySelector('.jp-Notebook-ExecutionIndicator[data-status="idle"]')})`, &st)
+		switch {
+		case st.Dialog:
+			d.shot(shot + "-select-kernel")
+			d.do("select the kernel", 20*time.Second, chromedp.Click(`.jp-Dialog .jp-mod-accept`, chromedp.ByQuery))
+			calm = 0
+		case st.Idle:
+			calm++
+		default:
+			calm = 0
+		}
+	}
+	d.do("type into the first cell", 20*time.Second,
+		chromedp.Click(editor, chromedp.ByQuery),
+		chromedp.KeyEvent("a", chromedp.KeyModifiers(input.ModifierCtrl)),
+		chromedp.KeyEvent("\b"),
+		chromedp.SendKeys(editor, code, chromedp.ByQuery),
+		chromedp.KeyEvent("\r", chromedp.KeyModifiers(input.ModifierShift)))
+	var out string
+	d.do("read the cell's output", 60*time.Second,
+		chromedp.WaitVisible(`.jp-Notebook .jp-Cell .jp-OutputArea-output`, chromedp.ByQuery),
+		chromedp.Text(`.jp-Notebook .jp-Cell .jp-OutputArea-output`, &out, chromedp.ByQuery))
+	d.shot(shot)
+	return strings.TrimSpace(out)
 }

@@ -213,6 +213,26 @@ func TestStackUpPsLogsDown(t *testing.T) {
 	if !onGateway {
 		t.Errorf("no kernel process %s runs the gateway env's Python:\n%s", kernel, strings.Join(marked(m), "\n"))
 	}
+	// In a browser: a cell typed and run in the notebook prints on the gateway's kernel, and
+	// what the frontend saves (PATCH /api/config/notebook, as the UI's settings do) lands in
+	// the notebook env's nbconfig, not in HOME, although that env was never set up by jdash.
+	nbEnvConfig := filepath.Join(requireEnv(t, "classic"), "etc", "jupyter", "nbconfig")
+	if _, err := os.Stat(nbEnvConfig); os.IsNotExist(err) {
+		t.Cleanup(func() { os.RemoveAll(nbEnvConfig) }) // the shared test env stays as built
+	}
+	br := newDriver(t)
+	if out := br.runClassicCell(base(nbPort)+"/notebooks/hello.ipynb?token="+nb, "import sys; print(6*7, sys.prefix)", "stack-classic-cell"); out != "42 "+requireEnv(t, "gateway") {
+		t.Errorf("the cell printed %q, want 42 and the gateway env's prefix", out)
+	}
+	br.eval("save a frontend setting", `Jupyter.notebook.config.update({jdash_ui_probe: 42}).then(() => true)`, nil)
+	waitFor(t, 10*time.Second, "the frontend's setting in "+nbEnvConfig, func() bool {
+		b, _ := os.ReadFile(filepath.Join(nbEnvConfig, "notebook.json"))
+		return strings.Contains(string(b), `"jdash_ui_probe": 42`)
+	})
+	if leaked, _ := filepath.Glob(filepath.Join(strings.TrimPrefix(env[0], "HOME="), ".jupyter", "nbconfig", "*")); len(leaked) > 0 {
+		t.Errorf("the UI of a server jdash up started wrote at the user level: %v", leaked)
+	}
+	t.Logf("browser through jdash up: the cell ran on the gateway's kernel; the frontend's setting landed in %s", filepath.Join(nbEnvConfig, "notebook.json"))
 	logs, _, _ := jdashIn(t, env, dir, "logs", "--tail", "3", "notebook")
 	if !strings.HasPrefix(logs, "notebook | ") {
 		t.Errorf("logs:\n%s", logs)
@@ -413,6 +433,24 @@ func TestStackNotebook7AndZeroConfig(t *testing.T) {
 	if left := marked(m); len(left) > 0 || !portFree(8888) {
 		t.Errorf("left: %v", left)
 	}
+}
+
+// JupyterLab from jdash up, in a driven browser: open the notebook, type into its cell, run
+// it; the output comes from a kernel on the gateway (the gateway env's prefix).
+func TestStackLabInBrowser(t *testing.T) {
+	integration(t)
+	env := stackEnv(t)
+	dir, nbPort, _, _ := project(t, "modern", "lab")
+	if _, errs, code := jdashIn(t, env, dir, "up", "-d"); code != 0 {
+		t.Fatalf("up: %s", errs)
+	}
+	defer jdashIn(t, env, dir, "down")
+	tok := token(ps(t, env, dir).url("notebook"))
+	out := newDriver(t).runLabCell(fmt.Sprintf("http://127.0.0.1:%d/lab/tree/hello.ipynb?token=%s", nbPort, tok), "import sys; print(6*7, sys.prefix)", "stack-lab-cell")
+	if want := "42 " + requireEnv(t, "gateway"); out != want {
+		t.Errorf("the lab cell printed %q, want %q", out, want)
+	}
+	t.Logf("browser: JupyterLab ran a typed cell on the gateway's kernel: %q", out)
 }
 
 // What a person sees in a terminal (tmux): the services' lines as "name | line" in a colour
