@@ -37,6 +37,9 @@ export JDASH_PACKAGING_PYTHON=${JDASH_PACKAGING_PYTHON:-$PWD/build/testenvs/mode
 step "PEP 440: pyver against Python's packaging (differential)"
 go test -count=1 -run TestDifferentialAgainstPackaging -v ./internal/pyver | grep -E '^(pyver differential|--- FAIL)' || exit 1
 
+step "Python's flags: pyflags against the real interpreter (differential)"
+go test -count=1 -run TestDifferentialAgainstPython ./internal/pyflags
+
 step "unit and CLI tests (race detector)"
 CGO_ENABLED=1 go test -race -count=1 ./...
 

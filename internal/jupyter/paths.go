@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/jdash-dev/jdash/internal/pyflags"
 )
 
 // Origin says which rule put an entry on a search path.
@@ -222,8 +224,9 @@ func (rs resolver) preferEnv() (bool, string) {
 func (rs resolver) userSite() (bool, string) {
 	f := rs.f
 	switch {
-	case f.truthy("PYTHONNOUSERSITE"):
-		return false, "PYTHONNOUSERSITE is set"
+	case pyflags.Read(nil, f.getenv).NoUserSite: // Jupyter's commands run without -s, -E, -I
+		v, _ := f.getenv("PYTHONNOUSERSITE")
+		return false, fmt.Sprintf("PYTHONNOUSERSITE=%q turns it off", v)
 	case f.UserSiteBlockedByIDs:
 		return false, "the real and effective user or group ids differ"
 	case f.IsVenv && !f.SystemSitePackages:
