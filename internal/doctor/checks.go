@@ -32,6 +32,7 @@ var Checks = []Check{
 	{"bundler-not-importable", "extensions", Error, "seed", "an enabled bundler is not importable in this env", false, checkBundlers},
 	{"nbext-missing-js", "extensions", Error, "seed", "an enabled nbextension has no files in any nbextensions dir (404)", false, checkNbextJS},
 	{"ext-shared-level", "extensions", Warning, "seed", "an extension enabled at --user or system level reaches every env", false, checkSharedLevel},
+	{"ui-config-user", "extensions", Warning, "UI", "a notebook's UI saved frontend settings at the user level", false, checkUIConfig},
 	{"ext-several-levels", "extensions", Warning, "L6", "the same extension is set at several levels", false, checkSeveralLevels},
 	{"labext-user-shadow", "extensions", Error, "L7", "a user-level labextension shadows the env's own version", false, checkLabextShadow},
 	{"frontend-ext-missing", "extensions", Warning, "L12", "a kernel's widget package has no frontend extension in this server env", false, checkFrontendMissing},

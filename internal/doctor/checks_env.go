@@ -102,20 +102,43 @@ func checkPreferEnv(s *Snapshot) []Finding {
 	return out
 }
 
+// checkPathCommands reports `jupyter` itself, and the subcommands that an earlier PATH
+// entry takes over, one finding per PATH dir (one cause), listing the subcommands in it.
 func checkPathCommands(s *Snapshot) []Finding {
 	var out []Finding
+	byDir := map[string][]PathCmd{}
+	var dirs []string
 	for _, c := range s.PathCmds {
-		sub := strings.TrimPrefix(strings.TrimPrefix(c.Name, "jupyter"), "-")
-		title := fmt.Sprintf("`jupyter %s` from this env runs %s", sub, c.Found)
-		why := "jupyter_core looks subcommands up on PATH and appends the env's own scripts dir last, so an earlier PATH entry wins"
 		if c.Name == "jupyter" {
-			title = "`jupyter` on PATH is " + c.Found + ", not this active env's"
-			why = "PATH finds another env's jupyter before this env's bin dir"
+			out = append(out, Finding{Title: "`jupyter` on PATH is " + c.Found + ", not this active env's",
+				Evidence: []Evidence{{Path: c.Found, Level: "environment", EnvVar: "PATH", Detail: "interpreter: " + c.Interp}, {Path: c.Own, Level: "sys-prefix", Detail: "this env's own copy"}},
+				Why:      "PATH finds another env's jupyter before this env's bin dir",
+				Fix:      Fix{Commands: []string{s.Python + " -m jupyter   # start it through this env's Python (jdash up does)", "or put " + filepath.Dir(c.Own) + " first on PATH"}}})
+			continue
 		}
-		ev := []Evidence{{Path: c.Found, Level: "environment", EnvVar: "PATH", Detail: "interpreter: " + c.Interp}, {Path: c.Own, Level: "sys-prefix", Detail: "this env's own copy"}}
-		out = append(out, Finding{Title: title, Evidence: ev, Why: why,
-			Fix: Fix{Commands: []string{fmt.Sprintf("%s -m %s   # start it through this env's Python (jdash up does)", s.Python, moduleFor(c.Name)),
-				"or put " + filepath.Dir(c.Own) + " first on PATH"}}})
+		d := filepath.Dir(c.Found)
+		if _, ok := byDir[d]; !ok {
+			dirs = append(dirs, d)
+		}
+		byDir[d] = append(byDir[d], c)
+	}
+	for _, d := range dirs {
+		cmds := byDir[d]
+		var subs []string
+		var ev []Evidence
+		for _, c := range cmds {
+			sub := strings.TrimPrefix(c.Name, "jupyter-")
+			subs = append(subs, sub)
+			ev = append(ev, Evidence{Path: c.Found, Level: "environment", EnvVar: "PATH", Detail: "interpreter: " + c.Interp + "; this env's own: " + c.Own})
+		}
+		title := fmt.Sprintf("`jupyter %s` from this env runs %s", subs[0], cmds[0].Found)
+		if len(cmds) > 1 {
+			title = fmt.Sprintf("%d `jupyter` subcommands from this env run %s's copies: %s", len(cmds), d, strings.Join(subs, ", "))
+		}
+		out = append(out, Finding{Title: title, Evidence: ev,
+			Why: d + " comes before this env's scripts dir on PATH, and jupyter_core looks subcommands up on PATH with the env's own scripts dir appended last, so the earlier copy wins",
+			Fix: Fix{Commands: []string{fmt.Sprintf("%s -m %s   # start it through this env's Python (jdash up does)", s.Python, moduleFor(cmds[0].Name)),
+				"or activate the env (put " + filepath.Dir(cmds[0].Own) + " first on PATH)"}}})
 	}
 	return out
 }

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/jdash-dev/jdash/internal/nbext"
 	"github.com/jdash-dev/jdash/internal/serverext"
 )
 
@@ -47,7 +48,7 @@ func serverextAction(s *Snapshot, app serverext.App, x serverext.Extension, leve
 	if level != "user" || !strings.HasSuffix(x.Source, ".json") {
 		return nil // system level needs root; .py files are never edited
 	}
-	reached := reach(s, filepath.Dir(x.Source), false)
+	reached := reachWhere(s, filepath.Dir(x.Source), false, readsServerExts)
 	var also []string // the other user-level files that enable it (a .d file beside the root one)
 	for _, a := range x.Also {
 		if levelOf(s.Paths.Config, a) == "user" && strings.HasSuffix(a, ".json") {
@@ -75,7 +76,7 @@ func checkServerextImportable(s *Snapshot) []Finding {
 			if shared(level) {
 				why += "; every env's server loads the config files there"
 				affects = nil
-				for _, p := range reach(s, filepath.Dir(x.Source), false) {
+				for _, p := range reachWhere(s, filepath.Dir(x.Source), false, readsServerExts) {
 					if p == s.Prefix || !otherHas(s, p, x.Module) {
 						affects = append(affects, p)
 					}
@@ -94,11 +95,20 @@ func checkServerextImportable(s *Snapshot) []Finding {
 			out = append(out, Finding{Severity: Warning,
 				Title:    "a Python config file at " + line.Level + " level sets the server extension list for every env",
 				Evidence: []Evidence{line}, Why: onPath(s.Paths.Config, "config", line.Path) + "; jdash does not evaluate or edit .py config",
-				Affects: reach(s, filepath.Dir(line.Path), false),
+				Affects: reachWhere(s, filepath.Dir(line.Path), false, readsServerExts),
 				Fix:     Fix{Commands: []string{fmt.Sprintf("edit %s line %d: move the extension to the env's --sys-prefix config", line.Path, line.Line)}}})
 		}
 	}
 	return out
+}
+
+func otherHasJS(s *Snapshot, prefix, require string) bool {
+	for _, o := range s.Others {
+		if o.Prefix == prefix {
+			return o.JS[require]
+		}
+	}
+	return false
 }
 
 func otherHas(s *Snapshot, prefix, module string) bool {
@@ -126,7 +136,7 @@ func checkBundlers(s *Snapshot) []Finding {
 		out = append(out, Finding{
 			Title:    fmt.Sprintf("bundler %s (module %s) is enabled but not importable here: its File > Download/Deploy menu item fails", b.Name, b.Module),
 			Evidence: []Evidence{b.Source}, Why: onPath(s.Paths.Config, "config", b.Source.Path),
-			Affects: reach(s, filepath.Dir(filepath.Dir(b.Source.Path)), false),
+			Affects: reachWhere(s, filepath.Dir(filepath.Dir(b.Source.Path)), false, readsNBConfig),
 			Fix:     Fix{Commands: []string{fmt.Sprintf("jupyter bundlerextension disable --%s --py %s", cliLevel(b.Source.Level), b.Module)}}})
 	}
 	return out
@@ -162,20 +172,34 @@ func checkNbextJS(s *Snapshot) []Finding {
 				if !e.Effective || !e.Enabled || e.Valid || served(s, e.Require) {
 					continue
 				}
-				file := filepath.Join(d.ConfigDir, sec.Section+".json")
+				file := entryFile(d, sec, e)
 				level := levelOf(s.Paths.Config, d.ConfigDir)
-				out = append(out, Finding{
+				var act *Action
+				if level == "user" { // as a --user server extension: to the envs that have its files, else dropped
+					reached := reachWhere(s, filepath.Dir(d.ConfigDir), false, readsNBConfig)
+					act = &Action{Kind: "move-nbext", Path: file, Section: sec.Section, Require: e.Require, Value: e.Value,
+						Targets: moveTargets(s, reached, func(o OtherEnv) bool { return o.JS[e.Require] }, false)}
+				}
+				out = append(out, Finding{Action: act,
 					Title:    fmt.Sprintf("nbextension %s is enabled (%s) but %s.js is in no nbextensions dir: the browser gets a 404", e.Require, sec.Section, e.Require),
 					Evidence: []Evidence{{Path: file, Level: level, Detail: "load_extensions." + e.Require + " = true"}},
 					Why:      onPath(s.Paths.Config, "config", d.ConfigDir) + "; the nbextensions dirs searched are " + strings.Join(nbextDirs(s), ", "),
-					Affects:  reach(s, filepath.Dir(d.ConfigDir), false),
-					Fix: Fix{Commands: []string{fmt.Sprintf("jdash nbext disable --%s --env %s %s", cliLevel(level), s.Prefix, e.Require),
-						"or install its files: jdash nbext install --sys-prefix --py <package>"}},
+					Affects:  reachWhere(s, filepath.Dir(d.ConfigDir), false, readsNBConfig),
+					Fix:      Fix{Commands: nbextMissingFix(s, act, level, e.Require)},
 				})
 			}
 		}
 	}
 	return out
+}
+
+func nbextMissingFix(s *Snapshot, act *Action, level, require string) []string {
+	cmds := []string{fmt.Sprintf("jdash nbext disable --%s --env %s %s", cliLevel(level), s.Prefix, require),
+		"or install its files: jdash nbext install --sys-prefix --py <package>"}
+	if act != nil {
+		cmds = append([]string{"jdash doctor --fix --env " + s.Prefix + "   # moves it to --sys-prefix of the envs that have its files, or drops it"}, cmds...)
+	}
+	return cmds
 }
 
 func nbextDirs(s *Snapshot) []string {
@@ -194,15 +218,21 @@ func checkSharedLevel(s *Snapshot) []Finding {
 			if !x.Enabled || !x.Importable || !shared(level) {
 				continue
 			}
-			reached := reach(s, filepath.Dir(x.Source), false)
+			reached := reachWhere(s, filepath.Dir(x.Source), false, readsServerExts)
+			act := serverextAction(s, l.App, x, level)
+			cmds := serverextCommands(l.App, cliLevel(level), x.Module, s.Prefix)
+			if act != nil {
+				cmds = append([]string{"jdash doctor --fix --env " + s.Prefix + "   # moves it to --sys-prefix of the envs that have it"}, cmds...)
+			} else if level == "system" {
+				cmds = []string{cmds[0] + "   # a machine-wide file, often a package's: editing it changes every env"}
+			}
 			out = append(out, Finding{
 				Title:    fmt.Sprintf("server extension %s is enabled at %s level: it reaches %d envs", x.Module, level, len(reached)),
 				Evidence: []Evidence{{Path: x.Source, Level: level, Detail: appKey(l.App) + ": " + x.Module + " enabled"}},
 				Why:      onPath(s.Paths.Config, "config", x.Source) + "; every env whose server reads it loads the extension, and those without the package log an error",
 				Affects:  reached,
-				Fix: Fix{Commands: append([]string{"jdash doctor --fix --env " + s.Prefix + "   # moves it to --sys-prefix of the envs that have it"},
-					serverextCommands(l.App, cliLevel(level), x.Module, s.Prefix)...)},
-				Action: serverextAction(s, l.App, x, level),
+				Fix:      Fix{Commands: cmds},
+				Action:   act,
 			})
 		}
 	}
@@ -216,26 +246,59 @@ func checkSharedLevel(s *Snapshot) []Finding {
 				if !e.Effective || !e.Enabled || !e.Valid {
 					continue
 				}
-				file := filepath.Join(d.ConfigDir, sec.Section+".json")
-				reached := reach(s, filepath.Dir(d.ConfigDir), false)
-				var act *Action
+				file := entryFile(d, sec, e)
+				reached := reachWhere(s, filepath.Dir(d.ConfigDir), false, readsNBConfig)
 				if level == "user" {
-					act = &Action{Kind: "move-nbext", Path: file, Section: sec.Section, Require: e.Require, Value: e.Value,
+					act := &Action{Kind: "move-nbext", Path: file, Section: sec.Section, Require: e.Require, Value: e.Value,
 						Targets: moveTargets(s, reached, func(o OtherEnv) bool { return o.JS[e.Require] }, true)}
+					out = append(out, Finding{
+						Title:    fmt.Sprintf("nbextension %s is enabled at user level: it reaches %d envs", e.Require, len(reached)),
+						Evidence: []Evidence{{Path: file, Level: level, Detail: "load_extensions." + e.Require + " = true"}},
+						Why:      onPath(s.Paths.Config, "config", d.ConfigDir) + "; every env's notebook loads it, and those without its files get a 404",
+						Affects:  reached,
+						Fix: Fix{Commands: []string{"jdash doctor --fix --env " + s.Prefix + "   # moves it to --sys-prefix of the envs that have its files",
+							fmt.Sprintf("jupyter nbextension disable --user --section %s %s", sec.Section, e.Require)}},
+						Action: act,
+					})
+					continue
 				}
+				// A machine-wide enable (a distribution's widgets drop-in) matters only where a
+				// classic frontend lacks the files: those envs get a 404. It is undone per env,
+				// never by editing the file the package manager owns.
+				var broken []string
+				for _, p := range reached {
+					if p != s.Prefix && !otherHasJS(s, p, e.Require) {
+						broken = append(broken, p)
+					}
+				}
+				if len(broken) == 0 {
+					continue
+				}
+				var cmds []string
+				for _, p := range broken {
+					cmds = append(cmds, fmt.Sprintf("jdash nbext disable --sys-prefix --env %s --section %s %s   # that env's level overrides the machine's", p, sec.Section, e.Require))
+				}
+				cmds = append(cmds, fmt.Sprintf("not: jupyter nbextension disable --%s ...: %s belongs to the machine (often to a package) and serves this env's own notebook", cliLevel(level), file))
 				out = append(out, Finding{
-					Title:    fmt.Sprintf("nbextension %s is enabled at %s level: it reaches %d envs", e.Require, level, len(reached)),
+					Title:    fmt.Sprintf("nbextension %s is enabled at %s level, and %d envs that read it lack its files", e.Require, level, len(broken)),
 					Evidence: []Evidence{{Path: file, Level: level, Detail: "load_extensions." + e.Require + " = true"}},
-					Why:      onPath(s.Paths.Config, "config", d.ConfigDir) + "; every env's notebook loads it, and those without its files get a 404",
-					Affects:  reached,
-					Fix: Fix{Commands: []string{"jdash doctor --fix --env " + s.Prefix + "   # moves it to --sys-prefix of the envs that have its files",
-						fmt.Sprintf("jupyter nbextension disable --%s --section %s %s", cliLevel(level), sec.Section, e.Require)}},
-					Action: act,
+					Why:      onPath(s.Paths.Config, "config", d.ConfigDir) + "; every env's classic notebook loads it, and those without its files get a 404",
+					Affects:  broken,
+					Fix:      Fix{Commands: cmds},
 				})
 			}
 		}
 	}
 	return out
+}
+
+// entryFile is the file that holds an nbextension's value in a config dir: the root
+// <section>.json or a package's drop-in in <section>.d/.
+func entryFile(d nbext.DirState, sec nbext.SectionState, e nbext.Entry) string {
+	if e.Source != "" {
+		return e.Source
+	}
+	return filepath.Join(d.ConfigDir, sec.Section+".json")
 }
 
 func checkSeveralLevels(s *Snapshot) []Finding {
@@ -268,8 +331,8 @@ func checkSeveralLevels(s *Snapshot) []Finding {
 		}
 	}
 	type at struct {
-		dir   string
-		value bool
+		dir, file string
+		value     bool
 	}
 	sets := map[string][]at{}
 	var keys []string
@@ -280,14 +343,14 @@ func checkSeveralLevels(s *Snapshot) []Finding {
 				if _, ok := sets[k]; !ok {
 					keys = append(keys, k)
 				}
-				sets[k] = append(sets[k], at{d.ConfigDir, e.Enabled})
+				sets[k] = append(sets[k], at{d.ConfigDir, entryFile(d, sec, e), e.Enabled})
 			}
 		}
 	}
 	for _, k := range keys {
 		list := sets[k]
-		if len(list) < 2 {
-			continue
+		if len(list) < 2 || !slices.ContainsFunc(list, func(a at) bool { return a.value != list[0].value }) {
+			continue // one level, or every level agrees: nothing to untangle
 		}
 		section, require, _ := strings.Cut(k, "\x00")
 		var ev []Evidence
@@ -298,7 +361,7 @@ func checkSeveralLevels(s *Snapshot) []Finding {
 			if i == 0 {
 				d = fmt.Sprintf("wins: %s = %v", require, a.value)
 			}
-			ev = append(ev, Evidence{Path: filepath.Join(a.dir, section+".json"), Level: lv, Detail: d})
+			ev = append(ev, Evidence{Path: a.file, Level: lv, Detail: d})
 			if i > 0 {
 				cmds = append(cmds, fmt.Sprintf("jupyter nbextension disable --%s --section %s %s", cliLevel(lv), section, require))
 			}
@@ -397,3 +460,24 @@ func checkLabSplit(s *Snapshot) []Finding {
 }
 
 // ---- paths ----
+
+// checkUIConfig reports frontend settings in the user's nbconfig: what a notebook's UI saved
+// there (Jupyter's default ConfigManager writes every PATCH /api/config/<section>, the
+// Nbextensions tab's options included, into ~/.jupyter/nbconfig), read by every env's
+// frontend. load_extensions is left to the extension checks.
+func checkUIConfig(s *Snapshot) []Finding {
+	var out []Finding
+	for _, u := range s.UIConfig {
+		reached := reachWhere(s, filepath.Dir(filepath.Dir(u.Path)), false, readsNBConfig)
+		out = append(out, Finding{
+			Title:    fmt.Sprintf("frontend settings saved from a notebook's UI are in the user's nbconfig (%s): they reach %d envs", u.Detail, len(reached)),
+			Evidence: []Evidence{u},
+			Why:      "a server whose ConfigManager writes to the user config dir (Jupyter's default) saved them; every env's classic frontend reads " + filepath.Dir(u.Path),
+			Affects:  reached,
+			Fix: Fix{Commands: []string{
+				"jdash setup --env " + s.Prefix + "   # from now on this env's UI saves into " + filepath.Join(s.Paths.Levels.SysPrefix.Config, "nbconfig"),
+				"move the keys into " + filepath.Join(s.Paths.Levels.SysPrefix.Config, "nbconfig", filepath.Base(u.Path)) + " of the envs that want them, then remove them from " + u.Path}},
+		})
+	}
+	return out
+}

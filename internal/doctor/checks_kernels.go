@@ -41,7 +41,7 @@ func checkPython3Shadow(s *Snapshot) []Finding {
 			Evidence: []Evidence{kernelEvidence(k), {Path: s.Python, Level: "python", Detail: "this env's interpreter"}},
 			Why: kernelWhy(s, k) + "; jupyter_client adds the env's own python3 only when no python3 spec is found, so this one replaces it" +
 				" and `import` of this env's packages fails in it",
-			Affects: reach(s, k.KernelsDir, true),
+			Affects: reachWhere(s, k.KernelsDir, true, readsKernels),
 			Fix: Fix{Commands: []string{"jdash doctor --fix --env " + s.Prefix,
 				"jupyter kernelspec remove python3   # the " + k.Level + " copy at " + k.Dir,
 				"python -m ipykernel install --user --name <env-name>   # register envs under their own names"}},
@@ -69,7 +69,7 @@ func checkDangling(s *Snapshot) []Finding {
 			Title:    fmt.Sprintf("kernel %q starts %s, which %s", k.Name, k.Argv[0], what),
 			Evidence: []Evidence{kernelEvidence(k)},
 			Why:      kernelWhy(s, k) + "; every notebook using this kernel fails to start it",
-			Affects:  reach(s, k.KernelsDir, true),
+			Affects:  reachWhere(s, k.KernelsDir, true, readsKernels),
 			Fix:      Fix{Commands: []string{"jdash doctor --fix --env " + s.Prefix, "jupyter kernelspec remove " + k.Name}},
 			Action:   quarantine(k),
 		})
@@ -87,7 +87,7 @@ func checkSystemUserEnv(s *Snapshot) []Finding {
 			Title:    fmt.Sprintf("machine-wide kernel %q runs the user-owned env %s", k.Name, k.RunsIn),
 			Evidence: []Evidence{kernelEvidence(k)},
 			Why:      onPath(s.Paths.Data, "data", k.KernelsDir) + "; every env's server offers it and it silently runs another env",
-			Affects:  reach(s, k.KernelsDir, true),
+			Affects:  reachWhere(s, k.KernelsDir, true, readsKernels),
 			Fix:      Fix{Commands: []string{"sudo jupyter kernelspec remove " + k.Name + "   # needs root: not done by --fix"}},
 		})
 	}
@@ -190,7 +190,7 @@ func checkMalformedKernels(s *Snapshot) []Finding {
 			Title:    fmt.Sprintf("kernel %q: kernel.json cannot be read", k.Name),
 			Evidence: []Evidence{{Path: filepath.Join(k.Dir, "kernel.json"), Level: k.Level, Detail: k.Err}},
 			Why:      kernelWhy(s, k) + "; jupyter_client logs an error and the kernel is missing from the list",
-			Affects:  reach(s, k.KernelsDir, true),
+			Affects:  reachWhere(s, k.KernelsDir, true, readsKernels),
 			Fix:      Fix{Commands: []string{"jdash doctor --fix --env " + s.Prefix, "fix or remove " + k.Dir}},
 			Action:   quarantine(k),
 		})

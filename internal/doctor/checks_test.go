@@ -36,7 +36,7 @@ func base() *Snapshot {
 		Kernels: []Kernel{{Name: "python3", Dir: pfx + "/share/jupyter/kernels/python3", KernelsDir: pfx + "/share/jupyter/kernels",
 			Level: "sys-prefix", Wins: true, Argv: []string{"python", "-m", "ipykernel_launcher"}, DisplayName: "Python 3 (ipykernel)",
 			Bare: true, Exists: true, Executable: true, RunsIn: pfx}},
-		Others: []OtherEnv{{Prefix: other, ConfigDirs: op.ConfigDirs(), DataDirs: op.DataDirs(), SysPrefix: op.Levels.SysPrefix,
+		Others: []OtherEnv{{Prefix: other, ConfigDirs: op.ConfigDirs(), DataDirs: op.DataDirs(), SysPrefix: op.Levels.SysPrefix, Classic: true, Server: true, Kernels: true,
 			Modules: map[string]bool{}, JS: map[string]bool{}, Versions: map[string]string{}}},
 	}
 }
@@ -146,8 +146,27 @@ func TestChecks(t *testing.T) {
 		{"seed + L6: nbextension at user and env level", func(s *Snapshot) {
 			s.NBExts = nbext.Listing{Dirs: []nbext.DirState{
 				nbextDir(pfx+"/etc/jupyter/nbconfig", "toc2/main", true, true, true),
-				nbextDir(home+"/.jupyter/nbconfig", "toc2/main", true, true, false)}}
+				nbextDir(home+"/.jupyter/nbconfig", "toc2/main", false, true, false)}}
 		}, []string{"ext-several-levels:warning"}},
+		{"UI: the configurator's option and a click saved at the user level", func(s *Snapshot) {
+			s.UIConfig = []Evidence{{Path: home + "/.jupyter/nbconfig/common.json", Level: "user", Detail: "common: nbext_hide_incompat"}}
+		}, []string{"ui-config-user:warning"}},
+		{"Debian: a machine-wide widgets drop-in, the other env lacks the files", func(s *Snapshot) {
+			sys := s.Paths.Levels.System.Config + "/nbconfig"
+			s.NBExts = nbext.Listing{Dirs: []nbext.DirState{nbextDir(sys, "jupyter-js-widgets/extension", true, true, true)}}
+			s.NBExts.Dirs[0].Sections[0].Entries[0].Source = sys + "/notebook.d/jupyter-js-widgets.json"
+		}, []string{"ext-shared-level:warning"}},
+		{"Debian: a machine-wide widgets drop-in, every env that reads it has the files", func(s *Snapshot) {
+			sys := s.Paths.Levels.System.Config + "/nbconfig"
+			s.NBExts = nbext.Listing{Dirs: []nbext.DirState{nbextDir(sys, "jupyter-js-widgets/extension", true, true, true)}}
+			s.Others[0].JS["jupyter-js-widgets/extension"] = true
+		}, nil},
+		{"Debian: the env and the distribution's notebook.d drop-in both enable widgets", func(s *Snapshot) {
+			s.NBExts = nbext.Listing{Dirs: []nbext.DirState{
+				nbextDir(pfx+"/etc/jupyter/nbconfig", "jupyter-js-widgets/extension", true, true, true),
+				nbextDir("/etc/jupyter/nbconfig", "jupyter-js-widgets/extension", true, true, false)}}
+			s.NBExts.Dirs[1].Sections[0].Entries[0].Source = "/etc/jupyter/nbconfig/notebook.d/jupyter-js-widgets.json"
+		}, nil},
 		{"seed: nbextension enabled for the user", func(s *Snapshot) {
 			s.NBExts = nbext.Listing{Dirs: []nbext.DirState{nbextDir(home+"/.jupyter/nbconfig", "toc2/main", true, true, true)}}
 		}, []string{"ext-shared-level:warning"}},
@@ -298,6 +317,11 @@ func TestWhyNamesThePrecedence(t *testing.T) {
 	if !slices.Contains(fs[0].Affects, other) {
 		t.Errorf("affects = %v, want both envs", fs[0].Affects)
 	}
+	// an env with no kernel manager (no jupyter_client) never reads kernelspecs
+	s.Others[0].Kernels = false
+	if fs, _ := Run(s, []string{"kernel-python3-shadow"}); slices.Contains(fs[0].Affects, other) {
+		t.Errorf("affects = %v: %s starts no kernels", fs[0].Affects, other)
+	}
 }
 
 func TestSharedFindingsMergeAcrossEnvs(t *testing.T) {
@@ -313,5 +337,27 @@ func TestSharedFindingsMergeAcrossEnvs(t *testing.T) {
 	}
 	if !slices.Contains(r.Findings[0].Affects, pfx) || !slices.Contains(r.Findings[0].Affects, other) {
 		t.Errorf("affects = %v", r.Findings[0].Affects)
+	}
+}
+
+// On a distribution machine the evidence names the drop-in that holds the value, and the
+// advice overrides per env instead of editing the package's file; nothing claims --fix.
+func TestMachineWideEnableAdvice(t *testing.T) {
+	s := base()
+	sys := s.Paths.Levels.System.Config + "/nbconfig"
+	dropIn := sys + "/notebook.d/jupyter-js-widgets.json"
+	s.NBExts = nbext.Listing{Dirs: []nbext.DirState{nbextDir(sys, "jupyter-js-widgets/extension", true, true, true)}}
+	s.NBExts.Dirs[0].Sections[0].Entries[0].Source = dropIn
+	fs, _ := Run(s, []string{"ext-shared-level"})
+	if len(fs) != 1 {
+		t.Fatalf("findings: %+v", fs)
+	}
+	f := fs[0]
+	if f.Evidence[0].Path != dropIn || f.Action != nil || !slices.Equal(f.Affects, []string{other}) {
+		t.Errorf("evidence %v, action %v, affects %v", f.Evidence, f.Action, f.Affects)
+	}
+	all := strings.Join(f.Fix.Commands, "\n")
+	if strings.Contains(all, "doctor --fix") || !strings.Contains(all, "jdash nbext disable --sys-prefix --env "+other) || !strings.Contains(all, "not: jupyter nbextension disable --system") {
+		t.Errorf("fix:\n%s", all)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
+	"github.com/jdash-dev/jdash/internal/pkgindex"
 	"io/fs"
 	"path/filepath"
 	"regexp"
@@ -80,7 +81,7 @@ func (g gatherer) serverExtensions() {
 	if nb == "" && srv == "" {
 		return
 	}
-	s.Classic = nb != "" && !jupyter.IsNotebook7(nb) || s.Versions["nbclassic"] != ""
+	s.Classic = classicFrontend(func(n string) string { return s.Versions[pkgindex.NormalizeName(n)] })
 	app := serverext.AppFor(nb, srv)
 	s.Apps = []serverext.App{app}
 	if app == serverext.Server && s.Versions["nbclassic"] != "" {
@@ -143,6 +144,24 @@ func (g gatherer) nbextensions() {
 		return
 	}
 	g.s.NBExts, g.s.NBExtOK = l, true
+	// frontend settings a UI saved at the user level (every key but load_extensions)
+	userNB := filepath.Join(g.in.Paths.Levels.User.Config, "nbconfig")
+	for _, sec := range nbext.Sections {
+		f := filepath.Join(userNB, sec+".json")
+		obj := g.obj(f)
+		if obj == nil {
+			continue
+		}
+		var keys []string
+		for _, k := range obj.Keys() {
+			if k != "load_extensions" {
+				keys = append(keys, k)
+			}
+		}
+		if len(keys) > 0 {
+			g.s.UIConfig = append(g.s.UIConfig, Evidence{Path: f, Level: "user", Detail: sec + ": " + strings.Join(keys, ", ")})
+		}
+	}
 	// bundlers: nbconfig/notebook.json "bundlerextensions" (first config dir wins per name)
 	seen := map[string]bool{}
 	for _, d := range g.in.Paths.ConfigDirs() {
@@ -326,4 +345,10 @@ func unquote(s string) string {
 		return s[1 : len(s)-1]
 	}
 	return s
+}
+
+// classicFrontend is an env whose notebook reads nbconfig: notebook 6, or nbclassic.
+func classicFrontend(version func(name string) string) bool {
+	nb := version("notebook")
+	return nb != "" && !jupyter.IsNotebook7(nb) || version("nbclassic") != ""
 }

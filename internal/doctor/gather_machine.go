@@ -79,7 +79,9 @@ func (g gatherer) others() {
 			continue
 		}
 		oe := OtherEnv{Prefix: o.Prefix, ConfigDirs: o.ConfigDirs, DataDirs: o.DataDirs, SysPrefix: o.SysPrefix,
-			Modules: map[string]bool{}, JS: map[string]bool{}, Versions: map[string]string{}}
+			Modules: map[string]bool{}, JS: map[string]bool{}, Versions: map[string]string{},
+			Classic: classicFrontend(o.Packages.Version), Server: o.Packages.Version("notebook") != "" || o.Packages.Version("jupyter_server") != "",
+			Kernels: o.Packages.Version("jupyter_client") != ""}
 		for m := range mods {
 			oe.Modules[m] = importable(g.r, o.Packages, o.Stdlib, m) != ""
 		}

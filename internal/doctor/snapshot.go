@@ -64,6 +64,9 @@ type Snapshot struct {
 	ServerExts []serverext.Listing
 	ExtLines   []Evidence // lines of .py config files that set extension lists
 	NBExts     nbext.Listing
+	// UIConfig are the user's nbconfig files holding frontend settings (keys besides
+	// load_extensions), each with its section and keys in Detail.
+	UIConfig   []Evidence
 	NBExtOK    bool
 	Bundlers   []Bundler
 	Kernels    []Kernel
@@ -136,6 +139,10 @@ type OtherEnv struct {
 	Modules    map[string]bool // referenced modules importable there
 	JS         map[string]bool // referenced requires whose .js its data path has
 	Versions   map[string]string
+	// What the env has that reads a shared file, so that a finding's "affects" counts only
+	// the envs where it matters: a classic frontend (nbconfig), a notebook server (server
+	// extensions), a kernel manager (kernelspecs).
+	Classic, Server, Kernels bool
 }
 
 // UserSite is Python's user site as this env's Python sees it.

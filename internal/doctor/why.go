@@ -63,8 +63,16 @@ func isUserOrigin(o jupyter.Origin) bool {
 
 // reach lists the env prefixes whose config (or data) path holds dir: this env first.
 func reach(s *Snapshot, dir string, data bool) []string {
+	return reachWhere(s, dir, data, nil)
+}
+
+// reachWhere is reach limited to the envs for which reads holds (this env is always in).
+func reachWhere(s *Snapshot, dir string, data bool, reads func(OtherEnv) bool) []string {
 	out := []string{s.Prefix}
 	for _, o := range s.Others {
+		if reads != nil && !reads(o) {
+			continue
+		}
 		dirs := o.ConfigDirs
 		if data {
 			dirs = o.DataDirs
@@ -84,3 +92,7 @@ func shared(level string) bool {
 	}
 	return true
 }
+
+func readsNBConfig(o OtherEnv) bool   { return o.Classic }
+func readsServerExts(o OtherEnv) bool { return o.Server }
+func readsKernels(o OtherEnv) bool    { return o.Kernels }

@@ -84,6 +84,31 @@ func (c ConfigDir) Get(section string, includeRoot bool) (*pyjson.Obj, error) {
 	return data, nil
 }
 
+// Sources says which file of the section (its .d drop-ins, then the root file) holds the
+// value that wins for each key of the object under key: the last file that sets it.
+func (c ConfigDir) Sources(section, key string) (map[string]string, error) {
+	paths, err := c.Paths(section, true)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]string{}
+	for _, p := range paths {
+		obj, err := c.ReadObj(p)
+		if err != nil {
+			return nil, err
+		}
+		if obj == nil {
+			continue
+		}
+		if v := obj.Get(key); v != nil && v.Kind == pyjson.Object {
+			for _, k := range v.Obj.Keys() {
+				out[k] = p
+			}
+		}
+	}
+	return out, nil
+}
+
 // ReadObj reads one JSON object file; a missing file (or a dir) is nil, nil; one that
 // cannot be read (permission, a FIFO or device, over the size limit) is an error naming it;
 // one that is not a JSON object is a MalformedError naming it.

@@ -40,6 +40,9 @@ type Entry struct {
 	Effective bool `json:"effective"`
 	// ShadowedBy is the config dir whose value wins over this one.
 	ShadowedBy string `json:"shadowed_by,omitempty"`
+	// Source is the file that holds this dir's value: <section>.json or a drop-in of
+	// <section>.d/ (a package's default, such as a distribution's widgets enable).
+	Source string `json:"source"`
 }
 
 // SectionState is one section's load_extensions in one config dir.
@@ -108,10 +111,14 @@ func List(fsys fsx.FS, p jupyter.Paths) (Listing, error) {
 				continue
 			}
 			ss := SectionState{Section: sec, Entries: []Entry{}}
+			srcs, err := jupyter.ConfigDir{Dir: dir, FS: fsys}.Sources(sec, "load_extensions")
+			if err != nil {
+				return l, err
+			}
 			if le.Kind == pyjson.Object {
 				for _, req := range le.Obj.Keys() {
 					v := le.Obj.Get(req)
-					e := Entry{Require: req, Value: v, Enabled: jupyter.Truthy(v)}
+					e := Entry{Require: req, Value: v, Enabled: jupyter.Truthy(v), Source: srcs[req]}
 					key := sec + "\x00" + req
 					if w, ok := winner[key]; ok {
 						e.ShadowedBy = w
