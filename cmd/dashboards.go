@@ -34,7 +34,8 @@ func newDashboardsCmd(f *Factory) *cobra.Command {
 				return err
 			}
 			s, err := dashserver.New(dashserver.Config{Root: root, RootRel: get("ROOT_REL"), UploadToken: get("UPLOAD_TOKEN"),
-				VoilaURL: get("VOILA_URL"), VoilaToken: get("VOILA_TOKEN"), Gridstack: get("GRIDSTACK") == "1"})
+				VoilaURL: get("VOILA_URL"), VoilaToken: get("VOILA_TOKEN"), Gridstack: get("GRIDSTACK") == "1",
+				ViewerToken: get("VIEWER_TOKEN"), ViewerPassword: get("VIEWER_PASSWORD")})
 			if err != nil {
 				return err
 			}

@@ -1,17 +1,17 @@
 package integration
 
 import (
-	"slices"
-
 	"fmt"
-	"github.com/chromedp/chromedp"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/chromedp/chromedp"
 )
 
 // chromium is Debian's headless browser (scripts/test.sh installs it when missing).

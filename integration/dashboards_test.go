@@ -5,9 +5,12 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/chromedp/chromedp"
 )
 
 // reportNotebook is laid out with the dashboards extension (its grid view) and prints a
@@ -46,16 +49,28 @@ func deployLoop(t *testing.T, env []string, venv, kind, bundle, shot string) {
 services:
   notebook:   {env: %s, kind: %s, port: %d}
   voila:      {env: %s, kind: voila, port: %d}
-  dashboards: {kind: dashboards, port: %d, render: voila}
+  dashboards: {kind: dashboards, port: %d, render: voila, viewer_auth: token}
 `, venv, kind, nbPort, requireEnv(t, "voila"), voPort, dashPort)), 0o644)
 	if out, errs, code := jdashIn(t, env, dir, "up", "-d"); code != 0 {
 		t.Fatalf("up: %d\n%s\n%s", code, out, errs)
 	}
 	defer jdashIn(t, env, dir, "down")
 	d := ps(t, env, dir)
-	if u := d.url("dashboards"); u != fmt.Sprintf("http://127.0.0.1:%d/", dashPort) {
+	viewerToken := token(d.url("dashboards"))
+	if u := d.url("dashboards"); u != fmt.Sprintf("http://127.0.0.1:%d/?token=%s", dashPort, viewerToken) || len(viewerToken) != 32 {
 		t.Errorf("ps lists dashboards at %q", u)
 	}
+
+	// The author lays the notebook out: the dashboards toolbar switches the notebook between
+	// its views (a driven browser clicks them), and a cell runs.
+	br := newDriver(t)
+	nbURL := fmt.Sprintf("http://127.0.0.1:%d/notebooks/report.ipynb?token=%s", nbPort, token(d.url("notebook")))
+	if out := br.runClassicCell(nbURL, "print('jdash-dashboard-' + str(6*7))", shot+"-notebook"); out != "jdash-dashboard-42" {
+		t.Errorf("the notebook's cell printed %q", out)
+	}
+	br.switchDashboardView("grid", shot+"-grid-layout")
+	br.switchDashboardView("preview", shot+"-preview")
+	br.eval("keep the layout", `Jupyter.notebook.set_dirty(false); window.onbeforeunload = null; true`, nil)
 
 	// File > Deploy as > Dashboard on Jupyter Dashboards Server
 	req, _ := http.NewRequest("GET", fmt.Sprintf("http://127.0.0.1:%d%sreport.ipynb?bundler=dashboards_server_upload", nbPort, bundle), nil)
@@ -76,16 +91,60 @@ services:
 	}
 	// the link opens: Voilà's render, gridstack layout, the value printed by the kernel
 	// (gs-x="6": gridstack placed the output cell in the grid column the layout gave it)
-	dom := browse(t, link, shot)
-	for _, want := range []string{"jdash-dashboard-42", "grid-stack", "Quarterly report", `gs-x="6"`} {
-		if !strings.Contains(dom, want) {
+	// A viewer opens the link: viewing needs the viewer token (viewer_auth: token), typed
+	// into the login form; then Voilà's render shows, laid out by gridstack.
+	viewer := newDriver(t)
+	viewer.do("open the dashboard link", 30*time.Second, chromedp.Navigate(link),
+		chromedp.WaitVisible(`input[name="password"]`, chromedp.ByQuery))
+	viewer.shot(shot + "-login")
+	viewer.do("log in", 30*time.Second,
+		chromedp.SendKeys(`input[name="password"]`, viewerToken, chromedp.ByQuery),
+		chromedp.Click(`button[type="submit"]`, chromedp.ByQuery))
+	viewer.waitJS("see the dashboard", `document.body.innerText.includes('jdash-dashboard-42') && document.querySelector('.grid-stack [gs-x="6"]')`, 90*time.Second)
+	viewer.shot(shot)
+	var page struct {
+		URL, HTML string
+	}
+	viewer.eval("read the dashboard", `({url: location.href, html: document.documentElement.outerHTML})`, &page)
+	for _, want := range []string{"Quarterly report", "grid-stack"} {
+		if !strings.Contains(page.HTML, want) {
 			t.Errorf("the rendered dashboard lacks %q", want)
 		}
 	}
-	if strings.Contains(dom, "token=") {
-		t.Error("the dashboard page carries a token")
+	if page.URL != link || strings.Contains(page.HTML, viewerToken) || strings.Contains(page.HTML, token(d.url("voila"))) {
+		t.Errorf("the dashboard page (at %s) carries a token", page.URL)
 	}
-	if code, body := get(t, fmt.Sprintf("http://127.0.0.1:%d/", dashPort), ""); code != 200 || !strings.Contains(body, `href="/dashboards/report"`) {
+	// The kernel Voilà started for that page serves that viewer only.
+	kernel := regexp.MustCompile(`"kernelId":\s*"([0-9a-f-]{36})"`).FindStringSubmatch(page.HTML)
+	if kernel == nil {
+		t.Fatalf("no kernel id in the rendered page")
+	}
+	base := fmt.Sprintf("http://127.0.0.1:%d", dashPort)
+	for _, c := range []struct{ method, path, auth string }{
+		{"DELETE", "/api/kernels/" + kernel[1], ""},
+		{"DELETE", "/api/kernels/" + kernel[1], "token " + viewerToken}, // logged in, but not that page's viewer
+		{"POST", "/api/kernels/" + kernel[1] + "/restart", "token " + viewerToken},
+		{"POST", "/voila/api/shutdown/" + kernel[1], "token " + viewerToken},
+		{"GET", "/voila/api/contents", "token " + viewerToken},
+	} {
+		req, _ := http.NewRequest(c.method, base+c.path, nil)
+		if c.auth != "" {
+			req.Header.Set("Authorization", c.auth)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 401 && resp.StatusCode != 403 && resp.StatusCode != 404 {
+			t.Errorf("%s %s (%q) through the dashboards service: %d, want a refusal", c.method, c.path, c.auth, resp.StatusCode)
+		}
+	}
+	if code, _ := get(t, base+"/", ""); code != http.StatusSeeOther { // to the login form
+		t.Errorf("the list without a login: %d", code)
+	}
+	if code, body := get(t, base+"/", viewerToken); code != 200 || !strings.Contains(body, `href="/dashboards/report"`) {
 		t.Errorf("the list: %d %s", code, body)
 	}
+	t.Logf("dashboards: the viewer logged in with the viewer token and saw the grid; another client's DELETE/restart/shutdown of that page's kernel and Voilà's contents API were refused")
 }

@@ -102,10 +102,21 @@ func (d *driver) eval(step, js string, out any) {
 	d.do(step, 20*time.Second, chromedp.Evaluate(js, out))
 }
 
-// waitJS polls a JavaScript condition until it holds or limit passes.
+// waitJS polls a JavaScript condition until it holds or limit passes, across page loads (a
+// form that navigates, a redirect).
 func (d *driver) waitJS(step, cond string, limit time.Duration) {
 	d.t.Helper()
-	d.do(step, limit, chromedp.Poll(cond, nil, chromedp.WithPollingInterval(200*time.Millisecond)))
+	for end := time.Now().Add(limit); time.Now().Before(end); time.Sleep(250 * time.Millisecond) {
+		ctx, cancel := context.WithTimeout(d.ctx, 5*time.Second)
+		var ok bool
+		err := chromedp.Run(ctx, chromedp.Evaluate(`!!(`+cond+`)`, &ok))
+		cancel()
+		if err == nil && ok {
+			return
+		}
+	}
+	d.shot("failed-" + step)
+	d.t.Fatalf("browser: %s: not seen within %s\nconsole:\n%s", step, limit, strings.Join(d.console, "\n"))
 }
 
 // runClassicCell opens a classic notebook (notebook 6 or nbclassic) at url, types code into
@@ -118,7 +129,8 @@ func (d *driver) runClassicCell(url, code, shot string) string {
 			chromedp.WithPollingInterval(250*time.Millisecond)))
 	d.do("type into the first cell", 20*time.Second,
 		chromedp.Click(`.cell.code_cell .CodeMirror`, chromedp.ByQuery),
-		chromedp.Evaluate(`Jupyter.notebook.get_cell(0).set_text(""); Jupyter.notebook.select(0); Jupyter.notebook.edit_mode();`, nil),
+		chromedp.Evaluate(`(() => { const nb = Jupyter.notebook, i = nb.get_cells().findIndex(c => c.cell_type === 'code');
+			nb.get_cell(i).set_text(""); nb.select(i); nb.edit_mode(); })()`, nil),
 		chromedp.SendKeys(`.cell.code_cell .CodeMirror textarea`, code, chromedp.ByQuery),
 		chromedp.KeyEvent("\r", chromedp.KeyModifiers(input.ModifierShift)))
 	var out string
@@ -225,4 +237,28 @@ func (d *driver) runLabCell(url, code, shot string) string {
 		chromedp.Text(`.jp-Notebook .jp-Cell .jp-OutputArea-output`, &out, chromedp.ByQuery))
 	d.shot(shot)
 	return strings.TrimSpace(out)
+}
+
+// switchDashboardView clicks a button of the dashboards extension's "Dashboard View" toolbar
+// (state notebook, grid, report or preview) and waits until the notebook is in that view:
+// the button active, and in the grid layout the cells in a gridstack.
+func (d *driver) switchDashboardView(state, shot string) {
+	d.t.Helper()
+	btn := `#jupyter-dashboard-view-toolbar-buttons button[data-dashboard-state="` + state + `"]`
+	done := `document.querySelector('#view_menu [data-dashboard-state="` + state + `"].selected')` // the extension marks the view it is in
+	if state == "grid" {
+		done += ` && document.querySelector('#notebook-container.grid-stack, .grid-stack .grid-stack-item')`
+	}
+	var toolbar bool // the preview hides the toolbar: then the View menu is the way back
+	d.eval("is the toolbar shown", `!!document.querySelector('`+btn+`') && document.querySelector('`+btn+`').offsetParent !== null`, &toolbar)
+	if toolbar {
+		d.do("click the "+state+" view button", 20*time.Second, chromedp.Click(btn, chromedp.ByQuery))
+	} else {
+		item := `#view_menu li[data-dashboard-state="` + state + `"] > a`
+		d.do("open the View menu", 20*time.Second, chromedp.Click(`//ul[@id="view_menu"]/preceding-sibling::a`, chromedp.BySearch))
+		d.do("see View > "+state, 20*time.Second, chromedp.WaitVisible(item, chromedp.ByQuery))
+		d.do("click View > "+state, 20*time.Second, chromedp.Click(item, chromedp.ByQuery))
+	}
+	d.do("see the "+state+" view", 30*time.Second, chromedp.Poll(`!!(`+done+`)`, nil, chromedp.WithPollingInterval(200*time.Millisecond)))
+	d.shot(shot)
 }

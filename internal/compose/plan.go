@@ -353,7 +353,22 @@ func Build(st *Stack, o Options) (*Plan, error) {
 			}
 			setTok("JDASH_DASHBOARDS_VOILA_TOKEN", tok(vs.Name))
 			setTok("JDASH_DASHBOARDS_UPLOAD_TOKEN", tok(s.Name+"/upload"))
-			p.Probe = Probe{Path: "/"}
+			switch s.ViewerAuth {
+			case "token": // the link ps shows carries it; the login form takes it too
+				p.Token = tok(s.Name + "/viewer")
+				setTok("JDASH_DASHBOARDS_VIEWER_TOKEN", p.Token)
+			case "password":
+				pw := ""
+				if o.Getenv != nil {
+					pw = o.Getenv(s.PasswordEnv)
+				}
+				if pw == "" {
+					return nil, &Error{File: st.File, Line: s.Line, Msg: fmt.Sprintf("service %s: password_env %s is not set in the environment", s.Name, s.PasswordEnv)}
+				}
+				setTok("JDASH_DASHBOARDS_VIEWER_PASSWORD", pw)
+			}
+			// the uploader may view: the probe sends the upload token, whatever viewer_auth says
+			p.Probe = Probe{Path: "/", Token: tok(s.Name + "/upload")}
 			p.URLPath = "/"
 		case "dashboards_server":
 			p.Argv = slices.Clone(s.Command)

@@ -45,7 +45,11 @@ type Service struct {
 	Root           string // dashboards: where deployed dashboards go, relative to root_dir
 	URL            string // a remote gateway: started by nobody here, only probed and wired
 	TokenEnv       string // the variable holding the remote gateway's token
-	Line           int
+	// ViewerAuth is what a dashboards viewer shows before viewing: none, token (a link
+	// with a fresh token, or its login form) or password (read from PasswordEnv).
+	ViewerAuth  string
+	PasswordEnv string
+	Line        int
 }
 
 // RemoteKind is the kind of a service given as {url, token_env}: a gateway elsewhere.
@@ -73,7 +77,7 @@ func (st *Stack) Service(name string) *Service {
 // Keys are the top-level keys the stack owns in jdash.yaml.
 var Keys = []string{"root_dir", "services"}
 
-var serviceKeys = []string{"env", "kind", "port", "ip", "args", "environment", "depends_on", "ready", "startup_timeout", "restart", "kernels", "command", "render", "root", "url", "token_env"}
+var serviceKeys = []string{"env", "kind", "port", "ip", "args", "environment", "depends_on", "ready", "startup_timeout", "restart", "kernels", "command", "render", "root", "url", "token_env", "viewer_auth", "password_env"}
 
 // Error is a stack file problem, naming the file and line.
 type Error struct {
@@ -204,6 +208,10 @@ func parseService(name string, v *yaml.Node, bad func(*yaml.Node, string, ...any
 			svc.TokenEnv, err = nonEmpty(val)
 		case "render":
 			svc.Render, err = nonEmpty(val)
+		case "viewer_auth":
+			svc.ViewerAuth, err = oneOf(val, "none", "token", "password")
+		case "password_env":
+			svc.PasswordEnv, err = nonEmpty(val)
 		case "root":
 			svc.Root, err = nonEmpty(val)
 			if err == nil && (filepath.IsAbs(svc.Root) || slices.Contains(strings.Split(filepath.ToSlash(svc.Root), "/"), "..")) {
@@ -239,8 +247,20 @@ func parseService(name string, v *yaml.Node, bad func(*yaml.Node, string, ...any
 		if svc.Root == "" {
 			svc.Root = "dashboards"
 		}
-	} else if svc.Render != "" || svc.Root != "" {
-		return svc, bad(v, "service %s: render and root apply to kind dashboards only", name)
+		loopback := isLoopback(svc.IP)
+		switch {
+		case svc.ViewerAuth == "" && loopback:
+			svc.ViewerAuth = "none"
+		case svc.ViewerAuth == "": // beyond loopback viewing needs a credential
+			svc.ViewerAuth = "token"
+		case svc.ViewerAuth == "none" && !loopback:
+			return svc, bad(v, "service %s: viewer_auth none with ip %s would let anyone who reaches it view the dashboards and drive their kernels: use token or password", name, svc.IP)
+		}
+		if (svc.ViewerAuth == "password") != (svc.PasswordEnv != "") {
+			return svc, bad(v, "service %s: viewer_auth password takes password_env (the variable that holds the password), and password_env applies to it only", name)
+		}
+	} else if svc.Render != "" || svc.Root != "" || svc.ViewerAuth != "" || svc.PasswordEnv != "" {
+		return svc, bad(v, "service %s: render, root, viewer_auth and password_env apply to kind dashboards only", name)
 	}
 	if svc.Kind != "dashboards_server" && svc.Kind != "dashboards" && svc.Env == "" {
 		return svc, bad(v, "service %s: no env (a path or a name from jdash envs)", name)

@@ -45,6 +45,8 @@ type Config struct {
 	Gridstack   bool   // voila-gridstack is installed in Voilà's env
 	LinkPattern string // the base of the returned links: {protocol}, {host} from the request
 	MaxUpload   int64  // bytes of one upload (and of a zip's entries together)
+	// ViewerToken or ViewerPassword, when set, is what a viewer must show (viewers.go).
+	ViewerToken, ViewerPassword string
 }
 
 // Limits of uploaded names and archives.
@@ -60,6 +62,9 @@ type Server struct {
 	proxy *httputil.ReverseProxy
 	page  *httputil.ReverseProxy // a dashboard page: its CDN assets rewritten to local copies
 	mu    sync.Mutex             // one deploy or delete at a time
+	// pages are the viewers' page sessions (the kernels they own), logins their logins.
+	pages  sessions[page]
+	logins sessions[struct{}]
 }
 
 // gridstack is the library voila-gridstack's template loads from a CDN (MIT, see its
@@ -93,20 +98,21 @@ func New(c Config) (*Server, error) {
 	s.page = &httputil.ReverseProxy{Rewrite: func(r *httputil.ProxyRequest) {
 		rewrite(r)
 		r.Out.Header.Set("Accept-Encoding", "identity")
-	}, ModifyResponse: localAssets}
+	}, ModifyResponse: s.renderedPage}
 	return s, nil
 }
 
-// localAssets points a rendered page's gridstack at jdash's copy.
-func localAssets(resp *http.Response) error {
+// renderedPage gives the kernel Voilà started for the page to the viewer's page session,
+// and points the page's gridstack at jdash's copy.
+func (s *Server) renderedPage(resp *http.Response) error {
 	if !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
 		return nil
 	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
-	resp.Body.Close()
+	body, err := readBody(resp)
 	if err != nil {
 		return err
 	}
+	s.ownKernels(resp, body)
 	body = bytes.ReplaceAll(body, []byte(cdnGridstack), []byte("/_jdash/gridstack/"))
 	resp.Body = io.NopCloser(bytes.NewReader(body))
 	resp.ContentLength = int64(len(body))
@@ -119,6 +125,14 @@ var voilaPaths = []string{"/voila/static/", "/voila/templates/", "/voila/api/", 
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p := r.URL.Path
+	switch {
+	case p == "/login":
+		s.login(w, r)
+		return
+	case strings.HasPrefix(p, "/_api/"): // the upload token, checked below
+	case !s.viewer(w, r):
+		return
+	}
 	switch {
 	case strings.HasPrefix(p, "/_api/notebooks/"):
 		s.api(w, r, strings.TrimPrefix(p, "/_api/notebooks/"))
@@ -157,6 +171,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case slices.ContainsFunc(voilaPaths, func(x string) bool { return strings.HasPrefix(p, x) }):
 		if strings.HasPrefix(p, "/voila/files/") && !strings.HasPrefix(p, "/voila/files/"+s.c.RootRel+"/") {
 			http.NotFound(w, r) // only the deployed dashboards' files
+			return
+		}
+		if id, isKernel := kernelOf(p); isKernel || strings.HasPrefix(p, "/api/kernels") {
+			if !s.ownsKernel(r, id) { // another viewer's kernel, or the kernel list
+				http.Error(w, "not your kernel", http.StatusForbidden)
+				return
+			}
+		} else if strings.HasPrefix(p, "/voila/api/") {
+			http.NotFound(w, r) // Voilà's other APIs (contents, ...) are not a page's business
 			return
 		}
 		s.proxy.ServeHTTP(w, r)
@@ -467,7 +490,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, raw string) {
 		http.NotFound(w, r)
 		return
 	}
-	out := r.Clone(r.Context())
+	out := withPage(r.Clone(r.Context()), s.pageSession(w, r))
 	out.URL.Path = "/voila/render/" + path.Join(s.c.RootRel, rel)
 	out.URL.RawPath = ""
 	q := url.Values{}

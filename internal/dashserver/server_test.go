@@ -9,9 +9,12 @@ import (
 	"mime/multipart"
 	"net"
 	"net/http"
+	"net/http/cookiejar"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -258,10 +261,16 @@ func TestRedeployIsAtomic(t *testing.T) {
 	}
 }
 
-// A kernel's websocket goes through: the upgrade reaches Voilà with its token, and bytes flow
-// both ways.
+// A kernel's websocket goes through for the viewer whose page started the kernel: the
+// upgrade reaches Voilà with its token, and bytes flow both ways.
 func TestWebsocketUpgradeIsProxied(t *testing.T) {
+	const kernel = "0b1c2d3e-0000-4000-8000-000000000001"
 	voila := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/voila/render/") {
+			w.Header().Set("Content-Type", "text/html")
+			fmt.Fprintf(w, `<script>{"kernelId": "%s"}</script>`, kernel)
+			return
+		}
 		if r.Header.Get("Upgrade") != "websocket" || r.Header.Get("Authorization") != "token voila-secret" {
 			http.Error(w, "no", 400)
 			return
@@ -278,17 +287,44 @@ func TestWebsocketUpgradeIsProxied(t *testing.T) {
 		brw.Flush()
 	}))
 	defer voila.Close()
-	s, _ := New(Config{Root: t.TempDir(), RootRel: "d", UploadToken: "u", VoilaURL: voila.URL, VoilaToken: "voila-secret"})
+	root := t.TempDir()
+	os.WriteFile(filepath.Join(root, "x.ipynb"), []byte(nb), 0o644)
+	s, _ := New(Config{Root: root, RootRel: "d", UploadToken: "u", VoilaURL: voila.URL, VoilaToken: "voila-secret"})
 	srv := httptest.NewServer(s)
 	defer srv.Close()
-	conn, err := net.Dial("tcp", strings.TrimPrefix(srv.URL, "http://"))
+	resp, err := http.Get(srv.URL + "/dashboards/x")
 	if err != nil {
 		t.Fatal(err)
 	}
+	resp.Body.Close()
+	var page string
+	for _, c := range resp.Cookies() {
+		if c.Name == pageCookie {
+			page = c.Value
+			if !c.HttpOnly || c.SameSite != http.SameSiteStrictMode {
+				t.Errorf("page cookie %+v: want HttpOnly, SameSite=Strict", c)
+			}
+		}
+	}
+	upgrade := func(cookie string) (*bufio.Reader, net.Conn, string) {
+		conn, err := net.Dial("tcp", strings.TrimPrefix(srv.URL, "http://"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(conn, "GET /api/kernels/%s/channels HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n%s\r\n", kernel, cookie)
+		br := bufio.NewReader(conn)
+		status, _ := br.ReadString('\n')
+		return br, conn, status
+	}
+	for _, c := range []string{"", "Cookie: " + pageCookie + "=" + strings.Repeat("0", 32) + "\r\n"} {
+		_, conn, status := upgrade(c)
+		conn.Close()
+		if !strings.Contains(status, "403") {
+			t.Errorf("a channel to another viewer's kernel (cookie %q): %q", c, status)
+		}
+	}
+	br, conn, status := upgrade("Cookie: " + pageCookie + "=" + page + "\r\n")
 	defer conn.Close()
-	fmt.Fprintf(conn, "GET /api/kernels/k1/channels HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n")
-	br := bufio.NewReader(conn)
-	status, _ := br.ReadString('\n')
 	if !strings.Contains(status, "101") {
 		t.Fatalf("upgrade: %q", status)
 	}
@@ -297,6 +333,139 @@ func TestWebsocketUpgradeIsProxied(t *testing.T) {
 	fmt.Fprintf(conn, "hello kernel\n")
 	if got, _ := br.ReadString('\n'); got != "echo hello kernel\n" {
 		t.Errorf("through the proxy: %q", got)
+	}
+}
+
+// Each viewer drives only the kernel its own page started: DELETE, restart, interrupt and
+// Voilà's shutdown of another's kernel are refused, the kernel list and Voilà's other APIs
+// are not served.
+func TestKernelsServeOnlyTheirViewer(t *testing.T) {
+	n := 0
+	var mu sync.Mutex
+	voila := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/voila/render/") {
+			mu.Lock()
+			n++
+			id := fmt.Sprintf("00000000-0000-4000-8000-%012d", n)
+			mu.Unlock()
+			w.Header().Set("Content-Type", "text/html")
+			fmt.Fprintf(w, `<script id="jupyter-config-data">{"kernelId": "%s"}</script>`, id)
+			return
+		}
+		fmt.Fprintf(w, "voila %s %s", r.Method, r.URL.Path)
+	}))
+	defer voila.Close()
+	root := t.TempDir()
+	os.WriteFile(filepath.Join(root, "x.ipynb"), []byte(nb), 0o644)
+	s, _ := New(Config{Root: root, RootRel: "d", UploadToken: "u", VoilaURL: voila.URL, VoilaToken: "v"})
+	srv := httptest.NewServer(s)
+	defer srv.Close()
+	viewer := func() (*http.Client, string) {
+		jar, _ := cookiejar.New(nil)
+		c := &http.Client{Jar: jar}
+		resp, err := c.Get(srv.URL + "/dashboards/x")
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		return c, regexp.MustCompile(`[0-9a-f-]{36}`).FindString(string(b))
+	}
+	a, ka := viewer()
+	b, kb := viewer()
+	do := func(c *http.Client, method, p string) int {
+		req, _ := http.NewRequest(method, srv.URL+p, nil)
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	for _, c := range []struct {
+		who    *http.Client
+		method string
+		path   string
+		want   int
+	}{
+		{a, "DELETE", "/api/kernels/" + ka, 200},
+		{a, "POST", "/api/kernels/" + ka + "/restart", 200},
+		{a, "POST", "/voila/api/shutdown/" + ka, 200},
+		{a, "DELETE", "/api/kernels/" + kb, 403},
+		{a, "POST", "/api/kernels/" + kb + "/interrupt", 403},
+		{a, "POST", "/voila/api/shutdown/" + kb, 403},
+		{http.DefaultClient, "DELETE", "/api/kernels/" + ka, 403},
+		{http.DefaultClient, "POST", "/voila/api/shutdown/" + kb, 403},
+		{b, "DELETE", "/api/kernels/" + kb, 200},
+		{a, "GET", "/api/kernels", 404},
+		{a, "POST", "/api/kernels", 404},
+		{a, "GET", "/voila/api/contents", 404},
+	} {
+		if got := do(c.who, c.method, c.path); got != c.want {
+			t.Errorf("%s %s: %d, want %d", c.method, c.path, got, c.want)
+		}
+	}
+}
+
+// Viewing behind a viewer token: the dashboards ask for it (a login form, or 401 for an
+// API), take it from the link once (then drop it from the address) or from the form, and
+// keep the viewer logged in with a cookie; the upload token (the probe's) is accepted too.
+func TestViewerLogin(t *testing.T) {
+	for _, mode := range []string{"token", "password"} {
+		t.Run(mode, func(t *testing.T) {
+			root := t.TempDir()
+			os.WriteFile(filepath.Join(root, "x.ipynb"), []byte(nb), 0o644)
+			c := Config{Root: root, RootRel: "d", UploadToken: "up", VoilaURL: fakeVoila(t).URL, VoilaToken: "v"}
+			if mode == "token" {
+				c.ViewerToken = "view-secret"
+			} else {
+				c.ViewerPassword = "view-secret"
+			}
+			s, _ := New(c)
+			srv := httptest.NewServer(s)
+			defer srv.Close()
+			noRedirect := func(jar http.CookieJar) *http.Client {
+				return &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+			}
+			anon := noRedirect(nil)
+			resp, _ := anon.Get(srv.URL + "/dashboards/x")
+			if resp.StatusCode != 303 || resp.Header.Get("Location") != "/login?next=%2Fdashboards%2Fx" {
+				t.Errorf("anonymous view: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+			}
+			for _, p := range []string{"/api/kernels/00000000-0000-4000-8000-000000000001/channels", "/voila/static/x.js", "/_jdash/gridstack/gridstack-all.js"} {
+				if resp, _ := anon.Get(srv.URL + p); resp.StatusCode != 401 {
+					t.Errorf("anonymous %s: %d", p, resp.StatusCode)
+				}
+			}
+			code, form := get(t, srv.URL+"/login?next=/dashboards/x")
+			if code != 200 || !strings.Contains(form, `name="password"`) || !strings.Contains(form, `value="/dashboards/x"`) {
+				t.Errorf("login form: %d\n%s", code, form)
+			}
+			jar, _ := cookiejar.New(nil)
+			viewer := noRedirect(jar)
+			if resp, _ := viewer.PostForm(srv.URL+"/login", url.Values{"password": {"wrong"}, "next": {"/dashboards/x"}}); resp.StatusCode != 401 {
+				t.Errorf("a wrong %s: %d", mode, resp.StatusCode)
+			}
+			resp, _ = viewer.PostForm(srv.URL+"/login", url.Values{"password": {"view-secret"}, "next": {"//evil.example/"}})
+			if resp.StatusCode != 303 || resp.Header.Get("Location") != "/" {
+				t.Errorf("login: %d, to %q (a next off this server must become /)", resp.StatusCode, resp.Header.Get("Location"))
+			}
+			if resp, _ := viewer.Get(srv.URL + "/dashboards/x"); resp.StatusCode != 200 {
+				t.Errorf("logged in: %d", resp.StatusCode)
+			}
+			if mode == "token" {
+				jar2, _ := cookiejar.New(nil)
+				resp, _ := noRedirect(jar2).Get(srv.URL + "/dashboards/x?token=view-secret")
+				if resp.StatusCode != 303 || resp.Header.Get("Location") != "/dashboards/x" {
+					t.Errorf("a link with the token: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+				}
+			}
+			req, _ := http.NewRequest("GET", srv.URL+"/", nil)
+			req.Header.Set("Authorization", "token up")
+			if resp, _ := anon.Do(req); resp.StatusCode != 200 {
+				t.Errorf("the upload token (the readiness probe): %d", resp.StatusCode)
+			}
+		})
 	}
 }
 
