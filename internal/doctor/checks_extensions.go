@@ -184,7 +184,7 @@ func checkNbextJS(s *Snapshot) []Finding {
 					Title:    fmt.Sprintf("nbextension %s is enabled (%s) but %s.js is in no nbextensions dir: the browser gets a 404", e.Require, sec.Section, e.Require),
 					Evidence: []Evidence{{Path: file, Level: level, Detail: "load_extensions." + e.Require + " = true"}},
 					Why:      onPath(s.Paths.Config, "config", d.ConfigDir) + "; the nbextensions dirs searched are " + strings.Join(nbextDirs(s), ", "),
-					Affects:  reachWhere(s, filepath.Dir(d.ConfigDir), false, readsNBConfig),
+					Affects:  reachWhere(s, filepath.Dir(d.ConfigDir), false, func(o OtherEnv) bool { return o.Classic && !o.JS[e.Require] }),
 					Fix:      Fix{Commands: nbextMissingFix(s, act, level, e.Require)},
 				})
 			}
@@ -196,6 +196,10 @@ func checkNbextJS(s *Snapshot) []Finding {
 func nbextMissingFix(s *Snapshot, act *Action, level, require string) []string {
 	cmds := []string{fmt.Sprintf("jdash nbext disable --%s --env %s %s", cliLevel(level), s.Prefix, require),
 		"or install its files: jdash nbext install --sys-prefix --py <package>"}
+	if level == "system" { // the machine's file serves other envs (and is often a package's)
+		cmds = []string{fmt.Sprintf("jdash nbext disable --sys-prefix --env %s %s   # this env's level overrides the machine's", s.Prefix, require),
+			cmds[1], fmt.Sprintf("not: jupyter nbextension disable --system ...: the machine's file (often a package's) serves every env, %s's own notebook too", s.Prefix)}
+	}
 	if act != nil {
 		cmds = append([]string{"jdash doctor --fix --env " + s.Prefix + "   # moves it to --sys-prefix of the envs that have its files, or drops it"}, cmds...)
 	}
