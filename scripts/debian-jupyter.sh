@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Makes sure the Debian packages the integration tests use are installed: Debian's own Python
 # with its packaged jupyter_core (apt's /usr/lib/python3/dist-packages, for the test of a
-# --system-site-packages venv over a distribution Python), chromium (the browser tests) and tmux
+# --system-site-packages venv over a distribution Python), its notebook and widgets (doctor on
+# a machine with the distribution's Jupyter), chromium (the browser tests) and tmux
 # (the terminal tests) and docker-compose (it validates the Compose export without a daemon).
 # Elsewhere than Debian/Ubuntu it does nothing: the distribution-layout test skips there.
 set -euo pipefail
 [ -x /usr/bin/python3 ] && [ -f /etc/debian_version ] || { echo "debian-jupyter.sh: not a Debian-like machine, nothing to do" >&2; exit 0; }
 want=()
 /usr/bin/python3 -I -c 'import jupyter_core' 2>/dev/null || want+=(python3-jupyter-core)
+# the distribution's notebook and widgets: the common machine doctor must be precise on
+/usr/bin/python3 -I -c 'import notebook, ipywidgets' 2>/dev/null || want+=(jupyter-notebook python3-ipywidgets)
 command -v chromium >/dev/null || want+=(chromium)
 command -v tmux >/dev/null || want+=(tmux)
 command -v docker-compose >/dev/null || want+=(docker-compose)
