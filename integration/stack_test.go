@@ -408,6 +408,18 @@ func TestStackNotebook7AndZeroConfig(t *testing.T) {
 	if _, body := get(t, fmt.Sprintf("http://127.0.0.1:%d/api/kernels", gwPort), token(d.url("gateway"))); !strings.Contains(body, kernel) {
 		t.Errorf("notebook 7's kernel %q is not on the gateway: %s", kernel, body)
 	}
+	// jupyter_server's ConfigManager, under jdash up, writes the frontend's config at the env's level
+	modernNB := filepath.Join(requireEnv(t, "modern"), "etc", "jupyter", "nbconfig")
+	if _, err := os.Stat(modernNB); os.IsNotExist(err) {
+		t.Cleanup(func() { os.RemoveAll(modernNB) }) // the shared test env stays as built
+	}
+	patchConfig(t, fmt.Sprintf("http://127.0.0.1:%d", nbPort), token(d.url("notebook")), `{"jdash_ui_probe": 7}`)
+	if b, _ := os.ReadFile(filepath.Join(modernNB, "notebook.json")); !strings.Contains(string(b), `"jdash_ui_probe": 7`) {
+		t.Errorf("notebook 7 under jdash up: the frontend's config is not in %s: %s", modernNB, b)
+	}
+	if _, err := os.Stat(filepath.Join(strings.TrimPrefix(env[0], "HOME="), ".jupyter", "nbconfig")); err == nil {
+		t.Error("notebook 7 under jdash up wrote the frontend's config at the user level")
+	}
 	m := marker(t, env)
 	jdashIn(t, env, dir, "down")
 	if left := marked(m); len(left) > 0 {
