@@ -71,6 +71,23 @@ services:
 	br.switchDashboardView("grid", shot+"-grid-layout")
 	br.switchDashboardView("preview", shot+"-preview")
 	br.eval("keep the layout", `Jupyter.notebook.set_dirty(false); window.onbeforeunload = null; true`, nil)
+	// a click in the Nbextensions tab of the server jdash up started lands in the env's nbconfig
+	envNB := filepath.Join(venv, "etc", "jupyter", "nbconfig", "notebook.json")
+	before, _ := os.ReadFile(envNB)
+	tab := br.openConfigurator(fmt.Sprintf("http://127.0.0.1:%d/tree?token=%s#nbextensions_configurator", nbPort, token(d.url("notebook"))), shot+"-configurator")
+	if len(tab.Greyed) > 0 {
+		t.Errorf("the Nbextensions tab greys out %v", tab.Greyed)
+	}
+	br.toggleExtension("Table of Contents (2)")
+	waitFor(t, 10*time.Second, "toc2/main in "+envNB, func() bool {
+		b, _ := os.ReadFile(envNB)
+		return strings.Contains(string(b), `"toc2/main": true`)
+	})
+	if leaked, _ := filepath.Glob(filepath.Join(strings.TrimPrefix(env[0], "HOME="), ".jupyter", "nbconfig", "*")); len(leaked) > 0 {
+		t.Errorf("the UI of the server jdash up started wrote at the user level: %v", leaked)
+	}
+	after, _ := os.ReadFile(envNB)
+	t.Logf("jdash up, a click on Table of Contents (2): %s\nbefore:\n%s\nafter:\n%s", envNB, before, after)
 
 	// File > Deploy as > Dashboard on Jupyter Dashboards Server
 	req, _ := http.NewRequest("GET", fmt.Sprintf("http://127.0.0.1:%d%sreport.ipynb?bundler=dashboards_server_upload", nbPort, bundle), nil)

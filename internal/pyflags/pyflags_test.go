@@ -90,7 +90,10 @@ func TestDifferentialAgainstPython(t *testing.T) {
 		t.Skip("set JDASH_PACKAGING_PYTHON to a python3.11+ to compare with")
 	}
 	// a venv's Python has no user site at all: ask its base interpreter
-	base, err := exec.Command(py, "-c", "import sys; print(sys._base_executable)").Output()
+	clean := []string{"PATH=/usr/bin:/bin", "HOME=" + t.TempDir()} // never the caller's PYTHON* variables
+	q := exec.Command(py, "-I", "-c", "import sys; print(sys._base_executable)")
+	q.Env = clean
+	base, err := q.Output()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,7 +101,7 @@ func TestDifferentialAgainstPython(t *testing.T) {
 	for _, c := range cases {
 		args := append(append([]string{}, c.opts...), "-c", `import json, site, sys; print(json.dumps({"no_user_site": not site.ENABLE_USER_SITE, "safe_path": sys.flags.safe_path == 1}))`)
 		cmd := exec.Command(py, args...)
-		cmd.Env = []string{"PATH=/usr/bin:/bin", "HOME=" + t.TempDir()}
+		cmd.Env = clean
 		if c.nousersite != nil {
 			cmd.Env = append(cmd.Env, "PYTHONNOUSERSITE="+*c.nousersite)
 		}
