@@ -62,13 +62,17 @@ func DeclareCompat(data []byte, token string) (out []byte, ok bool) {
 	return data, false
 }
 
-// declareCompat applies DeclareCompat to every yaml description under the installed dirs.
+// declareCompat applies DeclareCompat to the yaml descriptions under the installed dirs. A
+// description sits in its extension's dir (contrib's <ext>/<ext>.yaml, the configurator's
+// <dir>/<part>/<part>.yaml): the walk goes two levels down, not into the extensions' vendored
+// trees, so that a no-op setup stays quick.
 func declareCompat(w fsx.Writer, dirs []string, token string) error {
 	if token == "" {
 		return nil
 	}
-	var walk func(dir string) error
-	walk = func(dir string) error {
+	const maxDepth = 2
+	var walk func(dir string, depth int) error
+	walk = func(dir string, depth int) error {
 		names, err := w.ReadDirNames(dir)
 		if err != nil {
 			return err
@@ -80,8 +84,10 @@ func declareCompat(w fsx.Writer, dirs []string, token string) error {
 				return err
 			}
 			if isDir {
-				if err := walk(p); err != nil {
-					return err
+				if depth < maxDepth {
+					if err := walk(p, depth+1); err != nil {
+						return err
+					}
 				}
 				continue
 			}
@@ -104,7 +110,7 @@ func declareCompat(w fsx.Writer, dirs []string, token string) error {
 		if _, isDir, err := w.Exists(d); err != nil {
 			return err
 		} else if isDir {
-			if err := walk(d); err != nil {
+			if err := walk(d, 0); err != nil {
 				return err
 			}
 		}
