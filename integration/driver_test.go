@@ -27,9 +27,15 @@ type driver struct {
 
 func newDriver(t *testing.T) *driver {
 	t.Helper()
+	// the profile dir is removed after the browser has gone (t.TempDir's cleanup can race
+	// Chromium's last writes)
+	profile, err := os.MkdirTemp("", "jdash-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chromium(t)),
-		chromedp.UserDataDir(t.TempDir()),
+		chromedp.UserDataDir(profile),
 		chromedp.WindowSize(1280, 900),
 		chromedp.Flag("headless", "new"),
 	)
@@ -61,9 +67,16 @@ func newDriver(t *testing.T) *driver {
 	if err := chromedp.Run(ctx); err != nil {
 		cancelC()
 		cancelA()
+		os.RemoveAll(profile)
 		t.Fatalf("starting chromium: %v", err)
 	}
-	t.Cleanup(func() { cancelC(); cancelA() })
+	t.Cleanup(func() {
+		cancelC()
+		cancelA()
+		for i := 0; i < 50 && os.RemoveAll(profile) != nil; i++ {
+			time.Sleep(100 * time.Millisecond)
+		}
+	})
 	return d
 }
 

@@ -47,4 +47,4 @@ step "unit and CLI tests again, on a machine with a system Jupyter and a hostile
 scripts/with-system-jupyter.sh go test -count=1 ./...
 
 step "integration tests against real Jupyter"
-JDASH_INTEGRATION=1 go test -count=1 -v -run . ./integration/ 2>&1 | grep -v -E '^(=== RUN|    --- PASS)' || exit 1
+JDASH_INTEGRATION=1 go test -count=1 -timeout 40m -v -run . ./integration/ 2>&1 | grep -v -E '^(=== RUN|    --- PASS)' || exit 1
