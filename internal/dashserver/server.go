@@ -126,7 +126,7 @@ var voilaPaths = []string{"/voila/static/", "/voila/templates/", "/voila/api/", 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p := r.URL.Path
 	switch {
-	case p == "/login":
+	case p == "/login" && s.viewerAuth():
 		s.login(w, r)
 		return
 	case strings.HasPrefix(p, "/_api/"): // the upload token, checked below

@@ -469,6 +469,14 @@ func TestViewerLogin(t *testing.T) {
 	}
 }
 
+// Without viewer_auth there is no login form to show.
+func TestNoLoginWithoutViewerAuth(t *testing.T) {
+	srv, _, _ := newServer(t, 1<<20)
+	if code, _ := get(t, srv.URL+"/login"); code != 404 {
+		t.Errorf("/login without viewer_auth: %d", code)
+	}
+}
+
 func TestCacheDeleteKeepsScriptsWorking(t *testing.T) {
 	srv, _, _ := newServer(t, 1<<20)
 	req, _ := http.NewRequest("DELETE", srv.URL+"/_api/cache", nil)
