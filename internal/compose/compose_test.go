@@ -48,6 +48,7 @@ services:
 func fakeEnvs(ref string) (EnvFacts, error) {
 	v := map[string]map[string]string{
 		"NB":  {"notebook": "6.5.7"},
+		"NBU": {"notebook": "6.5.7", "jdash-nbconfig": "1"}, // set up by jdash: has uiconfig's module
 		"N7":  {"notebook": "7.6.5", "jupyter-server": "2.14.0"},
 		"KG":  {"jupyter-kernel-gateway": "3.0.1"},
 		"VO":  {"voila": "0.5.13"},
@@ -171,10 +172,44 @@ func TestPlanRefusesAnOpenServiceWithoutAToken(t *testing.T) {
 	if !(Proc{IP: "0.0.0.0"}).openWithoutToken() || (Proc{IP: "0.0.0.0", Token: "t"}).openWithoutToken() || (Proc{IP: "127.0.0.1"}).openWithoutToken() {
 		t.Error("openWithoutToken")
 	}
-	// the dashboards' views are public by design; their upload API has its token
+	// beyond loopback, viewing the dashboards needs a token unless viewer_auth says password
 	pl := build(t, "services:\n  nb: {env: NB, kind: classic}\n  v: {env: VO, kind: voila}\n  d: {kind: dashboards, render: v, ip: 0.0.0.0}\n")
-	if d := pl.Proc("d"); env(d, "JDASH_DASHBOARDS_UPLOAD_TOKEN") == "" {
-		t.Errorf("dashboards without an upload token: %v", d.Set)
+	if d := pl.Proc("d"); env(d, "JDASH_DASHBOARDS_UPLOAD_TOKEN") == "" || d.Token == "" || env(d, "JDASH_DASHBOARDS_VIEWER_TOKEN") != d.Token ||
+		!slices.Contains(d.Secrets, "JDASH_DASHBOARDS_VIEWER_TOKEN") || !strings.HasSuffix(d.URL(), "/?token="+d.Token) {
+		t.Errorf("dashboards beyond loopback: %+v", d)
+	}
+}
+
+// viewer_auth: none on loopback by default, token beyond it; none is refused beyond it; a
+// password comes from the variable password_env names, and must be set.
+func TestViewerAuth(t *testing.T) {
+	const head = "services:\n  v: {env: VO, kind: voila}\n  d: {kind: dashboards, render: v"
+	if d := build(t, head+"}\n").Proc("d"); d.Token != "" || env(d, "JDASH_DASHBOARDS_VIEWER_TOKEN") != "" || d.Probe.Token == "" {
+		t.Errorf("loopback default: %+v", d)
+	}
+	for _, bad := range []struct{ yaml, want string }{
+		{head + ", ip: 0.0.0.0, viewer_auth: none}\n", "jdash.yaml:3: service d: viewer_auth none with ip 0.0.0.0"},
+		{head + ", viewer_auth: password}\n", "viewer_auth password takes password_env"},
+		{head + ", password_env: PW}\n", "password_env applies to it only"},
+		{head + ", viewer_auth: yes}\n", "viewer_auth"},
+		{"services:\n  v: {env: VO, kind: voila, viewer_auth: token}\n", "apply to kind dashboards only"},
+	} {
+		if _, err := Parse("/p/jdash.yaml", []byte(bad.yaml)); err == nil || !strings.Contains(err.Error(), bad.want) {
+			t.Errorf("%q: %v, want %q", bad.yaml, err, bad.want)
+		}
+	}
+	st, err := Parse("/p/jdash.yaml", []byte(head+", viewer_auth: password, password_env: DASH_PW}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := Options{Resolve: fakeEnvs, Token: counter(), StateDir: "/state", Getenv: func(k string) string { return map[string]string{"DASH_PW": "s3cret"}[k] }}
+	pl, err := Build(st, opts)
+	if d := pl.Proc("d"); err != nil || env(d, "JDASH_DASHBOARDS_VIEWER_PASSWORD") != "s3cret" || !slices.Contains(d.Secrets, "JDASH_DASHBOARDS_VIEWER_PASSWORD") {
+		t.Errorf("password: %v %+v", err, d)
+	}
+	opts.Getenv = func(string) string { return "" }
+	if _, err := Build(st, opts); err == nil || !strings.Contains(err.Error(), "password_env DASH_PW is not set") {
+		t.Errorf("an unset password variable: %v", err)
 	}
 }
 
@@ -388,5 +423,27 @@ func TestExportKubernetesAndNotes(t *testing.T) {
 	notes := strings.Join(ExportCompose(pl, envs).Notes, "\n")
 	if !strings.Contains(notes, "nb refers to /opt/static, a path of this host") || !strings.Contains(notes, "ds runs a command of this host") {
 		t.Errorf("notes:\n%s", notes)
+	}
+}
+
+// Every notebook server jdash up starts saves the UI's config at its env's level: the
+// manager class on the command line, and the module from the state dir where the env lacks it.
+func TestPlanKeepsUIWritesInTheEnv(t *testing.T) {
+	pl := build(t, "services:\n  a: {env: NB, kind: classic}\n  b: {env: NBU, kind: classic}\n  c: {env: N7, kind: notebook7}\n")
+	a, b, c := pl.Proc("a"), pl.Proc("b"), pl.Proc("c")
+	if !slices.Contains(a.Argv, "--NotebookApp.config_manager_class=jdash_nbconfig.NotebookConfigManager") ||
+		!slices.Contains(c.Argv, "--ServerApp.config_manager_class=jdash_nbconfig.ServerConfigManager") {
+		t.Errorf("argv: %v / %v", a.Argv, c.Argv)
+	}
+	if env(a, "PYTHONPATH") != "/state/python/a" || len(a.Files) != 1 || a.Files[0].Path != "/state/python/a/jdash_nbconfig.py" || !strings.Contains(string(a.Files[0].Data), "ServerConfigManager") {
+		t.Errorf("an env jdash has not set up gets the module from the state dir: %v %v", a.Set, a.Files)
+	}
+	if env(b, "PYTHONPATH") != "" || len(b.Files) != 0 || !slices.Contains(b.Argv, "--NotebookApp.config_manager_class=jdash_nbconfig.NotebookConfigManager") {
+		t.Errorf("a set-up env uses its own module: %v %v %v", b.Argv, b.Set, b.Files)
+	}
+	// a container is an env of its own: the export drops both
+	ex := ExportCompose(pl, map[string]ExportEnv{"a": {PythonVersion: "3.11.7"}, "b": {PythonVersion: "3.11.7"}, "c": {PythonVersion: "3.11.7"}})
+	if y := string(ex.Files["compose.yaml"]); strings.Contains(y, "config_manager_class") || strings.Contains(y, "PYTHONPATH") {
+		t.Errorf("the export carries uiconfig's host wiring:\n%s", y)
 	}
 }
