@@ -65,48 +65,44 @@ func (e *MalformedError) Unwrap() error { return e.Err }
 
 // Get returns the merged section. A file that is not valid JSON is an error naming it.
 func (c ConfigDir) Get(section string, includeRoot bool) (*pyjson.Obj, error) {
-	data := pyjson.NewObj()
-	paths, err := c.Paths(section, includeRoot)
-	if err != nil {
-		return nil, err
-	}
-	for _, p := range paths {
-		obj, err := c.ReadObj(p)
-		if err != nil {
-			return nil, err
-		}
-		if obj != nil {
-			if err := RecursiveUpdate(data, obj); err != nil {
-				return nil, fmt.Errorf("%s: %w", p, err)
-			}
-		}
-	}
-	return data, nil
+	data, _, err := c.get(section, includeRoot, "")
+	return data, err
 }
 
-// Sources says which file of the section (its .d drop-ins, then the root file) holds the
-// value that wins for each key of the object under key: the last file that sets it.
-func (c ConfigDir) Sources(section, key string) (map[string]string, error) {
-	paths, err := c.Paths(section, true)
-	if err != nil {
-		return nil, err
+// GetSources is Get (root file included), and which file holds the winning value of each
+// key of the object under key: the last file that sets it, a .d drop-in or the root file.
+func (c ConfigDir) GetSources(section, key string) (*pyjson.Obj, map[string]string, error) {
+	return c.get(section, true, key)
+}
+
+func (c ConfigDir) get(section string, includeRoot bool, key string) (*pyjson.Obj, map[string]string, error) {
+	data := pyjson.NewObj()
+	var sources map[string]string
+	if key != "" {
+		sources = map[string]string{}
 	}
-	out := map[string]string{}
+	paths, err := c.Paths(section, includeRoot)
+	if err != nil {
+		return nil, nil, err
+	}
 	for _, p := range paths {
 		obj, err := c.ReadObj(p)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if obj == nil {
 			continue
 		}
-		if v := obj.Get(key); v != nil && v.Kind == pyjson.Object {
+		if v := obj.Get(key); key != "" && v != nil && v.Kind == pyjson.Object {
 			for _, k := range v.Obj.Keys() {
-				out[k] = p
+				sources[k] = p
 			}
 		}
+		if err := RecursiveUpdate(data, obj); err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", p, err)
+		}
 	}
-	return out, nil
+	return data, sources, nil
 }
 
 // ReadObj reads one JSON object file; a missing file (or a dir) is nil, nil; one that

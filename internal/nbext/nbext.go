@@ -102,7 +102,7 @@ func List(fsys fsx.FS, p jupyter.Paths) (Listing, error) {
 		dir := filepath.Join(cd, "nbconfig")
 		ds := DirState{ConfigDir: dir}
 		for _, sec := range Sections {
-			data, err := jupyter.ConfigDir{Dir: dir, FS: fsys}.Get(sec, true)
+			data, srcs, err := jupyter.ConfigDir{Dir: dir, FS: fsys}.GetSources(sec, "load_extensions")
 			if err != nil {
 				return l, err
 			}
@@ -111,10 +111,6 @@ func List(fsys fsx.FS, p jupyter.Paths) (Listing, error) {
 				continue
 			}
 			ss := SectionState{Section: sec, Entries: []Entry{}}
-			srcs, err := jupyter.ConfigDir{Dir: dir, FS: fsys}.Sources(sec, "load_extensions")
-			if err != nil {
-				return l, err
-			}
 			if le.Kind == pyjson.Object {
 				for _, req := range le.Obj.Keys() {
 					v := le.Obj.Get(req)
