@@ -108,7 +108,8 @@ func (s *Server) renderedPage(resp *http.Response) error {
 	if !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
 		return nil
 	}
-	body, err := readBody(resp)
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	resp.Body.Close()
 	if err != nil {
 		return err
 	}

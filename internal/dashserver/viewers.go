@@ -1,14 +1,12 @@
 package dashserver
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/hex"
 	"fmt"
 	"html"
-	"io"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -239,15 +237,4 @@ func safeNext(next string) string {
 		return "/"
 	}
 	return next
-}
-
-// readBody reads a proxied page's body whole (bounded) and puts it back.
-func readBody(resp *http.Response) ([]byte, error) {
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
-	resp.Body.Close()
-	if err != nil {
-		return nil, err
-	}
-	resp.Body = io.NopCloser(bytes.NewReader(body))
-	return body, nil
 }

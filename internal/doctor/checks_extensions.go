@@ -77,7 +77,7 @@ func checkServerextImportable(s *Snapshot) []Finding {
 				why += "; every env's server loads the config files there"
 				affects = nil
 				for _, p := range reachWhere(s, filepath.Dir(x.Source), false, readsServerExts) {
-					if p == s.Prefix || !otherHas(s, p, x.Module) {
+					if p == s.Prefix || !otherEnv(s, p).Modules[x.Module] {
 						affects = append(affects, p)
 					}
 				}
@@ -102,22 +102,20 @@ func checkServerextImportable(s *Snapshot) []Finding {
 	return out
 }
 
-func otherHasJS(s *Snapshot, prefix, require string) bool {
+// otherEnv is the env of prefix among the others (the zero value when it is not one).
+func otherEnv(s *Snapshot, prefix string) OtherEnv {
 	for _, o := range s.Others {
 		if o.Prefix == prefix {
-			return o.JS[require]
+			return o
 		}
 	}
-	return false
+	return OtherEnv{}
 }
 
-func otherHas(s *Snapshot, prefix, module string) bool {
-	for _, o := range s.Others {
-		if o.Prefix == prefix {
-			return o.Modules[module]
-		}
-	}
-	return false
+// machineFileNote is the advice against editing a machine-wide file: it serves every env
+// (this one too) and is often a package's.
+func machineFileNote(level, file string) string {
+	return fmt.Sprintf("not: jupyter nbextension disable --%s ...: %s belongs to the machine (often to a package) and serves every env, this one too", cliLevel(level), file)
 }
 
 func appKey(a serverext.App) string {
@@ -185,7 +183,7 @@ func checkNbextJS(s *Snapshot) []Finding {
 					Evidence: []Evidence{{Path: file, Level: level, Detail: "load_extensions." + e.Require + " = true"}},
 					Why:      onPath(s.Paths.Config, "config", d.ConfigDir) + "; the nbextensions dirs searched are " + strings.Join(nbextDirs(s), ", "),
 					Affects:  reachWhere(s, filepath.Dir(d.ConfigDir), false, func(o OtherEnv) bool { return o.Classic && !o.JS[e.Require] }),
-					Fix:      Fix{Commands: nbextMissingFix(s, act, level, e.Require)},
+					Fix:      Fix{Commands: nbextMissingFix(s, act, level, file, e.Require)},
 				})
 			}
 		}
@@ -193,12 +191,12 @@ func checkNbextJS(s *Snapshot) []Finding {
 	return out
 }
 
-func nbextMissingFix(s *Snapshot, act *Action, level, require string) []string {
+func nbextMissingFix(s *Snapshot, act *Action, level, file, require string) []string {
 	cmds := []string{fmt.Sprintf("jdash nbext disable --%s --env %s %s", cliLevel(level), s.Prefix, require),
 		"or install its files: jdash nbext install --sys-prefix --py <package>"}
 	if level == "system" { // the machine's file serves other envs (and is often a package's)
 		cmds = []string{fmt.Sprintf("jdash nbext disable --sys-prefix --env %s %s   # this env's level overrides the machine's", s.Prefix, require),
-			cmds[1], fmt.Sprintf("not: jupyter nbextension disable --system ...: the machine's file (often a package's) serves every env, %s's own notebook too", s.Prefix)}
+			cmds[1], machineFileNote(level, file)}
 	}
 	if act != nil {
 		cmds = append([]string{"jdash doctor --fix --env " + s.Prefix + "   # moves it to --sys-prefix of the envs that have its files, or drops it"}, cmds...)
@@ -271,7 +269,7 @@ func checkSharedLevel(s *Snapshot) []Finding {
 				// never by editing the file the package manager owns.
 				var broken []string
 				for _, p := range reached {
-					if p != s.Prefix && !otherHasJS(s, p, e.Require) {
+					if p != s.Prefix && !otherEnv(s, p).JS[e.Require] {
 						broken = append(broken, p)
 					}
 				}
@@ -282,7 +280,7 @@ func checkSharedLevel(s *Snapshot) []Finding {
 				for _, p := range broken {
 					cmds = append(cmds, fmt.Sprintf("jdash nbext disable --sys-prefix --env %s --section %s %s   # that env's level overrides the machine's", p, sec.Section, e.Require))
 				}
-				cmds = append(cmds, fmt.Sprintf("not: jupyter nbextension disable --%s ...: %s belongs to the machine (often to a package) and serves this env's own notebook", cliLevel(level), file))
+				cmds = append(cmds, machineFileNote(level, file))
 				out = append(out, Finding{
 					Title:    fmt.Sprintf("nbextension %s is enabled at %s level, and %d envs that read it lack its files", e.Require, level, len(broken)),
 					Evidence: []Evidence{{Path: file, Level: level, Detail: "load_extensions." + e.Require + " = true"}},

@@ -165,6 +165,16 @@ func (c ConfigDir) Update(section string, newData *pyjson.Obj) ([]byte, *pyjson.
 	return out, data, err
 }
 
+// WriteUpdate is BaseJSONConfigManager.update: the section updated with newData and written
+// back through w, as Jupyter writes it (skipped when the bytes would not change).
+func (c ConfigDir) WriteUpdate(w fsx.Writer, section string, newData *pyjson.Obj) (changed bool, err error) {
+	content, _, err := c.Update(section, newData)
+	if err != nil {
+		return false, err
+	}
+	return w.WriteFile(c.File(section), content, 0o644)
+}
+
 // RecursiveUpdate is notebook's recursive_update: dicts merge key by key (a new key goes
 // last), null deletes, emptied sub-dicts are pruned, anything else replaces. Where a dict
 // would merge into something that is not one (`"load_extensions": ["a/main"]`), Python

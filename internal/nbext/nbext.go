@@ -159,10 +159,5 @@ func SetState(w fsx.Writer, configDir, section, require string, value *pyjson.Va
 	le.Set(require, value)
 	upd := pyjson.NewObj()
 	upd.Set("load_extensions", pyjson.ObjValue(le))
-	cd := jupyter.ConfigDir{Dir: configDir, FS: w}
-	content, _, err := cd.Update(section, upd)
-	if err != nil {
-		return false, err
-	}
-	return w.WriteFile(cd.File(section), content, 0o644)
+	return jupyter.ConfigDir{Dir: configDir, FS: w}.WriteUpdate(w, section, upd)
 }

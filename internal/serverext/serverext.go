@@ -204,10 +204,6 @@ func Toggle(w fsx.Writer, levelDir string, app App, module string, enable bool) 
 		cd = jupyter.ConfigDir{Dir: filepath.Join(levelDir, "jupyter_server_config.d"), FS: w}
 		section = module
 	}
-	content, _, err := cd.Update(section, upd)
-	if err != nil {
-		return "", false, err
-	}
-	changed, err := w.WriteFile(cd.File(section), content, 0o644)
+	changed, err := cd.WriteUpdate(w, section, upd)
 	return cd.File(section), changed, err
 }

@@ -131,11 +131,6 @@ func showUndeclared(w fsx.Writer, o Options) error {
 	}
 	upd := pyjson.NewObj()
 	upd.Set("nbext_hide_incompat", pyjson.BoolValue(false))
-	cd := jupyter.ConfigDir{Dir: dir, FS: w}
-	content, _, err := cd.Update("common", upd)
-	if err != nil {
-		return err
-	}
-	_, err = w.WriteFile(cd.File("common"), content, 0o644)
+	_, err = jupyter.ConfigDir{Dir: dir, FS: w}.WriteUpdate(w, "common", upd)
 	return err
 }

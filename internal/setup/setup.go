@@ -273,11 +273,7 @@ func bundlers(ctx context.Context, w fsx.Writer, o Options) error {
 		named.Set(s.Name, pyjson.ObjValue(b))
 		upd := pyjson.NewObj()
 		upd.Set("bundlerextensions", pyjson.ObjValue(named))
-		content, _, err := cd.Update("notebook", upd)
-		if err != nil {
-			return err
-		}
-		if _, err := w.WriteFile(cd.File("notebook"), content, 0o644); err != nil {
+		if _, err := cd.WriteUpdate(w, "notebook", upd); err != nil {
 			return err
 		}
 	}
@@ -362,12 +358,7 @@ func writeTraits(w fsx.Writer, dir, section string, traits []compose.Trait) erro
 		}
 		cls.Obj.Set(t.Name, v)
 	}
-	cd := jupyter.ConfigDir{Dir: dir, FS: w}
-	content, _, err := cd.Update(section, upd)
-	if err != nil {
-		return err
-	}
-	_, err = w.WriteFile(cd.File(section), content, 0o644)
+	_, err := jupyter.ConfigDir{Dir: dir, FS: w}.WriteUpdate(w, section, upd)
 	return err
 }
 
