@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -33,15 +36,37 @@ func newDashboardsCmd(f *Factory) *cobra.Command {
 			if err := (&fsx.Real{Roots: fsx.NewRoots(root)}).MkdirAll(root, 0o755); err != nil {
 				return err
 			}
-			s, err := dashserver.New(dashserver.Config{Root: root, RootRel: get("ROOT_REL"), UploadToken: get("UPLOAD_TOKEN"),
+			c := dashserver.Config{Root: root, RootRel: get("ROOT_REL"), UploadToken: get("UPLOAD_TOKEN"),
 				VoilaURL: get("VOILA_URL"), VoilaToken: get("VOILA_TOKEN"), Gridstack: get("GRIDSTACK") == "1",
-				ViewerToken: get("VIEWER_TOKEN"), ViewerPassword: get("VIEWER_PASSWORD")})
+				ViewerToken: get("VIEWER_TOKEN"), ViewerPassword: get("VIEWER_PASSWORD"),
+				Logf: func(format string, a ...any) { fmt.Fprintf(f.IO.ErrOut, format+"\n", a...) }}
+			ip, _, err := net.SplitHostPort(get("LISTEN"))
+			if err != nil {
+				return flagErrorf("JDASH_DASHBOARDS_LISTEN: %v", err)
+			}
+			var extra []string
+			if h := get("HOSTS"); h != "" {
+				extra = strings.Split(h, ",")
+			}
+			c.Hosts = dashserver.AllowedHosts(ip, extra, dashserver.MachineNames)
+			if v := get("KERNEL_IDLE"); v != "" {
+				if c.KernelIdle, err = time.ParseDuration(v); err != nil || c.KernelIdle <= 0 {
+					return flagErrorf("JDASH_DASHBOARDS_KERNEL_IDLE: a duration above 0, not %q", v)
+				}
+			}
+			if v := get("MAX_KERNELS"); v != "" {
+				if c.MaxKernels, err = strconv.Atoi(v); err != nil || c.MaxKernels <= 0 {
+					return flagErrorf("JDASH_DASHBOARDS_MAX_KERNELS: a number above 0, not %q", v)
+				}
+			}
+			s, err := dashserver.New(c)
 			if err != nil {
 				return err
 			}
 			srv := &http.Server{Addr: get("LISTEN"), Handler: s, ReadHeaderTimeout: 10 * time.Second}
 			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
+			go s.Cull(ctx)
 			go func() {
 				<-ctx.Done()
 				sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)

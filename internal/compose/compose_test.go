@@ -180,18 +180,30 @@ func TestPlanRefusesAnOpenServiceWithoutAToken(t *testing.T) {
 	}
 }
 
-// viewer_auth: none on loopback by default, token beyond it; none is refused beyond it; a
-// password comes from the variable password_env names, and must be set.
+// viewer_auth: token by default (as Jupyter's own servers, loopback or not), none only on
+// loopback and only when asked; a password comes from the variable password_env names, and
+// must be set. hosts, kernel_idle_timeout and max_kernels reach the service.
 func TestViewerAuth(t *testing.T) {
 	const head = "services:\n  v: {env: VO, kind: voila}\n  d: {kind: dashboards, render: v"
-	if d := build(t, head+"}\n").Proc("d"); d.Token != "" || env(d, "JDASH_DASHBOARDS_VIEWER_TOKEN") != "" || d.Probe.Token == "" {
+	if d := build(t, head+"}\n").Proc("d"); d.Token == "" || env(d, "JDASH_DASHBOARDS_VIEWER_TOKEN") != d.Token || d.Probe.Token == "" {
 		t.Errorf("loopback default: %+v", d)
+	}
+	if d := build(t, head+", viewer_auth: none}\n").Proc("d"); d.Token != "" || env(d, "JDASH_DASHBOARDS_VIEWER_TOKEN") != "" {
+		t.Errorf("none on loopback: %+v", d)
+	}
+	d := build(t, head+", hosts: [dash.example.com, 10.0.0.5], kernel_idle_timeout: 5m, max_kernels: 3}\n").Proc("d")
+	if env(d, "JDASH_DASHBOARDS_HOSTS") != "dash.example.com,10.0.0.5" || env(d, "JDASH_DASHBOARDS_KERNEL_IDLE") != "5m0s" || env(d, "JDASH_DASHBOARDS_MAX_KERNELS") != "3" {
+		t.Errorf("culling and hosts: %v", d.Set)
 	}
 	for _, bad := range []struct{ yaml, want string }{
 		{head + ", ip: 0.0.0.0, viewer_auth: none}\n", "jdash.yaml:3: service d: viewer_auth none with ip 0.0.0.0"},
 		{head + ", viewer_auth: password}\n", "viewer_auth password takes password_env"},
 		{head + ", password_env: PW}\n", "password_env applies to it only"},
 		{head + ", viewer_auth: yes}\n", "viewer_auth"},
+		{head + ", max_kernels: 0}\n", "jdash.yaml:3: service d: max_kernels: a number above 0, not \"0\""},
+		{head + ", kernel_idle_timeout: soon}\n", "kernel_idle_timeout: a duration"},
+		{head + ", hosts: [\"http://x/\"]}\n", "hosts: host names"},
+		{"services:\n  v: {env: VO, kind: voila, max_kernels: 3}\n", "apply to kind dashboards only"},
 		{"services:\n  v: {env: VO, kind: voila, viewer_auth: token}\n", "apply to kind dashboards only"},
 	} {
 		if _, err := Parse("/p/jdash.yaml", []byte(bad.yaml)); err == nil || !strings.Contains(err.Error(), bad.want) {
@@ -224,7 +236,7 @@ services:
 func TestPlanWiresTheDashboards(t *testing.T) {
 	pl := build(t, dashContract)
 	nb, vo, d := pl.Proc("notebook"), pl.Proc("voila"), pl.Proc("dashboards")
-	if d.Argv[0] != Self || d.Argv[1] != "__dashboards" || d.Port != 3000 || d.URL() != "http://127.0.0.1:3000/" || d.Probe.Path != "/" {
+	if d.Argv[0] != Self || d.Argv[1] != "__dashboards" || d.Port != 3000 || d.URL() != "http://127.0.0.1:3000/?token="+d.Token || d.Probe.Path != "/" {
 		t.Errorf("dashboards: %+v", d)
 	}
 	if env(d, "JDASH_DASHBOARDS_VOILA_TOKEN") != vo.Token || env(d, "JDASH_DASHBOARDS_VOILA_URL") != "http://127.0.0.1:8866" ||

@@ -348,6 +348,15 @@ func Build(st *Stack, o Options) (*Plan, error) {
 				"JDASH_DASHBOARDS_ROOT="+filepath.Join(st.RootDir, filepath.FromSlash(s.Root)),
 				"JDASH_DASHBOARDS_ROOT_REL="+filepath.ToSlash(filepath.Clean(s.Root)),
 				"JDASH_DASHBOARDS_VOILA_URL=http://"+net.JoinHostPort(displayHost(vs.IP), strconv.Itoa(port[vs.Name])))
+			if len(s.Hosts) > 0 {
+				p.Set = append(p.Set, "JDASH_DASHBOARDS_HOSTS="+strings.Join(s.Hosts, ","))
+			}
+			if s.KernelIdle > 0 {
+				p.Set = append(p.Set, "JDASH_DASHBOARDS_KERNEL_IDLE="+s.KernelIdle.String())
+			}
+			if s.MaxKernels > 0 {
+				p.Set = append(p.Set, "JDASH_DASHBOARDS_MAX_KERNELS="+strconv.Itoa(s.MaxKernels))
+			}
 			if vf.Versions["voila-gridstack"] != "" {
 				p.Set = append(p.Set, "JDASH_DASHBOARDS_GRIDSTACK=1")
 			}

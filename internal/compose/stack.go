@@ -49,7 +49,12 @@ type Service struct {
 	// with a fresh token, or its login form) or password (read from PasswordEnv).
 	ViewerAuth  string
 	PasswordEnv string
-	Line        int
+	// Hosts are names a dashboards service answers to besides loopback and its ip (a
+	// reverse proxy's name); KernelIdle and MaxKernels bound its viewers' kernels.
+	Hosts      []string
+	KernelIdle time.Duration
+	MaxKernels int
+	Line       int
 }
 
 // RemoteKind is the kind of a service given as {url, token_env}: a gateway elsewhere.
@@ -77,7 +82,7 @@ func (st *Stack) Service(name string) *Service {
 // Keys are the top-level keys the stack owns in jdash.yaml.
 var Keys = []string{"root_dir", "services"}
 
-var serviceKeys = []string{"env", "kind", "port", "ip", "args", "environment", "depends_on", "ready", "startup_timeout", "restart", "kernels", "command", "render", "root", "url", "token_env", "viewer_auth", "password_env"}
+var serviceKeys = []string{"env", "kind", "port", "ip", "args", "environment", "depends_on", "ready", "startup_timeout", "restart", "kernels", "command", "render", "root", "url", "token_env", "viewer_auth", "password_env", "hosts", "kernel_idle_timeout", "max_kernels"}
 
 // Error is a stack file problem, naming the file and line.
 type Error struct {
@@ -212,6 +217,17 @@ func parseService(name string, v *yaml.Node, bad func(*yaml.Node, string, ...any
 			svc.ViewerAuth, err = oneOf(val, "none", "token", "password")
 		case "password_env":
 			svc.PasswordEnv, err = nonEmpty(val)
+		case "hosts":
+			svc.Hosts, err = strList(val)
+			for _, h := range svc.Hosts {
+				if err == nil && (h == "" || strings.ContainsAny(h, "/:@ \t") && !strings.HasPrefix(h, "[")) {
+					err = fmt.Errorf("host names (dash.example.com, 10.0.0.5, [fd00::5]), not %q", h)
+				}
+			}
+		case "kernel_idle_timeout":
+			svc.KernelIdle, err = duration(val)
+		case "max_kernels":
+			svc.MaxKernels, err = positive(val)
 		case "root":
 			svc.Root, err = nonEmpty(val)
 			if err == nil && (filepath.IsAbs(svc.Root) || slices.Contains(strings.Split(filepath.ToSlash(svc.Root), "/"), "..")) {
@@ -247,20 +263,17 @@ func parseService(name string, v *yaml.Node, bad func(*yaml.Node, string, ...any
 		if svc.Root == "" {
 			svc.Root = "dashboards"
 		}
-		loopback := isLoopback(svc.IP)
 		switch {
-		case svc.ViewerAuth == "" && loopback:
-			svc.ViewerAuth = "none"
-		case svc.ViewerAuth == "": // beyond loopback viewing needs a credential
+		case svc.ViewerAuth == "": // as Jupyter's own servers: a token, loopback or not
 			svc.ViewerAuth = "token"
-		case svc.ViewerAuth == "none" && !loopback:
+		case svc.ViewerAuth == "none" && !isLoopback(svc.IP):
 			return svc, bad(v, "service %s: viewer_auth none with ip %s would let anyone who reaches it view the dashboards and drive their kernels: use token or password", name, svc.IP)
 		}
 		if (svc.ViewerAuth == "password") != (svc.PasswordEnv != "") {
 			return svc, bad(v, "service %s: viewer_auth password takes password_env (the variable that holds the password), and password_env applies to it only", name)
 		}
-	} else if svc.Render != "" || svc.Root != "" || svc.ViewerAuth != "" || svc.PasswordEnv != "" {
-		return svc, bad(v, "service %s: render, root, viewer_auth and password_env apply to kind dashboards only", name)
+	} else if svc.Render != "" || svc.Root != "" || svc.ViewerAuth != "" || svc.PasswordEnv != "" || svc.Hosts != nil || svc.KernelIdle != 0 || svc.MaxKernels != 0 {
+		return svc, bad(v, "service %s: render, root, viewer_auth, password_env, hosts, kernel_idle_timeout and max_kernels apply to kind dashboards only", name)
 	}
 	if svc.Kind != "dashboards_server" && svc.Kind != "dashboards" && svc.Env == "" {
 		return svc, bad(v, "service %s: no env (a path or a name from jdash envs)", name)
@@ -380,6 +393,15 @@ func port(n *yaml.Node) (int, error) {
 		}
 	}
 	return 0, fmt.Errorf("a port 1 to 65535, not %s", DescribeNode(n))
+}
+
+func positive(n *yaml.Node) (int, error) {
+	if n.Kind == yaml.ScalarNode && n.Tag == "!!int" {
+		if i, err := strconv.Atoi(n.Value); err == nil && i > 0 {
+			return i, nil
+		}
+	}
+	return 0, fmt.Errorf("a number above 0, not %s", DescribeNode(n))
 }
 
 func strList(n *yaml.Node) ([]string, error) {

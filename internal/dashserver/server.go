@@ -28,8 +28,10 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
+	"time"
 	"unicode"
 
 	"github.com/jdash-dev/jdash/internal/fsx"
@@ -47,6 +49,13 @@ type Config struct {
 	MaxUpload   int64  // bytes of one upload (and of a zip's entries together)
 	// ViewerToken or ViewerPassword, when set, is what a viewer must show (viewers.go).
 	ViewerToken, ViewerPassword string
+	// Hosts are the names a request's Host may carry (AllowedHosts; empty: the loopback names).
+	Hosts []string
+	// KernelIdle and MaxKernels bound the viewers' kernels (kernels.go; 0: the defaults).
+	KernelIdle time.Duration
+	MaxKernels int
+	// Logf, when set, receives what the service does on its own (culling).
+	Logf func(format string, a ...any)
 }
 
 // Limits of uploaded names and archives.
@@ -59,12 +68,18 @@ const (
 // Server is the dashboards service.
 type Server struct {
 	c     Config
-	proxy *httputil.ReverseProxy
-	page  *httputil.ReverseProxy // a dashboard page: its CDN assets rewritten to local copies
-	mu    sync.Mutex             // one deploy or delete at a time
-	// pages are the viewers' page sessions (the kernels they own), logins their logins.
-	pages  sessions[page]
-	logins sessions[struct{}]
+	hosts []string
+	// static serves Voilà's assets without Voilà's token; kernel carries it, for the kernel
+	// endpoints of a viewer's own kernel; page renders a dashboard for a viewer's page session
+	// (its CDN assets rewritten to local copies).
+	static, kernel, page *httputil.ReverseProxy
+	client               *http.Client // jdash's own calls to Voilà (culling)
+	mu                   sync.Mutex   // one deploy or delete at a time
+	// pages are the viewers' page sessions, logins their logins, kernels the kernels their
+	// pages started.
+	pages   sessions[struct{}]
+	logins  sessions[struct{}]
+	kernels kernelTable
 }
 
 // gridstack is the library voila-gridstack's template loads from a CDN (MIT, see its
@@ -87,24 +102,70 @@ func New(c Config) (*Server, error) {
 	if c.LinkPattern == "" {
 		c.LinkPattern = "{protocol}://{host}"
 	}
-	s := &Server{c: c}
-	rewrite := func(r *httputil.ProxyRequest) {
+	if c.KernelIdle <= 0 {
+		c.KernelIdle = DefaultKernelIdle
+	}
+	if c.MaxKernels <= 0 {
+		c.MaxKernels = DefaultMaxKernels
+	}
+	c.VoilaURL = strings.TrimSuffix(c.VoilaURL, "/")
+	s := &Server{c: c, hosts: AllowedHosts("", c.Hosts, nil), client: &http.Client{Timeout: 10 * time.Second}}
+	toVoila := func(r *httputil.ProxyRequest) {
 		r.SetURL(u)
 		r.Out.Host = u.Host
-		r.Out.Header.Set("Authorization", "token "+c.VoilaToken)
-		r.Out.Header.Del("Cookie") // Voilà's session is jdash's, not the viewer's
+		r.Out.Header.Del("Authorization") // a viewer's credential is jdash's, not Voilà's
+		r.Out.Header.Del("Cookie")        // Voilà's session is jdash's, not the viewer's
+		r.Out.Header.Del("Origin")        // checked here (sameSite); Voilà would reflect it
 	}
-	s.proxy = &httputil.ReverseProxy{Rewrite: rewrite}
+	withToken := func(r *httputil.ProxyRequest) {
+		toVoila(r)
+		r.Out.Header.Set("Authorization", "token "+c.VoilaToken)
+	}
+	s.static = &httputil.ReverseProxy{Rewrite: toVoila, ModifyResponse: cleanResponse, ErrorHandler: s.voilaDown}
+	s.kernel = &httputil.ReverseProxy{Rewrite: withToken, ModifyResponse: s.kernelResponse, ErrorHandler: s.voilaDown}
 	s.page = &httputil.ReverseProxy{Rewrite: func(r *httputil.ProxyRequest) {
-		rewrite(r)
+		withToken(r)
 		r.Out.Header.Set("Accept-Encoding", "identity")
-	}, ModifyResponse: s.renderedPage}
+	}, ModifyResponse: s.renderedPage, ErrorHandler: s.voilaDown}
 	return s, nil
+}
+
+func (s *Server) logf(format string, a ...any) {
+	if s.c.Logf != nil {
+		s.c.Logf(format, a...)
+	}
+}
+
+func cleanResponse(resp *http.Response) error {
+	noCORS(resp)
+	return nil
+}
+
+// kernelResponse forgets a kernel its viewer shut down.
+func (s *Server) kernelResponse(resp *http.Response) error {
+	noCORS(resp)
+	r := resp.Request
+	if id, _ := kernelOf(r.URL.Path); id != "" && resp.StatusCode/100 == 2 &&
+		(r.Method == http.MethodDelete || strings.HasPrefix(r.URL.Path, "/voila/api/shutdown/")) {
+		s.kernels.forget(id)
+	}
+	return nil
+}
+
+// voilaDown is the page a viewer sees when Voilà does not answer (not a blank 502).
+func (s *Server) voilaDown(w http.ResponseWriter, r *http.Request, err error) {
+	s.logf("dashboards: Voilà at %s: %v", s.c.VoilaURL, err)
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(http.StatusBadGateway)
+	fmt.Fprint(w, `<!DOCTYPE html><html><head><title>Dashboards: the renderer is not answering</title></head><body><h1>The dashboards' renderer is not answering</h1>
+<p>The Voilà service that renders the dashboards does not answer. <code>jdash ps</code> shows whether it runs, <code>jdash logs</code> why it stopped.</p></body></html>
+`)
 }
 
 // renderedPage gives the kernel Voilà started for the page to the viewer's page session,
 // and points the page's gridstack at jdash's copy.
 func (s *Server) renderedPage(resp *http.Response) error {
+	noCORS(resp)
 	if !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
 		return nil
 	}
@@ -121,11 +182,31 @@ func (s *Server) renderedPage(resp *http.Response) error {
 	return nil
 }
 
-// voilaPaths are what a rendered dashboard loads from Voilà: its assets and kernel channels.
-var voilaPaths = []string{"/voila/static/", "/voila/templates/", "/voila/api/", "/api/kernels/", "/static/", "/voila/files/"}
+// What a rendered dashboard loads from Voilà: static assets (served without Voilà's token,
+// as Voilà itself serves them), and its kernel's endpoints (with it, for the kernel's owner).
+var (
+	staticPaths = []string{"/voila/static/", "/voila/templates/", "/voila/labextensions/", "/voila/api/themes/", "/static/", "/voila/files/"}
+	kernelPaths = []string{"/api/kernels", "/voila/api/shutdown", "/voila/query/", "/voila/execution/"}
+)
+
+func hasPrefix(p string, prefixes []string) bool {
+	return slices.ContainsFunc(prefixes, func(x string) bool { return strings.HasPrefix(p, x) })
+}
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p := r.URL.Path
+	switch {
+	case !s.hostOK(r):
+		http.Error(w, "this dashboards service does not answer to the host "+strconv.Quote(r.Host), http.StatusForbidden)
+		return
+	case !sameSite(r):
+		http.Error(w, "a request on behalf of another site", http.StatusForbidden)
+		return
+	case r.Method == http.MethodOptions:
+		http.Error(w, "no cross-origin access", http.StatusForbidden)
+		return
+	}
+	w.Header().Set("X-Content-Type-Options", "nosniff")
 	switch {
 	case p == "/login" && s.viewerAuth():
 		s.login(w, r)
@@ -169,23 +250,31 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		w.Header().Set("Cache-Control", "public, max-age=86400")
 		w.Write(data)
-	case slices.ContainsFunc(voilaPaths, func(x string) bool { return strings.HasPrefix(p, x) }):
-		if strings.HasPrefix(p, "/voila/files/") && !strings.HasPrefix(p, "/voila/files/"+s.c.RootRel+"/") {
+	case hasPrefix(p, kernelPaths):
+		id, _ := kernelOf(p)
+		if !s.ownsKernel(r, id) { // another viewer's kernel, or the kernel list
+			http.Error(w, "not your kernel", http.StatusForbidden)
+			return
+		}
+		conn := 0
+		if strings.EqualFold(r.Header.Get("Upgrade"), "websocket") {
+			conn = 1 // a channel: the kernel is in use until it closes
+		}
+		s.kernels.touch(id, conn, time.Now())
+		defer s.kernels.touch(id, -conn, time.Now())
+		s.kernel.ServeHTTP(w, r)
+	case hasPrefix(p, staticPaths):
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+			return
+		}
+		if strings.HasPrefix(p, "/voila/files/") && !s.safeFilesPath(r) {
 			http.NotFound(w, r) // only the deployed dashboards' files
 			return
 		}
-		if id, isKernel := kernelOf(p); isKernel || strings.HasPrefix(p, "/api/kernels") {
-			if !s.ownsKernel(r, id) { // another viewer's kernel, or the kernel list
-				http.Error(w, "not your kernel", http.StatusForbidden)
-				return
-			}
-		} else if strings.HasPrefix(p, "/voila/api/") {
-			http.NotFound(w, r) // Voilà's other APIs (contents, ...) are not a page's business
-			return
-		}
-		s.proxy.ServeHTTP(w, r)
+		s.static.ServeHTTP(w, r)
 	default:
-		http.NotFound(w, r)
+		http.NotFound(w, r) // Voilà's other APIs (contents, tree, ...) are not a page's business
 	}
 }
 
@@ -311,20 +400,62 @@ func (s *Server) link(r *http.Request, name string) string {
 
 func (s *Server) writer() *fsx.Real { return &fsx.Real{Roots: fsx.NewRoots(s.c.Root)} }
 
+// maxDepth bounds a notebook's nesting: Voilà's Python parser and nbformat's validator fail
+// long before Go's would, and a notebook of real cells is a few levels deep.
+const maxDepth = 100
+
+// validNotebook accepts what Voilà renders: nbformat 4 JSON with cells, nested at most
+// maxDepth levels.
 func validNotebook(data []byte) error {
+	if d := jsonDepth(data); d > maxDepth {
+		return fmt.Errorf("not a notebook: nested %d levels deep (at most %d)", d, maxDepth)
+	}
 	var nb struct {
-		Cells []json.RawMessage `json:"cells"`
+		Cells    []json.RawMessage `json:"cells"`
+		NBFormat int               `json:"nbformat"`
 	}
 	if err := json.Unmarshal(data, &nb); err != nil || nb.Cells == nil {
 		return fmt.Errorf("not a notebook (nbformat 4 JSON with cells)")
 	}
+	if nb.NBFormat != 4 {
+		return fmt.Errorf("nbformat %d: Voilà renders nbformat 4 (jupyter nbconvert --to notebook upgrades it)", nb.NBFormat)
+	}
 	return nil
+}
+
+// jsonDepth is the deepest nesting of arrays and objects in data (strings skipped).
+func jsonDepth(data []byte) int {
+	depth, deepest, inString, escaped := 0, 0, false, false
+	for _, c := range data {
+		switch {
+		case inString:
+			switch {
+			case escaped:
+				escaped = false
+			case c == '\\':
+				escaped = true
+			case c == '"':
+				inString = false
+			}
+		case c == '"':
+			inString = true
+		case c == '[' || c == '{':
+			depth++
+			deepest = max(deepest, depth)
+		case c == ']' || c == '}':
+			depth--
+		}
+	}
+	return deepest
 }
 
 // deployNotebook writes <root>/<name>.ipynb atomically (a viewer reads the old or the new
 // file, never half of one), and removes a bundle of the same name.
 func (s *Server) deployNotebook(name string, data []byte) error {
 	if err := validNotebook(data); err != nil {
+		return err
+	}
+	if err := s.placeFree(name, false); err != nil {
 		return err
 	}
 	w := s.writer()
@@ -338,7 +469,7 @@ func (s *Server) deployNotebook(name string, data []byte) error {
 // deployZip checks every entry (names confined to the bundle, regular files only, sizes
 // bounded, an index.ipynb), writes them into a new version dir, then points <root>/<name> at
 // it with one atomic symlink replace.
-func (s *Server) deployZip(name string, data []byte) error {
+func (s *Server) deployZip(name string, data []byte) (err error) {
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
 		return fmt.Errorf("a bad zip: %w", err)
@@ -367,8 +498,16 @@ func (s *Server) deployZip(name string, data []byte) error {
 	if files["index.ipynb"] == nil {
 		return fmt.Errorf("the zip has no index.ipynb")
 	}
+	if err := s.placeFree(name, true); err != nil {
+		return err
+	}
 	version := filepath.Join(s.c.Root, ".versions", strings.ReplaceAll(name, "/", "%2F")+"-"+randomHex())
 	w := s.writer()
+	defer func() {
+		if err != nil { // a failed deploy leaves no half-written version behind
+			fsx.RemoveAll(w, version)
+		}
+	}()
 	names := make([]string, 0, len(files))
 	for n := range files {
 		names = append(names, n)
@@ -390,7 +529,6 @@ func (s *Server) deployZip(name string, data []byte) error {
 			}
 		}
 		if _, err := w.WriteFile(filepath.Join(version, filepath.FromSlash(n)), b, 0o644); err != nil {
-			fsx.RemoveAll(w, version)
 			return err
 		}
 	}
@@ -398,7 +536,6 @@ func (s *Server) deployZip(name string, data []byte) error {
 	old, _ := os.Readlink(link)
 	rel, _ := filepath.Rel(filepath.Dir(link), version)
 	if _, err := w.Symlink(rel, link); err != nil {
-		fsx.RemoveAll(w, version)
 		return err
 	}
 	if old != "" {
@@ -406,6 +543,23 @@ func (s *Server) deployZip(name string, data []byte) error {
 	}
 	_, err = w.Remove(filepath.Join(s.c.Root, filepath.FromSlash(name)+".ipynb"))
 	return err
+}
+
+// placeFree refuses a dashboard that would go inside a bundle (a redeploy of the bundle
+// would drop it, and the list does not look inside bundles), and a bundle that would
+// replace a folder of dashboards.
+func (s *Server) placeFree(name string, bundle bool) error {
+	parts := strings.Split(name, "/")
+	for i := 1; i < len(parts); i++ {
+		parent := strings.Join(parts[:i], "/")
+		if fi, err := os.Lstat(filepath.Join(s.c.Root, filepath.FromSlash(parent))); err == nil && fi.Mode()&os.ModeSymlink != 0 {
+			return fmt.Errorf("%s is a dashboard bundle: %s cannot go inside it", parent, name)
+		}
+	}
+	if fi, err := os.Lstat(filepath.Join(s.c.Root, filepath.FromSlash(name))); bundle && err == nil && fi.IsDir() {
+		return fmt.Errorf("%s is a folder of dashboards: a bundle cannot replace it", name)
+	}
+	return nil
 }
 
 func randomHex() string {
@@ -491,7 +645,21 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, raw string) {
 		http.NotFound(w, r)
 		return
 	}
-	out := withPage(r.Clone(r.Context()), s.pageSession(w, r))
+	if r.Method == http.MethodHead { // it exists; a kernel starts only for a page view
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		return
+	}
+	sid, ok := s.browserSession(w, r)
+	if !ok {
+		return
+	}
+	if !s.makeRoom(r.Context(), name) {
+		w.Header().Set("Retry-After", "60")
+		http.Error(w, fmt.Sprintf("the dashboard %s has as many viewers as it serves at once (%d, max_kernels): try again in a minute", name, s.c.MaxKernels), http.StatusServiceUnavailable)
+		return
+	}
+	defer s.kernels.release(name)
+	out := withPage(r.Clone(r.Context()), pageCtx{session: sid, dash: name})
 	out.URL.Path = "/voila/render/" + path.Join(s.c.RootRel, rel)
 	out.URL.RawPath = ""
 	q := url.Values{}

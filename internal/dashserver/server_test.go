@@ -81,6 +81,29 @@ func get(t *testing.T, url string) (int, string) {
 	return resp.StatusCode, string(b)
 }
 
+// browse views a page as a browser does: with a cookie jar, through the page that sets the
+// page session and loads itself again.
+func browse(t *testing.T, c *http.Client, url string) (int, string) {
+	t.Helper()
+	if c == nil {
+		jar, _ := cookiejar.New(nil)
+		c = &http.Client{Jar: jar}
+	}
+	for range 2 {
+		resp, err := c.Get(url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if !strings.Contains(string(b), `http-equiv="refresh"`) {
+			return resp.StatusCode, string(b)
+		}
+	}
+	t.Fatalf("%s: still the opening page with a cookie jar", url)
+	return 0, ""
+}
+
 func tree(t *testing.T, dir string) string {
 	var out []string
 	filepath.Walk(dir, func(p string, info os.FileInfo, err error) error {
@@ -113,13 +136,13 @@ func TestDeployRenderDelete(t *testing.T) {
 	if b, _ := os.ReadFile(filepath.Join(root, "sales.ipynb")); string(b) != nb {
 		t.Fatalf("stored: %q", b)
 	}
-	code, body = get(t, srv.URL+"/dashboards/sales")
+	code, body = browse(t, nil, srv.URL+"/dashboards/sales")
 	if code != 200 || !strings.Contains(body, `voila /voila/render/dashboards/sales.ipynb ?`) || !strings.Contains(body, `auth="token voila-secret"`) {
 		t.Errorf("render: %d %s", code, body)
 	}
 	// the dashboards layout metadata selects the gridstack template
 	upload(t, srv, "grid", "up-secret", []byte(laidOut))
-	_, body = get(t, srv.URL+"/dashboards-plain/grid")
+	_, body = browse(t, nil, srv.URL+"/dashboards-plain/grid")
 	if !strings.Contains(body, "?template=gridstack") || !strings.Contains(body, `<script src="/_jdash/gridstack/gridstack-all.js">`) {
 		t.Errorf("plain render of a laid-out notebook: %s", body)
 	}
@@ -129,13 +152,14 @@ func TestDeployRenderDelete(t *testing.T) {
 	if _, body := get(t, srv.URL+"/"); !strings.Contains(body, `href="/dashboards/grid"`) || !strings.Contains(body, `href="/dashboards/sales"`) {
 		t.Errorf("list: %s", body)
 	}
-	// Voilà's assets come through with its token; its tree and other files do not
+	// Voilà's assets come through without its token (Voilà serves them to anyone), and
+	// without the viewer's cookies; its tree and other files do not come through
 	req, _ := http.NewRequest("GET", srv.URL+"/voila/static/voila.js", nil)
 	req.Header.Set("Cookie", "viewer=1")
 	resp, _ := http.DefaultClient.Do(req)
 	b, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if !strings.Contains(string(b), `auth="token voila-secret" cookie=""`) {
+	if !strings.Contains(string(b), `auth="" cookie=""`) {
 		t.Errorf("asset proxy: %s", b)
 	}
 	for _, p := range []string{"/voila/tree", "/voila/render/other.ipynb", "/voila/files/private.csv", "/api/contents"} {
@@ -177,7 +201,7 @@ func TestRefusals(t *testing.T) {
 		{"a%00b", "up-secret", []byte(nb), 400},
 		{".hidden", "up-secret", []byte(nb), 400},
 		{strings.Repeat("n", 300), "up-secret", []byte(nb), 400},
-		{"out/x", "up-secret", []byte(nb), 403},
+		{"out/x", "up-secret", []byte(nb), 400}, // out is a link (a bundle's place): refused
 		{"notjson", "up-secret", []byte("hello"), 400},
 		{"big", "up-secret", bytes.Repeat([]byte("x"), 8000), 413},
 		{"slip", "up-secret", zipOf(t, map[string]string{"index.ipynb": nb, "../../evil.txt": "x"}), 400},
@@ -256,7 +280,7 @@ func TestRedeployIsAtomic(t *testing.T) {
 	if vs, _ := os.ReadDir(filepath.Join(root, ".versions")); len(vs) != 1 {
 		t.Errorf("old versions left: %d", len(vs))
 	}
-	if _, body := get(t, srv.URL+"/dashboards/bundle"); !strings.Contains(body, "/voila/render/dashboards/bundle/index.ipynb") {
+	if _, body := browse(t, nil, srv.URL+"/dashboards/bundle"); !strings.Contains(body, "/voila/render/dashboards/bundle/index.ipynb") {
 		t.Errorf("bundle render: %s", body)
 	}
 }
@@ -306,12 +330,18 @@ func TestWebsocketUpgradeIsProxied(t *testing.T) {
 			}
 		}
 	}
+	req, _ := http.NewRequest("GET", srv.URL+"/dashboards/x", nil)
+	req.AddCookie(&http.Cookie{Name: pageCookie, Value: page})
+	if resp, err = http.DefaultClient.Do(req); err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
 	upgrade := func(cookie string) (*bufio.Reader, net.Conn, string) {
 		conn, err := net.Dial("tcp", strings.TrimPrefix(srv.URL, "http://"))
 		if err != nil {
 			t.Fatal(err)
 		}
-		fmt.Fprintf(conn, "GET /api/kernels/%s/channels HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n%s\r\n", kernel, cookie)
+		fmt.Fprintf(conn, "GET /api/kernels/%s/channels HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n%s\r\n", kernel, cookie)
 		br := bufio.NewReader(conn)
 		status, _ := br.ReadString('\n')
 		return br, conn, status
@@ -363,13 +393,8 @@ func TestKernelsServeOnlyTheirViewer(t *testing.T) {
 	viewer := func() (*http.Client, string) {
 		jar, _ := cookiejar.New(nil)
 		c := &http.Client{Jar: jar}
-		resp, err := c.Get(srv.URL + "/dashboards/x")
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		return c, regexp.MustCompile(`[0-9a-f-]{36}`).FindString(string(b))
+		_, b := browse(t, c, srv.URL+"/dashboards/x")
+		return c, regexp.MustCompile(`[0-9a-f-]{36}`).FindString(b)
 	}
 	a, ka := viewer()
 	b, kb := viewer()
@@ -388,17 +413,17 @@ func TestKernelsServeOnlyTheirViewer(t *testing.T) {
 		path   string
 		want   int
 	}{
-		{a, "DELETE", "/api/kernels/" + ka, 200},
 		{a, "POST", "/api/kernels/" + ka + "/restart", 200},
 		{a, "POST", "/voila/api/shutdown/" + ka, 200},
+		{a, "DELETE", "/api/kernels/" + ka, 403}, // shut down: no longer anyone's
 		{a, "DELETE", "/api/kernels/" + kb, 403},
 		{a, "POST", "/api/kernels/" + kb + "/interrupt", 403},
 		{a, "POST", "/voila/api/shutdown/" + kb, 403},
 		{http.DefaultClient, "DELETE", "/api/kernels/" + ka, 403},
 		{http.DefaultClient, "POST", "/voila/api/shutdown/" + kb, 403},
 		{b, "DELETE", "/api/kernels/" + kb, 200},
-		{a, "GET", "/api/kernels", 404},
-		{a, "POST", "/api/kernels", 404},
+		{a, "GET", "/api/kernels", 403},
+		{a, "POST", "/api/kernels", 403},
 		{a, "GET", "/voila/api/contents", 404},
 	} {
 		if got := do(c.who, c.method, c.path); got != c.want {

@@ -17,12 +17,13 @@ import (
 
 // Viewers. Voilà starts a kernel for every page it renders, and the proxy talks to Voilà
 // with Voilà's token, so Voilà itself cannot tell one viewer from another: jdash does. A
-// rendered page gives its viewer a page session (a cookie, HttpOnly, SameSite=Strict, so a
-// page of another site never sends it) that owns the kernel Voilà started for that page;
-// the kernel endpoints (channels, restart, interrupt, DELETE, Voilà's shutdown) serve only
-// the session that owns the kernel. Viewing itself may need a login (Config.ViewerToken or
-// ViewerPassword): a token in the link, an Authorization header, or the login form, which
-// set a login cookie.
+// dashboard renders only for a browser's page session: a cookie (HttpOnly, SameSite=Strict,
+// so a request another site makes never carries it) that the first view sets with a page
+// that reloads itself, so a client that keeps no cookies (a script, an <img> on a foreign
+// page) never starts a kernel. The session owns the kernels its pages started; the kernel
+// endpoints (channels, restart, interrupt, DELETE, Voilà's shutdown) serve only their owner.
+// Viewing itself may need a login (Config.ViewerToken or ViewerPassword): a token in the
+// link, an Authorization header, or the login form, which set a login cookie.
 
 const (
 	pageCookie  = "jdash_page"
@@ -85,9 +86,6 @@ func randomID() string {
 	return hex.EncodeToString(b)
 }
 
-// page is one viewer's page session: the kernels Voilà started for its pages.
-type page struct{ kernels map[string]bool }
-
 func cookie(r *http.Request, name string) string {
 	c, err := r.Cookie(name)
 	if err != nil {
@@ -106,38 +104,46 @@ func setCookie(w http.ResponseWriter, name, value string, ttl time.Duration) {
 	http.SetCookie(w, &http.Cookie{Name: name, Value: value, Path: "/", HttpOnly: true, SameSite: same, MaxAge: int(ttl.Seconds())})
 }
 
-// pageSession is the viewer's page session, made (and its cookie set) when missing.
-func (s *Server) pageSession(w http.ResponseWriter, r *http.Request) string {
+// browserSession is the viewer's page session. Without one it sets the cookie and answers
+// with a page that loads the dashboard again (then with the cookie), and returns false.
+func (s *Server) browserSession(w http.ResponseWriter, r *http.Request) (string, bool) {
 	if id := cookie(r, pageCookie); id != "" && s.pages.with(id, nil) {
-		return id
+		return id, true
 	}
-	id := s.pages.add(page{kernels: map[string]bool{}}, loginTTL)
-	setCookie(w, pageCookie, id, loginTTL)
-	return id
+	setCookie(w, pageCookie, s.pages.add(struct{}{}, loginTTL), loginTTL)
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("X-Frame-Options", "SAMEORIGIN")
+	fmt.Fprint(w, `<!DOCTYPE html><html><head><meta http-equiv="refresh" content="0"><title>Dashboards: opening</title></head>
+<body><p>Opening the dashboard… (<a href="">continue</a>; your browser must accept this site's cookie)</p></body></html>
+`)
+	return "", false
 }
 
 type pageKey struct{}
 
+// pageCtx is what a render request carries to its response: whose page, which dashboard.
+type pageCtx struct{ session, dash string }
+
 // ownKernels records the kernels a rendered page carries for its page session.
 func (s *Server) ownKernels(resp *http.Response, body []byte) {
-	id, _ := resp.Request.Context().Value(pageKey{}).(string)
-	if id == "" {
+	pc, _ := resp.Request.Context().Value(pageKey{}).(pageCtx)
+	if pc.session == "" {
 		return
 	}
 	for _, m := range kernelIDRe.FindAllSubmatch(body, -1) {
-		k := strings.ToLower(string(m[1]))
-		s.pages.with(id, func(p *page) { p.kernels[k] = true })
+		s.kernels.add(strings.ToLower(string(m[1])), pc.dash, pc.session, time.Now())
 	}
 }
 
-func withPage(r *http.Request, id string) *http.Request {
-	return r.WithContext(context.WithValue(r.Context(), pageKey{}, id))
+func withPage(r *http.Request, pc pageCtx) *http.Request {
+	return r.WithContext(context.WithValue(r.Context(), pageKey{}, pc))
 }
 
-// kernelOf is the kernel id a kernel endpoint names ("" when p is not one): /api/kernels/<id>[/...]
-// and Voilà's /voila/api/shutdown/<id>.
+// kernelOf is the kernel id a kernel endpoint names ("" for the kernel list): /api/kernels/<id>[/...],
+// Voilà's /voila/api/shutdown/<id>, /voila/query/<id> and /voila/execution/<id>.
 func kernelOf(p string) (id string, isKernelPath bool) {
-	for _, prefix := range []string{"/api/kernels/", "/voila/api/shutdown/"} {
+	for _, prefix := range []string{"/api/kernels/", "/voila/api/shutdown/", "/voila/query/", "/voila/execution/"} {
 		if rest, ok := strings.CutPrefix(p, prefix); ok {
 			id, _, _ = strings.Cut(rest, "/")
 			return strings.ToLower(id), true
@@ -148,9 +154,8 @@ func kernelOf(p string) (id string, isKernelPath bool) {
 
 // ownsKernel: the request's page session owns kernel id.
 func (s *Server) ownsKernel(r *http.Request, id string) bool {
-	owned := false
-	s.pages.with(cookie(r, pageCookie), func(p *page) { owned = p.kernels[id] })
-	return id != "" && owned
+	sid := cookie(r, pageCookie)
+	return id != "" && sid != "" && s.pages.with(sid, nil) && s.kernels.owner(id) == sid
 }
 
 // viewerAuth reports whether viewing needs a login.
