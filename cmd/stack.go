@@ -1,12 +1,14 @@
 package cmd
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -15,15 +17,17 @@ import (
 	"github.com/jdash-dev/jdash/internal/compose/supervisor"
 	"github.com/jdash-dev/jdash/internal/fsx"
 	"github.com/jdash-dev/jdash/internal/ports"
+	"github.com/jdash-dev/jdash/internal/stack"
 )
 
-// currentState is the state of the stack of this dir (nil when it never ran).
-func (f *Factory) currentState() (*stack, *compose.State, error) {
+// currentState is the state of the stack of this dir (nil when it never ran; a
+// *stack.Damaged error when its state file cannot be trusted).
+func (f *Factory) currentState() (*project, *compose.State, error) {
 	s, err := f.loadStack()
 	if err != nil {
 		return nil, nil, err
 	}
-	st, err := loadState(s.state)
+	st, err := s.state.State()
 	return s, st, err
 }
 
@@ -34,15 +38,23 @@ func newPsCmd(f *Factory) *cobra.Command {
 		Short: "Show the services of the stack of this dir: status, pid, port, URL with its token",
 		Args:  cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			_, st, err := f.currentState()
+			s, st, err := f.currentState()
+			var damaged *stack.Damaged
+			if errors.As(err, &damaged) {
+				return psDamaged(f, s, damaged, asJSON)
+			}
 			if err != nil {
 				return err
 			}
 			if st == nil {
 				if asJSON {
-					return writeJSON(f.IO.Out, psDoc{Services: []psService{}})
+					return writeJSON(f.IO.Out, psDoc{Dir: s.st.Dir, Services: []psService{}})
 				}
-				fmt.Fprintln(f.IO.ErrOut, "the stack of this dir is not up (jdash up)")
+				if h, ok := s.state.Holder(); ok {
+					fmt.Fprintf(f.IO.ErrOut, "the stack of %s is starting (jdash up, PID %d)\n", s.st.Dir, h.PID)
+				} else {
+					fmt.Fprintf(f.IO.ErrOut, "the stack of %s is not up (jdash up)\n", s.st.Dir)
+				}
 				return nil
 			}
 			return psPrint(f, st, asJSON)
@@ -52,11 +64,39 @@ func newPsCmd(f *Factory) *cobra.Command {
 	return cmd
 }
 
+// psDamaged shows what can still be known of a stack whose state file is damaged: the
+// processes that carry its marker.
+func psDamaged(f *Factory, s *project, damaged *stack.Damaged, asJSON bool) error {
+	doc := psDoc{Dir: s.st.Dir, Services: []psService{}, Damaged: damaged.Error(), Marked: []psProcess{}}
+	for _, pid := range supervisor.Marked(compose.MarkerPrefix(string(s.state))) {
+		doc.Marked = append(doc.Marked, psProcess{PID: pid, Command: ports.Command(pid)})
+	}
+	if asJSON {
+		return writeJSON(f.IO.Out, doc)
+	}
+	fmt.Fprintf(f.IO.ErrOut, "%s; %d processes carry the stack's marker; jdash down stops them\n", doc.Damaged, len(doc.Marked))
+	tw := tabwriter.NewWriter(f.IO.Out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "PID\tCOMMAND")
+	for _, p := range doc.Marked {
+		fmt.Fprintf(tw, "%d\t%s\n", p.PID, p.Command)
+	}
+	return tw.Flush()
+}
+
 type psDoc struct {
 	Dir        string      `json:"dir"`
 	Supervisor int         `json:"supervisor_pid"`
 	Running    bool        `json:"running"`
 	Services   []psService `json:"services"`
+	// Damaged says why the state file cannot be trusted; Marked are then the processes
+	// that carry the stack's marker.
+	Damaged string      `json:"damaged,omitempty"`
+	Marked  []psProcess `json:"marked,omitempty"`
+}
+
+type psProcess struct {
+	PID     int    `json:"pid"`
+	Command string `json:"command"`
 }
 
 type psService struct {
@@ -64,6 +104,7 @@ type psService struct {
 	Kind     string `json:"kind"`
 	Status   string `json:"status"`
 	ExitCode *int   `json:"exit_code,omitempty"`
+	Signal   string `json:"signal,omitempty"`
 	PID      int    `json:"pid"`
 	Port     int    `json:"port"`
 	URL      string `json:"url"`
@@ -78,7 +119,7 @@ func psRows(st *compose.State) psDoc {
 		row := psService{Name: p.Name, Kind: p.Kind, Port: p.Port, URL: p.URL, Status: "not started"}
 		if i := slices.IndexFunc(st.Services, func(s supervisor.Status) bool { return s.Name == p.Name }); i >= 0 {
 			s := st.Services[i]
-			row.Status, row.ExitCode, row.PID, row.Restarts, row.Error = s.State, s.ExitCode, s.PID, s.Restarts, s.Error
+			row.Status, row.ExitCode, row.Signal, row.PID, row.Restarts, row.Error = s.State, s.ExitCode, s.Signal, s.PID, s.Restarts, s.Error
 			if s.State == supervisor.Ready || s.State == supervisor.Starting {
 				row.Uptime = int64(time.Since(s.Started).Seconds())
 			}
@@ -99,15 +140,21 @@ func psPrint(f *Factory, st *compose.State, asJSON bool) error {
 	if asJSON {
 		return writeJSON(f.IO.Out, doc)
 	}
-	w := f.IO.Out
-	fmt.Fprintf(w, "%-12s %-15s %-10s %-8s %-6s %-8s %-8s %s\n", "NAME", "KIND", "STATUS", "PID", "PORT", "UPTIME", "RESTARTS", "URL")
+	tw := tabwriter.NewWriter(f.IO.Out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tKIND\tSTATUS\tPID\tPORT\tUPTIME\tRESTARTS\tURL")
 	for _, s := range doc.Services {
 		status := s.Status
-		if s.ExitCode != nil {
+		switch {
+		case s.Signal != "":
+			status = fmt.Sprintf("%s (%s)", s.Status, s.Signal)
+		case s.ExitCode != nil:
 			status = fmt.Sprintf("%s (%d)", s.Status, *s.ExitCode)
 		}
-		fmt.Fprintf(w, "%-12s %-15s %-10s %-8d %-6d %-8s %-8d %s\n", s.Name, s.Kind, status, s.PID, s.Port,
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%s\t%d\t%s\n", s.Name, s.Kind, status, s.PID, s.Port,
 			(time.Duration(s.Uptime) * time.Second).String(), s.Restarts, s.URL)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
 	}
 	if !doc.Running {
 		fmt.Fprintf(f.IO.ErrOut, "the supervisor (PID %d) is not running: jdash down cleans up\n", st.Supervisor)
@@ -126,15 +173,13 @@ func newLogsCmd(f *Factory) *cobra.Command {
 				return flagErrorf("--tail must be a number of lines >= 0")
 			}
 			s, st, err := f.currentState()
-			if err != nil {
+			var damaged *stack.Damaged
+			if err != nil && !errors.As(err, &damaged) {
 				return err
 			}
-			if st == nil {
-				return fmt.Errorf("the stack of this dir never ran (jdash up)")
-			}
-			var all []string
-			for _, p := range st.Procs {
-				all = append(all, p.Name)
+			all := logNames(s, st)
+			if len(all) == 0 {
+				return fmt.Errorf("the stack of %s never ran (jdash up)", s.st.Dir)
 			}
 			for _, n := range names {
 				if !slices.Contains(all, n) {
@@ -144,7 +189,7 @@ func newLogsCmd(f *Factory) *cobra.Command {
 			if len(names) == 0 {
 				names = all
 			}
-			return showLogs(f, s, st, names, tail, follow)
+			return showLogs(f, s, names, tail, follow)
 		},
 	}
 	cmd.Flags().BoolVarP(&follow, "follow", "f", false, "keep printing new lines until interrupted or the stack stops")
@@ -152,14 +197,39 @@ func newLogsCmd(f *Factory) *cobra.Command {
 	return cmd
 }
 
-func showLogs(f *Factory, s *stack, st *compose.State, names []string, tail int, follow bool) error {
+// logNames are the services of a stack that has logs: from its state, else its plan, else
+// the log files themselves (a damaged state still shows its logs).
+func logNames(s *project, st *compose.State) []string {
+	var out []string
+	if st != nil {
+		for _, p := range st.Procs {
+			out = append(out, p.Name)
+		}
+		return out
+	}
+	if pl, err := s.state.Plan(); err == nil {
+		for _, p := range pl.Info() {
+			out = append(out, p.Name)
+		}
+		return out
+	}
+	names, _ := fsx.ReadDirNames(compose.LogDir(string(s.state)))
+	for _, n := range names {
+		if name, ok := strings.CutSuffix(n, ".log"); ok {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+func showLogs(f *Factory, s *project, names []string, tail int, follow bool) error {
 	w := 0
 	for _, n := range names {
 		w = max(w, len(n))
 	}
 	offsets := map[string]int64{}
 	for _, n := range names {
-		path := filepath.Join(compose.LogDir(s.state), n+".log")
+		path := filepath.Join(compose.LogDir(string(s.state)), n+".log")
 		text := ""
 		if tail >= 0 {
 			if tail > 0 {
@@ -178,7 +248,7 @@ func showLogs(f *Factory, s *stack, st *compose.State, names []string, tail int,
 	for follow {
 		time.Sleep(200 * time.Millisecond)
 		for _, n := range names {
-			path := filepath.Join(compose.LogDir(s.state), n+".log")
+			path := filepath.Join(compose.LogDir(string(s.state)), n+".log")
 			fh, err := os.Open(path)
 			if err != nil {
 				continue
@@ -194,7 +264,7 @@ func showLogs(f *Factory, s *stack, st *compose.State, names []string, tail int,
 				}
 			}
 		}
-		if cur, _ := loadState(s.state); cur == nil || !cur.Running() {
+		if cur, _ := s.state.State(); cur == nil || !cur.Running() {
 			return nil
 		}
 	}
@@ -214,63 +284,28 @@ func newDownCmd(f *Factory) *cobra.Command {
 		Short: "Stop the stack of this dir: every process it started (kernels included), every port freed",
 		Args:  cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			s, st, err := f.currentState()
+			s, err := f.loadStack()
 			if err != nil {
 				return err
 			}
-			if st == nil {
-				fmt.Fprintln(f.IO.ErrOut, "the stack of this dir is not up")
+			if !s.state.Exists() {
+				fmt.Fprintf(f.IO.ErrOut, "the stack of %s is not up\n", s.st.Dir)
 				return nil
 			}
 			start := time.Now()
-			if err := stopStack(f, s, st); err != nil {
+			out, err := stack.Stop(s.state, grace)
+			if out.Damaged != "" {
+				fmt.Fprintf(f.IO.ErrOut, "%s: stopped what carries the stack's marker\n", out.Damaged)
+			}
+			if err != nil {
 				return err
 			}
-			fmt.Fprintf(f.IO.ErrOut, "stopped the stack of %s in %s: no process left, every port free\n", st.Dir, time.Since(start).Round(time.Millisecond))
+			took := time.Since(start).Round(time.Millisecond)
+			if len(out.Held) > 0 {
+				return &ExitError{Code: ExitFailed, Err: fmt.Errorf("stopped the stack of %s in %s, no process of it left, but not every port is free:\n  %s", s.st.Dir, took, strings.Join(out.Held, "\n  "))}
+			}
+			fmt.Fprintf(f.IO.ErrOut, "stopped the stack of %s in %s: no process of it left, every port free\n", s.st.Dir, took)
 			return nil
 		},
 	}
-}
-
-// stopStack stops a stack whether its supervisor is alive (asked to stop, it stops its
-// services) or gone (killed: its services and their kernels are found by the stack's marker
-// and by their recorded PIDs and start times), then waits until every port is free and
-// removes the state (the logs stay).
-func stopStack(f *Factory, s *stack, st *compose.State) error {
-	if st.Running() {
-		supervisor.Terminate(st.Supervisor)
-		for end := time.Now().Add(grace + 5*time.Second); time.Now().Before(end) && st.Running(); {
-			time.Sleep(50 * time.Millisecond)
-		}
-	}
-	for _, svc := range st.Services {
-		if supervisor.Alive(svc.PID, svc.StartTicks) {
-			supervisor.StopGroup(svc.PID, grace, nil)
-		}
-	}
-	if left := supervisor.Reap(st.Marker, grace, nil); len(left) > 0 {
-		return fmt.Errorf("processes of the stack still alive after SIGKILL: %v", left)
-	}
-	for _, p := range st.Procs {
-		if p.Port == 0 {
-			continue // a remote service
-		}
-		for end := time.Now().Add(5 * time.Second); time.Now().Before(end); time.Sleep(50 * time.Millisecond) {
-			if taken, _ := ports.Taken(p.IP, p.Port); !taken {
-				break
-			}
-		}
-	}
-	return removeState(s)
-}
-
-// removeState removes a stopped stack's state and token files; the logs stay.
-func removeState(s *stack) error {
-	w := stateWriter(s.state)
-	for _, p := range []string{compose.StateFile(s.state), compose.PlanFile(s.state)} {
-		if _, err := w.Remove(p); err != nil {
-			return err
-		}
-	}
-	return fsx.RemoveAll(w, filepath.Join(s.state, "config")) // the token files
 }

@@ -2,15 +2,14 @@ package cmd
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
-	"net/http"
+	"net"
 	"os"
 	"os/signal"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -26,6 +25,7 @@ import (
 	"github.com/jdash-dev/jdash/internal/registry"
 	"github.com/jdash-dev/jdash/internal/runner"
 	"github.com/jdash-dev/jdash/internal/setup"
+	"github.com/jdash-dev/jdash/internal/stack"
 )
 
 type upOptions struct {
@@ -70,19 +70,27 @@ jdash down work on it.`,
 	return cmd
 }
 
-// stack is a loaded stack and where its state lives.
-type stack struct {
+// project is a loaded stack and its state dir.
+type project struct {
 	st    *compose.Stack
-	state string // the state dir
+	state stack.Dir
 }
 
-// loadStack reads the stack of jdash.yaml (the --config file, else ./jdash.yaml), or makes the
-// zero-config default from the active env.
-func (f *Factory) loadStack() (*stack, error) {
+func (f *Factory) stateHome() string { return filepath.Dir(registry.Path(f.Env)) }
+
+// loadStack reads the stack of jdash.yaml (the --config file, else the jdash.yaml of this dir
+// or the nearest dir above it), or makes the zero-config default from the active env for
+// that dir (the nearest dir above with a stack that ran, else this one).
+func (f *Factory) loadStack() (*project, error) {
 	file := f.V.ConfigFileUsed()
+	cwd, err := os.Getwd()
+	if err != nil {
+		return nil, err
+	}
+	dir := stack.Find(cwd, f.stateHome())
 	if file == "" {
-		if _, err := os.Stat("jdash.yaml"); err == nil {
-			file = "jdash.yaml"
+		if fi, err := os.Stat(filepath.Join(dir, "jdash.yaml")); err == nil && fi.Mode().IsRegular() {
+			file = filepath.Join(dir, "jdash.yaml")
 		}
 	}
 	var st *compose.Stack
@@ -104,15 +112,11 @@ func (f *Factory) loadStack() (*stack, error) {
 		}
 	}
 	if st == nil {
-		cwd, err := os.Getwd()
-		if err != nil {
-			return nil, err
-		}
 		ec, err := f.envContext("")
 		if err != nil {
 			return nil, fmt.Errorf("no jdash.yaml here, and no active env for a default stack: %w", err)
 		}
-		if st, err = compose.Default(envFacts(ec), cwd); err != nil {
+		if st, err = compose.Default(envFacts(ec), dir); err != nil {
 			return nil, err
 		}
 		// setup's remembered choices and up agree on the notebook's ip and port
@@ -120,7 +124,7 @@ func (f *Factory) loadStack() (*stack, error) {
 			st.Services[0].Port, st.Services[0].IP = c.Port, c.IP
 		}
 	}
-	return &stack{st: st, state: compose.StateDir(filepath.Dir(registry.Path(f.Env)), st.Dir)}, nil
+	return &project{st: st, state: stack.Dir(compose.StateDir(f.stateHome(), st.Dir))}, nil
 }
 
 func envFacts(ec *envContext) compose.EnvFacts {
@@ -131,7 +135,7 @@ func envFacts(ec *envContext) compose.EnvFacts {
 	return compose.EnvFacts{Prefix: ec.Env.Prefix, Python: ec.Env.Python, Versions: v}
 }
 
-func (f *Factory) plan(s *stack) (*compose.Plan, map[string]compose.EnvFacts, error) {
+func (f *Factory) plan(s *project) (*compose.Plan, map[string]compose.EnvFacts, error) {
 	facts := map[string]compose.EnvFacts{}
 	pl, err := compose.Build(s.st, compose.Options{
 		Resolve: func(ref string) (compose.EnvFacts, error) {
@@ -144,7 +148,7 @@ func (f *Factory) plan(s *stack) (*compose.Plan, map[string]compose.EnvFacts, er
 			return ef, nil
 		},
 		Token:     compose.NewToken,
-		StateDir:  s.state,
+		StateDir:  string(s.state),
 		AllowRoot: os.Geteuid() == 0,
 		Getenv:    f.getenv,
 	})
@@ -178,29 +182,77 @@ func upRun(f *Factory, o *upOptions) error {
 		printPlan(f, pl)
 		return nil
 	}
-	if st, _ := loadState(s.state); st.Running() {
-		fmt.Fprintf(f.IO.ErrOut, "the stack of %s is already up (supervisor PID %d)\n", s.st.Dir, st.Supervisor)
-		return psPrint(f, st, false)
-	} else if st != nil {
-		if st.Error != "" {
-			fmt.Fprintf(f.IO.ErrOut, "the last up failed (%s); starting afresh\n", strings.TrimSuffix(firstLine(st.Error), ":"))
-		} else {
-			fmt.Fprintf(f.IO.ErrOut, "cleaning up after a supervisor that is gone (PID %d)\n", st.Supervisor)
-		}
-		if err := stopStack(f, s, st); err != nil {
-			return err
-		}
+	// one up per stack: the lock is held by this up, then by the supervisor it starts
+	lock, err := s.state.TryLock()
+	if errors.Is(err, stack.ErrBusy) {
+		return alreadyUp(f, s)
+	}
+	if err != nil {
+		return err
+	}
+	defer func() { lock.Release() }()
+	if err := cleanLeftovers(f, s); err != nil {
+		return err
+	}
+	if err := s.state.SetHolder(os.Getpid()); err != nil {
+		return err
 	}
 	if err := preflight(f, pl, facts, o.Strict); err != nil {
 		return err
 	}
-	if err := writePlan(s, pl); err != nil {
+	if err := s.state.WritePlan(pl); err != nil {
 		return err
 	}
 	if o.Detach {
-		return upDetached(f, s, pl)
+		handed, err := upDetached(f, s, pl, lock)
+		if handed {
+			lock = nil // the supervisor holds it now
+		}
+		return err
 	}
 	return supervise(f, s, pl, false)
+}
+
+// alreadyUp is what a second up says: the stack is up (ps), or another up is starting it.
+func alreadyUp(f *Factory, s *project) error {
+	st, err := s.state.State()
+	if st.Running() {
+		fmt.Fprintf(f.IO.ErrOut, "the stack of %s is already up (supervisor PID %d)\n", s.st.Dir, st.Supervisor)
+		return psPrint(f, st, false)
+	}
+	who := ""
+	if h, ok := s.state.Holder(); ok {
+		who = fmt.Sprintf(" (PID %d)", h.PID)
+	}
+	if err != nil {
+		fmt.Fprintf(f.IO.ErrOut, "jdash: %v\n", err)
+	}
+	fmt.Fprintf(f.IO.ErrOut, "the stack of %s is being started by another jdash up%s: jdash ps shows it, jdash down stops it\n", s.st.Dir, who)
+	return nil
+}
+
+// cleanLeftovers stops what a previous run left (a supervisor that is gone, a failed up, a
+// damaged state), with the stack's lock held by this up.
+func cleanLeftovers(f *Factory, s *project) error {
+	st, err := s.state.State()
+	switch {
+	case err != nil:
+		fmt.Fprintf(f.IO.ErrOut, "%v: stopping what carries the stack's marker\n", err)
+	case st == nil:
+		return nil
+	case st.Error != "":
+		fmt.Fprintf(f.IO.ErrOut, "the last up failed (%s); starting afresh\n", strings.TrimSuffix(firstLine(st.Error), ":"))
+	default:
+		fmt.Fprintf(f.IO.ErrOut, "cleaning up after a supervisor that is gone (PID %d)\n", st.Supervisor)
+	}
+	out, err := stack.StopHeld(s.state, grace)
+	if err != nil {
+		return err
+	}
+	if len(out.Held) > 0 {
+		return &ExitError{Code: ExitFailed, Err: fmt.Errorf("after the last run, %s", strings.Join(out.Held, "; "))}
+	}
+	return nil
 }
 
 // preflight checks everything before anything starts: ports free (naming the holder), each
@@ -211,7 +263,7 @@ func preflight(f *Factory, pl *compose.Plan, facts map[string]compose.EnvFacts, 
 		if p.Remote != "" {
 			// a gateway elsewhere: it must answer with the token now, or nothing starts
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			err := probe(p)(ctx)
+			err := stack.Probe(p)(ctx, 0)
 			cancel()
 			if err != nil {
 				problems = append(problems, fmt.Sprintf("service %s: the gateway at %s does not answer with the token of $%s: %v", p.Name, p.Remote, p.Secrets[0], err))
@@ -227,6 +279,8 @@ func preflight(f *Factory, pl *compose.Plan, facts map[string]compose.EnvFacts, 
 		}
 		if p.Env != "" && !p.Satisfied(facts[p.Env].Versions) {
 			problems = append(problems, fmt.Sprintf("service %s: %s has no %s (kind %s); fix: %s", p.Name, p.Env, p.Needs, p.Kind, p.Fix))
+		} else if _, err := serviceCmd(f, p); err != nil {
+			problems = append(problems, err.Error())
 		}
 	}
 	if len(problems) > 0 {
@@ -261,92 +315,51 @@ func preflight(f *Factory, pl *compose.Plan, facts map[string]compose.EnvFacts, 
 	return nil
 }
 
-// stateWriter writes a stack's state files: 0600, atomic, confined to its state dir.
-func stateWriter(dir string) *fsx.Real { return &fsx.Real{Roots: fsx.NewRoots(dir)} }
-
-func writePlan(s *stack, pl *compose.Plan) error {
-	w := stateWriter(s.state)
-	for _, d := range []string{s.state, filepath.Join(s.state, "config")} {
-		if err := w.MkdirAll(d, 0o700); err != nil {
-			return err
-		}
-	}
-	data, err := pl.Marshal()
-	if err != nil {
-		return err
-	}
-	if _, err := w.WriteFile(compose.PlanFile(s.state), data, fsx.SecretMode); err != nil {
-		return err
-	}
-	for _, p := range pl.Procs {
-		for _, file := range p.Files {
-			if _, err := w.WriteFile(file.Path, file.Data, fsx.SecretMode); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
-func loadState(dir string) (*compose.State, error) {
-	data, err := fsx.ReadRegular(compose.StateFile(dir), 1<<20)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	var st compose.State
-	if err := json.Unmarshal(data, &st); err != nil {
-		return nil, fmt.Errorf("%s: %w", compose.StateFile(dir), err)
-	}
-	return &st, nil
-}
-
-func saveState(dir string, st *compose.State) {
-	data, err := json.MarshalIndent(st, "", "  ")
-	if err == nil {
-		_, _ = stateWriter(dir).WriteFile(compose.StateFile(dir), data, fsx.SecretMode)
-	}
-}
-
-// probe is a service's readiness check: its endpoint answers 2xx to a GET with its token.
-func probe(p compose.Proc) func(context.Context) error {
-	client := &http.Client{Timeout: 2 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	url := p.Base() + p.Probe.Path
-	return func(ctx context.Context) error {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+// serviceCmd is how a local service starts: its program found (jdash itself for the
+// services jdash serves, else absolute or on the runner's PATH) and executable.
+func serviceCmd(f *Factory, p compose.Proc) (runner.Cmd, error) {
+	c := runner.Cmd{Path: p.Argv[0], Args: p.Argv[1:], Set: p.Set, Dir: p.Dir}
+	switch {
+	case c.Path == compose.Self: // a service jdash serves itself
+		self, err := os.Executable()
 		if err != nil {
-			return err
+			return c, err
 		}
-		if p.Probe.Token != "" {
-			req.Header.Set("Authorization", "token "+p.Probe.Token)
-		}
-		resp, err := client.Do(req)
+		c.Path = self
+	case c.Path == "":
+		return c, fmt.Errorf("service %s: no program to run (is the env %s still there? jdash envs lists the envs)", p.Name, p.Env)
+	case !filepath.IsAbs(c.Path):
+		path, err := f.Runner.LookPath(c.Path)
 		if err != nil {
-			return err
+			return c, fmt.Errorf("service %s: %w", p.Name, err)
 		}
-		resp.Body.Close()
-		if resp.StatusCode/100 != 2 {
-			return fmt.Errorf("%s: %s", url, resp.Status)
-		}
-		return nil
+		c.Path = path
 	}
+	if fi, err := os.Stat(c.Path); err != nil || !fi.Mode().IsRegular() || fi.Mode().Perm()&0o111 == 0 {
+		where := ""
+		if p.Env != "" {
+			where = fmt.Sprintf(" (the env %s is broken or gone: jdash doctor --env %s)", p.Env, p.Env)
+		}
+		return c, fmt.Errorf("service %s: %s is not an executable file%s", p.Name, c.Path, where)
+	}
+	return c, nil
 }
 
 // supervise runs the plan in this process until a signal (or, detached, until jdash down
-// sends one): the foreground `up` and the detached supervisor are this one function.
-func supervise(f *Factory, s *stack, pl *compose.Plan, detached bool) error {
+// sends one): the foreground `up` and the detached supervisor are this one function. The
+// caller holds the stack's lock.
+func supervise(f *Factory, s *project, pl *compose.Plan, detached bool) error {
 	nonce := compose.NewToken()[:12]
 	ticks, _ := supervisor.StartTicks(os.Getpid())
-	st := &compose.State{Dir: s.st.Dir, Marker: compose.MarkerVar + "=" + filepath.Base(s.state) + ":" + nonce, Supervisor: os.Getpid(),
+	st := &compose.State{Dir: s.st.Dir, Marker: compose.MarkerPrefix(string(s.state)) + nonce, Supervisor: os.Getpid(),
 		Ticks: ticks, Started: time.Now(), Detached: detached, Procs: pl.Info()}
 	var secrets []string
 	for _, p := range pl.Procs {
 		secrets = append(secrets, p.Secret()...)
 	}
-	sup := &supervisor.Supervisor{Runner: f.Runner, LogDir: compose.LogDir(s.state), Marker: st.Marker, Redact: secrets,
-		Changed: func(ss []supervisor.Status) { st.Services = ss; saveState(s.state, st) }}
+	save := func() { _ = s.state.SaveState(st) } // best effort: ps reads it; down finds the stack without it
+	sup := &supervisor.Supervisor{Runner: f.Runner, LogDir: compose.LogDir(string(s.state)), Marker: st.Marker, Redact: secrets,
+		Changed: func(ss []supervisor.Status) { st.Services = ss; save() }}
 	if !detached {
 		sup.Out = f.IO.Out
 		sup.Prefix = prefixer(f, pl)
@@ -355,24 +368,13 @@ func supervise(f *Factory, s *stack, pl *compose.Plan, detached bool) error {
 		if p.Remote != "" {
 			continue // runs elsewhere
 		}
-		c := runner.Cmd{Path: p.Argv[0], Args: p.Argv[1:], Set: p.Set, Dir: p.Dir}
-		if c.Path == compose.Self { // a service jdash serves itself
-			self, err := os.Executable()
-			if err != nil {
-				return err
-			}
-			c.Path = self
+		c, err := serviceCmd(f, p)
+		if err != nil {
+			return err
 		}
-		if !filepath.IsAbs(c.Path) {
-			path, err := f.Runner.LookPath(c.Path)
-			if err != nil {
-				return fmt.Errorf("service %s: %w", p.Name, err)
-			}
-			c.Path = path
-		}
-		sup.Specs = append(sup.Specs, supervisor.Spec{Name: p.Name, DependsOn: p.DependsOn, Cmd: c, Probe: probe(p), StartupTimeout: p.StartupTimeout, Restart: p.Restart == "on-failure"})
+		sup.Specs = append(sup.Specs, supervisor.Spec{Name: p.Name, DependsOn: p.DependsOn, Cmd: c, Probe: stack.Probe(p), StartupTimeout: p.StartupTimeout, Restart: p.Restart == "on-failure"})
 	}
-	saveState(s.state, st)
+	save()
 
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
@@ -392,11 +394,14 @@ func supervise(f *Factory, s *stack, pl *compose.Plan, detached bool) error {
 
 	if err := sup.Up(ctx); err != nil {
 		sup.Stop(grace, force)
-		st.Error = err.Error()
-		saveState(s.state, st)
+		st.Services = sup.Statuses()
 		if errors.Is(err, context.Canceled) {
+			st.Error = stoppedWhileStarting
+			save()
 			return &ExitError{Code: ExitInterrupted, Err: fmt.Errorf("interrupted: the stack was stopped")}
 		}
+		st.Error = err.Error()
+		save()
 		return &ExitError{Code: ExitFailed, Err: fmt.Errorf("up failed, everything started was stopped: %w", err)}
 	}
 	if !detached {
@@ -409,11 +414,11 @@ func supervise(f *Factory, s *stack, pl *compose.Plan, detached bool) error {
 	sup.Watch(ctx)
 	left := sup.Stop(grace, force)
 	st.Services = sup.Statuses()
-	saveState(s.state, st)
+	save()
 	if len(left) > 0 {
 		return fmt.Errorf("processes still alive after SIGKILL: %v", left)
 	}
-	if err := removeState(s); err != nil { // a clean stop leaves only the logs
+	if err := s.state.Clear(); err != nil { // a clean stop leaves only the logs
 		return err
 	}
 	if !detached {
@@ -421,6 +426,10 @@ func supervise(f *Factory, s *stack, pl *compose.Plan, detached bool) error {
 	}
 	return nil
 }
+
+// stoppedWhileStarting is the state's error when a signal (jdash down, Ctrl-C) stopped a
+// stack that was starting.
+const stoppedWhileStarting = "stopped while starting (jdash down, or a signal)"
 
 // prefixer is "name | " padded to the longest name, a stable colour per service on a terminal.
 func prefixer(f *Factory, pl *compose.Plan) func(string) string {
@@ -435,57 +444,87 @@ func prefixer(f *Factory, pl *compose.Plan) func(string) string {
 	}
 }
 
-// upDetached starts the supervisor in a session of its own and waits until the stack is ready
-// (or failed), then shows ps.
-func upDetached(f *Factory, s *stack, pl *compose.Plan) error {
+// upDetached starts the supervisor in a session of its own, hands it the stack's lock, and
+// waits until the stack is ready (or failed), then shows ps. handed reports that the
+// supervisor took the lock over.
+func upDetached(f *Factory, s *project, pl *compose.Plan, lock *stack.Lock) (handed bool, err error) {
 	self, err := os.Executable()
 	if err != nil {
-		return err
+		return false, err
 	}
-	os.Remove(compose.StateFile(s.state))
-	logf, err := os.OpenFile(filepath.Join(s.state, "supervisor.log"), os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+	if _, err := s.state.Writer().Remove(compose.StateFile(string(s.state))); err != nil {
+		return false, err
+	}
+	logPath := filepath.Join(string(s.state), "supervisor.log")
+	logf, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_TRUNC|syscall.O_NOFOLLOW, 0o600)
 	if err != nil {
-		return err
+		return false, err
 	}
 	defer logf.Close()
-	args := []string{"__supervise", s.state}
+	args := []string{"__supervise", string(s.state)}
 	if cf := f.V.ConfigFileUsed(); cf != "" {
 		args = append([]string{"--config", cf}, args...)
 	}
-	p, err := f.Runner.Start(runner.Cmd{Path: self, Args: args, Dir: s.st.Dir, Stdout: logf, Stderr: logf, Session: true})
+	// the supervisor carries the stack's marker too: down finds it without the state
+	p, err := f.Runner.Start(runner.Cmd{Path: self, Args: args, Dir: s.st.Dir, Stdout: logf, Stderr: logf, Session: true,
+		ExtraFiles: []*os.File{lock.File()}, Set: []string{compose.MarkerPrefix(string(s.state)) + "supervisor"}})
 	if err != nil {
-		return err
+		return false, err
 	}
+	lock.Close()
 	var budget time.Duration
 	for _, pr := range pl.Procs {
 		budget += pr.StartupTimeout
 	}
 	deadline := time.Now().Add(budget + 10*time.Second)
 	progress := f.IO.Progress()
+	failed := func(st *compose.State) error {
+		fmt.Fprintln(progress)
+		if st.Error == stoppedWhileStarting {
+			return &ExitError{Code: ExitInterrupted, Err: fmt.Errorf("the stack was %s; everything started was stopped", st.Error)}
+		}
+		return &ExitError{Code: ExitFailed, Err: fmt.Errorf("up failed, everything started was stopped: %s", st.Error)}
+	}
 	for time.Now().Before(deadline) {
-		st, _ := loadState(s.state)
+		st, _ := s.state.State()
 		switch {
 		case st != nil && st.Error != "":
 			<-p.Done()
-			return &ExitError{Code: ExitFailed, Err: fmt.Errorf("up failed, everything started was stopped: %s", st.Error)}
+			return true, failed(st)
 		case st != nil && allReady(st):
 			fmt.Fprintln(progress)
-			return psPrint(f, st, false)
+			return true, psPrint(f, st, false)
 		}
 		select {
 		case <-p.Done():
-			if st, _ := loadState(s.state); st != nil && st.Error != "" {
-				return &ExitError{Code: ExitFailed, Err: fmt.Errorf("up failed, everything started was stopped: %s", st.Error)}
+			if st, _ := s.state.State(); st != nil && st.Error != "" {
+				return true, failed(st)
 			}
-			return &ExitError{Code: ExitFailed, Err: fmt.Errorf("the supervisor exited:\n%s", supervisor.TailFile(filepath.Join(s.state, "supervisor.log"), 15))}
+			why := supervisor.TailFile(logPath, 15)
+			if why == "" {
+				why = fmt.Sprintf("it %s and wrote nothing", supervisor.ExitText(p.ExitCode(), p.Signal()))
+			}
+			return true, &ExitError{Code: ExitFailed, Err: fmt.Errorf("the supervisor (PID %d) ended before the stack was up: %s\njdash down stops whatever it left", p.PID, why)}
 		case <-time.After(50 * time.Millisecond):
 		}
 		if st != nil {
 			fmt.Fprintf(progress, "\rstarting: %s", readiness(st))
 		}
 	}
-	return fmt.Errorf("the stack was not ready in %s; see jdash ps and jdash logs", budget)
+	st, _ := s.state.State()
+	waiting := "?"
+	if st != nil {
+		var names []string
+		for _, svc := range st.Services {
+			if svc.State != supervisor.Ready {
+				names = append(names, svc.Name+" ("+svc.State+")")
+			}
+		}
+		waiting = strings.Join(names, ", ")
+	}
+	return true, &ExitError{Code: ExitFailed, Err: fmt.Errorf("the stack was not ready in %s: still waiting for %s; it keeps starting: jdash ps, jdash logs, jdash down", budget, waiting)}
 }
+
 
 func allReady(st *compose.State) bool {
 	local := 0
@@ -520,15 +559,20 @@ func newSuperviseCmd(f *Factory) *cobra.Command {
 		Hidden: true,
 		Args:   cobra.ExactArgs(1),
 		RunE: func(_ *cobra.Command, args []string) error {
-			data, err := fsx.ReadRegular(compose.PlanFile(args[0]), 16<<20)
+			d := stack.Dir(args[0])
+			lock, err := d.Adopt(os.NewFile(3, "lock")) // handed down by up -d
 			if err != nil {
 				return err
 			}
-			pl, err := compose.UnmarshalPlan(data)
+			defer lock.Release()
+			if err := d.SetHolder(os.Getpid()); err != nil {
+				return err
+			}
+			pl, err := d.Plan()
 			if err != nil {
 				return err
 			}
-			return supervise(f, &stack{st: pl.Stack, state: args[0]}, pl, true)
+			return supervise(f, &project{st: pl.Stack, state: d}, pl, true)
 		},
 	}
 }
@@ -553,7 +597,7 @@ func printPlan(f *Factory, pl *compose.Plan) {
 		for _, file := range p.Files {
 			fmt.Fprintf(w, "  file:    %s (0600, %s)\n", file.Path, file.Why)
 		}
-		fmt.Fprintf(w, "  cwd:     %s\n  listens: %s\n  ready:   GET %s", p.Dir, strings.TrimPrefix(p.Base(), "http://"), p.Probe.Path)
+		fmt.Fprintf(w, "  cwd:     %s\n  listens: %s\n  ready:   GET %s", p.Dir, net.JoinHostPort(p.IP, strconv.Itoa(p.Port)), p.Probe.Path)
 		if p.Probe.Token != "" {
 			fmt.Fprint(w, " with Authorization: token ***")
 		}
@@ -564,7 +608,7 @@ func printPlan(f *Factory, pl *compose.Plan) {
 	}
 }
 
-func writeStackConfig(f *Factory, s *stack, dryRun bool) error {
+func writeStackConfig(f *Factory, s *project, dryRun bool) error {
 	if s.st.File != "" {
 		return fmt.Errorf("%s exists: --write-config writes the zero-config stack where there is none", s.st.File)
 	}
@@ -584,7 +628,7 @@ func writeStackConfig(f *Factory, s *stack, dryRun bool) error {
 
 // exportStack writes the plan for another engine: image recipes from the envs' installed
 // distributions, the engine's file, the tokens in 0600 env files only.
-func exportStack(f *Factory, s *stack, pl *compose.Plan, o *upOptions) error {
+func exportStack(f *Factory, s *project, pl *compose.Plan, o *upOptions) error {
 	envs := map[string]compose.ExportEnv{}
 	for _, p := range pl.Procs {
 		if p.Env == "" || envs[p.Env].PythonVersion != "" {

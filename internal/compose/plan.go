@@ -132,6 +132,10 @@ func displayHost(ip string) string {
 	return ip
 }
 
+// ConnectHost is the address jdash connects to for a service listening on ip (the loopback
+// address for the unspecified one).
+func ConnectHost(ip string) string { return displayHost(ip) }
+
 // Secret lists the token values the service gets.
 func (p Proc) Secret() []string {
 	var out []string

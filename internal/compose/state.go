@@ -51,7 +51,39 @@ type ProcInfo struct {
 }
 
 // Running reports a live supervisor (the recorded process, not a reused PID).
-func (s *State) Running() bool { return s != nil && supervisor.Alive(s.Supervisor, s.Ticks) }
+func (s *State) Running() bool {
+	return s != nil && s.Ticks != 0 && supervisor.Alive(s.Supervisor, s.Ticks)
+}
+
+// MarkerPrefix is what every process of the stack of a state dir carries in its
+// environment, whichever run started it: MarkerVar=<state dir name>:.
+func MarkerPrefix(stateDir string) string { return MarkerVar + "=" + filepath.Base(stateDir) + ":" }
+
+// ParseState reads a state file of the stack of stateDir, and refuses one that could make
+// jdash signal a process it cannot prove is the stack's: every PID comes with its start time,
+// the marker is the stack's.
+func ParseState(stateDir string, data []byte) (*State, error) {
+	var st State
+	if err := json.Unmarshal(data, &st); err != nil {
+		return nil, fmt.Errorf("not JSON: %w", err)
+	}
+	switch {
+	case !filepath.IsAbs(st.Dir):
+		return nil, fmt.Errorf("dir %q is not an absolute path", st.Dir)
+	case !strings.HasPrefix(st.Marker, MarkerPrefix(stateDir)) || len(st.Marker) == len(MarkerPrefix(stateDir)):
+		return nil, fmt.Errorf("marker %q is not this stack's", st.Marker)
+	case st.Supervisor <= 0 || st.Ticks == 0:
+		return nil, fmt.Errorf("no supervisor PID with its start time")
+	case len(st.Procs) == 0:
+		return nil, fmt.Errorf("no services")
+	}
+	for _, s := range st.Services {
+		if s.PID < 0 || s.PID > 0 && s.StartTicks == 0 {
+			return nil, fmt.Errorf("service %s: PID %d without its start time", s.Name, s.PID)
+		}
+	}
+	return &st, nil
+}
 
 // Marshal serializes the plan for the detached supervisor (tokens included: the file is 0600).
 func (pl *Plan) Marshal() ([]byte, error) { return json.MarshalIndent(pl, "", "  ") }

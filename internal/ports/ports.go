@@ -90,3 +90,73 @@ func Command(pid int) string {
 	}
 	return s
 }
+
+// Listening are the listening sockets ("socket:[inode]") that a connection to ip:port may
+// reach: bound to ip itself, or to the unspecified address (0.0.0.0, ::).
+func Listening(ip string, port int) []string {
+	target := net.ParseIP(ip)
+	var out []string
+	for _, f := range []string{"/proc/net/tcp", "/proc/net/tcp6"} {
+		data, err := fsx.ReadRegular(f, 16<<20)
+		if err != nil {
+			continue
+		}
+		for _, line := range strings.Split(string(data), "\n")[1:] {
+			fs := strings.Fields(line)
+			if len(fs) < 10 || fs[3] != "0A" { // 0A: LISTEN
+				continue
+			}
+			hexIP, hexPort, ok := strings.Cut(fs[1], ":")
+			p, err := strconv.ParseInt(hexPort, 16, 32)
+			if !ok || err != nil || int(p) != port {
+				continue
+			}
+			if local := procIP(hexIP); local != nil && (local.IsUnspecified() || local.Equal(target)) {
+				out = append(out, "socket:["+fs[9]+"]")
+			}
+		}
+	}
+	return out
+}
+
+// procIP decodes an address of /proc/net/tcp{,6}: 32-bit words in host (little-endian) order.
+func procIP(h string) net.IP {
+	if len(h) != 8 && len(h) != 32 {
+		return nil
+	}
+	ip := make(net.IP, len(h)/2)
+	for w := 0; w < len(h)/8; w++ {
+		word, err := strconv.ParseUint(h[w*8:w*8+8], 16, 32)
+		if err != nil {
+			return nil
+		}
+		for b := 0; b < 4; b++ {
+			ip[w*4+b] = byte(word >> (8 * b))
+		}
+	}
+	return ip
+}
+
+// HeldBy reports whether every socket is open in one of pids (and there is one): a
+// listener jdash started, not one another process (or user) put there.
+func HeldBy(sockets []string, pids []int) bool {
+	if len(sockets) == 0 {
+		return false
+	}
+	left := map[string]bool{}
+	for _, s := range sockets {
+		left[s] = true
+	}
+	for _, pid := range pids {
+		fds, err := fsx.ReadDirNames(filepath.Join("/proc", strconv.Itoa(pid), "fd"))
+		if err != nil {
+			continue
+		}
+		for _, fd := range fds {
+			if target, err := os.Readlink(filepath.Join("/proc", strconv.Itoa(pid), "fd", fd)); err == nil {
+				delete(left, target)
+			}
+		}
+	}
+	return len(left) == 0
+}

@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -46,6 +47,8 @@ type Cmd struct {
 	// Session starts the child in a session of its own (detached from the terminal: a
 	// supervisor that outlives the command that started it); otherwise a process group.
 	Session bool
+	// ExtraFiles are open files the child inherits as fd 3, 4, ... (a lock it takes over).
+	ExtraFiles []*os.File
 }
 
 // Environ is the environment a child gets: the base less the dropped variables, plus the
@@ -174,6 +177,7 @@ func (r *Runner) Start(c Cmd) (*Process, error) {
 	cmd.Env = r.Environ(c.Set...)
 	cmd.Dir = c.Dir
 	cmd.Stdout, cmd.Stderr = c.Stdout, c.Stderr
+	cmd.ExtraFiles = c.ExtraFiles
 	detach(cmd, c.Session)
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("%s: %w", describe(c), err)
@@ -195,6 +199,14 @@ func (p *Process) ExitCode() int {
 		return -1
 	}
 	return p.cmd.ProcessState.ExitCode()
+}
+
+// Signal is the signal that ended the child, once Done ("" when it exited by itself).
+func (p *Process) Signal() string {
+	if st := p.cmd.ProcessState; st != nil && st.ExitCode() == -1 {
+		return strings.TrimPrefix(st.String(), "signal: ")
+	}
+	return ""
 }
 
 // Err is what Wait returned, once Done.

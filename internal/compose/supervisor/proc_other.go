@@ -13,6 +13,12 @@ func Alive(int, uint64) bool { return false }
 // Marked finds nothing off Unix.
 func Marked(string) []int { return nil }
 
+// HasMarker is false off Unix.
+func HasMarker(int, string) bool { return false }
+
+// Descendants finds nothing off Unix.
+func Descendants(int) []int { return nil }
+
 // StopGroup does nothing off Unix.
 func StopGroup(int, time.Duration, <-chan struct{}) {}
 

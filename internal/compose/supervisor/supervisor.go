@@ -27,7 +27,9 @@ type Spec struct {
 	Name           string
 	DependsOn      []string // started once these are ready; the others start at once
 	Cmd            runner.Cmd
-	Probe          func(ctx context.Context) error // nil: ready once started
+	// Probe checks readiness of the process with pid (the service's leader); nil: ready once
+	// started.
+	Probe          func(ctx context.Context, pid int) error
 	StartupTimeout time.Duration
 	Restart        bool // restart when it exits after it was ready
 }
@@ -49,6 +51,7 @@ type Status struct {
 	StartTicks uint64    `json:"start_ticks,omitempty"` // the kernel's start time of PID (a reused PID differs)
 	Started    time.Time `json:"started"`
 	ExitCode   *int      `json:"exit_code,omitempty"`
+	Signal     string    `json:"signal,omitempty"` // the signal that ended it ("killed")
 	Restarts   int       `json:"restarts"`
 	Error      string    `json:"error,omitempty"`
 }
@@ -125,6 +128,9 @@ func (s *Supervisor) Up(ctx context.Context) error {
 		ready[sp.Name] = make(chan struct{})
 	}
 	errc := make(chan error, len(s.Specs))
+	died := make(chan error, len(s.Specs)) // a ready process that exits while the rest start
+	upDone := make(chan struct{})
+	defer close(upDone)
 	for _, sp := range s.Specs {
 		go func(sp Spec) {
 			for _, d := range sp.DependsOn {
@@ -145,17 +151,41 @@ func (s *Supervisor) Up(ctx context.Context) error {
 			}
 			close(ready[sp.Name])
 			errc <- nil
+			p := s.proc(sp.Name)
+			select {
+			case <-p.Done():
+				code := p.ExitCode()
+				s.set(sp.Name, func(st *Status) { st.State, st.ExitCode, st.Signal, st.Error = Failed, &code, p.Signal(), "exited after it was ready" })
+				died <- fmt.Errorf("%s %s after it was ready, while the others started:\n%s", sp.Name, ExitText(code, p.Signal()), s.Tail(sp.Name, 15))
+			case <-upDone:
+			}
 		}(sp)
 	}
 	var first error
-	for range s.Specs {
-		err := <-errc
+	keep := func(err error) {
 		if err != nil && (first == nil || errors.Is(first, context.Canceled) && !errors.Is(err, context.Canceled)) {
 			first = err
 			cancel()
 		}
 	}
+	for n := 0; n < len(s.Specs); {
+		select {
+		case err := <-errc:
+			n++
+			keep(err)
+		case err := <-died:
+			keep(err)
+		}
+	}
 	return first
+}
+
+// ExitText says how a process ended: "exited with code 3", "was killed (signal killed)".
+func ExitText(code int, signal string) string {
+	if signal != "" {
+		return "was ended by a signal (" + signal + ")"
+	}
+	return fmt.Sprintf("exited with code %d", code)
 }
 
 func (s *Supervisor) start(sp Spec) error {
@@ -201,22 +231,26 @@ func (s *Supervisor) waitReady(ctx context.Context, sp Spec) error {
 	}
 	deadline := time.Now().Add(budget)
 	for {
-		if sp.Probe == nil || sp.Probe(ctx) == nil {
+		var last error
+		if sp.Probe != nil {
+			last = sp.Probe(ctx, p.PID)
+		}
+		if last == nil {
 			s.set(sp.Name, func(st *Status) { st.State = Ready })
 			return nil
 		}
 		select {
 		case <-p.Done():
 			code := p.ExitCode()
-			s.set(sp.Name, func(st *Status) { st.State, st.ExitCode, st.Error = Failed, &code, "exited while starting" })
-			return fmt.Errorf("%s exited with code %d while starting:\n%s", sp.Name, code, s.Tail(sp.Name, 15))
+			s.set(sp.Name, func(st *Status) { st.State, st.ExitCode, st.Signal, st.Error = Failed, &code, p.Signal(), "exited while starting" })
+			return fmt.Errorf("%s %s while starting (the last readiness check: %v):\n%s", sp.Name, ExitText(code, p.Signal()), last, s.Tail(sp.Name, 15))
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-time.After(50 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
 			s.set(sp.Name, func(st *Status) { st.State, st.Error = Failed, "not ready in "+budget.String() })
-			return fmt.Errorf("%s was not ready within %s:\n%s", sp.Name, budget, s.Tail(sp.Name, 15))
+			return fmt.Errorf("%s was not ready within %s (the last readiness check: %v):\n%s", sp.Name, budget, last, s.Tail(sp.Name, 15))
 		}
 	}
 }
@@ -254,7 +288,7 @@ func (s *Supervisor) Watch(ctx context.Context) {
 				default:
 				}
 				code := p.ExitCode()
-				s.set(sp.Name, func(st *Status) { st.State, st.ExitCode = Exited, &code })
+				s.set(sp.Name, func(st *Status) { st.State, st.ExitCode, st.Signal = Exited, &code, p.Signal() })
 				if !sp.Restart || code == 0 {
 					return
 				}

@@ -48,6 +48,14 @@ func fake(mode string) {
 		c.Start()
 		os.WriteFile(os.Getenv("KERNEL_PID_FILE"), []byte(fmt.Sprint(c.Process.Pid)), 0o644)
 		serve(nil)
+	case "kernel-noenv":
+		// a kernel started with an empty environment: no marker, only its ancestry tells
+		c := exec.Command(os.Args[0], os.Args[1:]...)
+		c.Env = []string{"FAKE_SERVICE=sleep"}
+		c.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+		c.Start()
+		os.WriteFile(os.Getenv("KERNEL_PID_FILE"), []byte(fmt.Sprint(c.Process.Pid)), 0o644)
+		serve(nil)
 	case "never-ready":
 		time.Sleep(time.Hour)
 	default:
@@ -85,7 +93,7 @@ func spec(t *testing.T, name, mode string, set ...string) Spec {
 	return Spec{Name: name, Cmd: runner.Cmd{Path: os.Args[0], Args: []string{"-test.run=^$"},
 		Set: append([]string{"FAKE_SERVICE=" + mode, fmt.Sprintf("PORT=%d", port)}, set...)},
 		StartupTimeout: 5 * time.Second,
-		Probe: func(ctx context.Context) error {
+		Probe: func(ctx context.Context, _ int) error {
 			req, _ := http.NewRequestWithContext(ctx, "GET", url, nil)
 			req.Header.Set("Authorization", "token t")
 			resp, err := http.DefaultClient.Do(req)
@@ -224,5 +232,50 @@ func TestAliveTellsAReusedPID(t *testing.T) {
 	ticks, ok := StartTicks(os.Getpid())
 	if !ok || !Alive(os.Getpid(), ticks) || Alive(os.Getpid(), ticks+1) {
 		t.Errorf("ticks %d ok %v", ticks, ok)
+	}
+}
+
+// A service that was ready and exits while the others start fails the start at once, named,
+// instead of the others' budgets running out.
+func TestReadyThenExitFailsAtOnce(t *testing.T) {
+	slow := spec(t, "slow", "never-ready")
+	slow.StartupTimeout = 20 * time.Second
+	s, _ := newSup(t, spec(t, "flaky", "exit-later"), slow)
+	start := time.Now()
+	err := s.Up(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "flaky exited with code 1 after it was ready") {
+		t.Fatalf("err = %v", err)
+	}
+	if time.Since(start) > 5*time.Second {
+		t.Errorf("not fast: %s", time.Since(start))
+	}
+	s.Stop(time.Second, nil)
+	if st := s.Statuses()[0]; st.State != Failed || st.ExitCode == nil || *st.ExitCode != 1 {
+		t.Errorf("status: %+v", st)
+	}
+}
+
+// A kernel that dropped its environment (no marker) is still stopped: it is below the
+// service.
+func TestStopReachesAKernelWithoutTheMarker(t *testing.T) {
+	pidFile := t.TempDir() + "/kernel.pid"
+	s, _ := newSup(t, spec(t, "server", "kernel-noenv", "KERNEL_PID_FILE="+pidFile))
+	if err := s.Up(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	var kernel int
+	for end := time.Now().Add(3 * time.Second); kernel == 0 && time.Now().Before(end); time.Sleep(20 * time.Millisecond) {
+		b, _ := os.ReadFile(pidFile)
+		fmt.Sscan(string(b), &kernel)
+	}
+	if !Alive(kernel, 0) || HasMarker(kernel, s.Marker) {
+		t.Fatalf("kernel %d: alive %v, marked %v", kernel, Alive(kernel, 0), HasMarker(kernel, s.Marker))
+	}
+	if prefix := s.Marker[:strings.LastIndex(s.Marker, ":")+1]; len(Marked(prefix)) != 1 {
+		t.Errorf("Marked(%q) = %v, want the server", prefix, Marked(prefix))
+	}
+	s.Stop(300*time.Millisecond, nil)
+	if Alive(kernel, 0) {
+		t.Errorf("the kernel without the marker survived the stop")
 	}
 }

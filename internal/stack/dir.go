@@ -1,0 +1,167 @@
+// Package stack is a `jdash up` stack on this machine: its state dir (the lock that keeps one
+// supervisor per stack, the holder of that lock, the plan and the state, written through
+// the one writer and validated on read), the readiness probe that knows who answers, how a
+// command finds the stack from any dir of its project, and the stop that signals only what
+// it can prove is the stack's and then says what still holds its ports.
+package stack
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/jdash-dev/jdash/internal/compose"
+	"github.com/jdash-dev/jdash/internal/compose/supervisor"
+	"github.com/jdash-dev/jdash/internal/fsx"
+)
+
+// Dir is a stack's state dir (compose.StateDir).
+type Dir string
+
+// Files of a state dir besides compose's plan, state and logs.
+func (d Dir) lockFile() string   { return filepath.Join(string(d), "lock") }
+func (d Dir) holderFile() string { return filepath.Join(string(d), "holder") }
+
+// Writer writes the state dir's files: 0600, atomic, confined to the dir.
+func (d Dir) Writer() *fsx.Real { return &fsx.Real{Roots: fsx.NewRoots(string(d))} }
+
+// Make creates the state dir (0700: its files hold tokens).
+func (d Dir) Make() error {
+	w := d.Writer()
+	for _, p := range []string{string(d), filepath.Join(string(d), "config")} {
+		if err := w.MkdirAll(p, 0o700); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Damaged is a state file that cannot be trusted: the stack is then found by its marker.
+type Damaged struct {
+	File string
+	Err  error
+}
+
+func (e *Damaged) Error() string { return fmt.Sprintf("%s is damaged: %v", e.File, e.Err) }
+
+// State reads the stack's state: nil, nil when there is none; a *Damaged error when the file
+// is there but not a state jdash can trust.
+func (d Dir) State() (*compose.State, error) {
+	file := compose.StateFile(string(d))
+	data, err := fsx.ReadRegular(file, 1<<20)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, &Damaged{file, err}
+	}
+	st, err := compose.ParseState(string(d), data)
+	if err != nil {
+		return nil, &Damaged{file, err}
+	}
+	return st, nil
+}
+
+// SaveState writes the state atomically.
+func (d Dir) SaveState(st *compose.State) error {
+	data, err := json.MarshalIndent(st, "", "  ")
+	if err != nil {
+		return err
+	}
+	_, err = d.Writer().WriteFile(compose.StateFile(string(d)), data, fsx.SecretMode)
+	return err
+}
+
+// WritePlan writes the plan the detached supervisor runs and the files its services need.
+func (d Dir) WritePlan(pl *compose.Plan) error {
+	if err := d.Make(); err != nil {
+		return err
+	}
+	data, err := pl.Marshal()
+	if err != nil {
+		return err
+	}
+	w := d.Writer()
+	if _, err := w.WriteFile(compose.PlanFile(string(d)), data, fsx.SecretMode); err != nil {
+		return err
+	}
+	for _, p := range pl.Procs {
+		for _, file := range p.Files {
+			if _, err := w.WriteFile(file.Path, file.Data, fsx.SecretMode); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// Plan reads the plan WritePlan wrote.
+func (d Dir) Plan() (*compose.Plan, error) {
+	data, err := fsx.ReadRegular(compose.PlanFile(string(d)), 16<<20)
+	if err != nil {
+		return nil, err
+	}
+	pl, err := compose.UnmarshalPlan(data)
+	if err != nil {
+		return nil, &Damaged{compose.PlanFile(string(d)), err}
+	}
+	return pl, nil
+}
+
+// Clear removes a stopped stack's state, plan, holder and token files; the logs stay.
+func (d Dir) Clear() error {
+	w := d.Writer()
+	for _, p := range []string{compose.StateFile(string(d)), compose.PlanFile(string(d)), d.holderFile()} {
+		if _, err := w.Remove(p); err != nil {
+			return err
+		}
+	}
+	return fsx.RemoveAll(w, filepath.Join(string(d), "config"))
+}
+
+// Exists reports whether the dir holds a stack that ran (a state, a plan, or a holder).
+func (d Dir) Exists() bool {
+	for _, p := range []string{compose.StateFile(string(d)), compose.PlanFile(string(d)), d.holderFile()} {
+		if _, err := os.Lstat(p); err == nil {
+			return true
+		}
+	}
+	return false
+}
+
+// Holder is the process that holds the stack's lock: a foreground up, or the detached
+// supervisor. It writes itself down (PID and start time) once it has the lock.
+type Holder struct {
+	PID   int
+	Ticks uint64
+}
+
+// SetHolder records the calling process as the holder.
+func (d Dir) SetHolder(pid int) error {
+	ticks, _ := supervisor.StartTicks(pid)
+	_, err := d.Writer().WriteFile(d.holderFile(), []byte(fmt.Sprintf("%d %d\n", pid, ticks)), fsx.SecretMode)
+	return err
+}
+
+// Holder is the recorded holder, when it is still that same process.
+func (d Dir) Holder() (Holder, bool) {
+	data, err := fsx.ReadRegular(d.holderFile(), 64)
+	if err != nil {
+		return Holder{}, false
+	}
+	f := strings.Fields(string(data))
+	if len(f) != 2 {
+		return Holder{}, false
+	}
+	pid, err1 := strconv.Atoi(f[0])
+	ticks, err2 := strconv.ParseUint(f[1], 10, 64)
+	if err1 != nil || err2 != nil || pid <= 0 || ticks == 0 || !supervisor.Alive(pid, ticks) {
+		return Holder{}, false
+	}
+	return Holder{pid, ticks}, true
+}
