@@ -525,7 +525,6 @@ func upDetached(f *Factory, s *project, pl *compose.Plan, lock *stack.Lock) (han
 	return true, &ExitError{Code: ExitFailed, Err: fmt.Errorf("the stack was not ready in %s: still waiting for %s; it keeps starting: jdash ps, jdash logs, jdash down", budget, waiting)}
 }
 
-
 func allReady(st *compose.State) bool {
 	local := 0
 	for _, p := range st.Procs {

@@ -17,7 +17,9 @@ var ErrBusy = errors.New("the stack is starting or up")
 func (d Dir) TryLock() (*Lock, error) { return nil, errors.New("jdash up runs stacks on Unix only") }
 
 // Adopt fails off Unix.
-func (d Dir) Adopt(*os.File) (*Lock, error) { return nil, errors.New("jdash up runs stacks on Unix only") }
+func (d Dir) Adopt(*os.File) (*Lock, error) {
+	return nil, errors.New("jdash up runs stacks on Unix only")
+}
 
 // File is nil off Unix.
 func (l *Lock) File() *os.File { return nil }

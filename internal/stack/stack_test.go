@@ -211,4 +211,3 @@ func TestProbeRefusesAnImpostor(t *testing.T) {
 		t.Errorf("the service's own listener: %v (asked %d)", err, asked.Load())
 	}
 }
-

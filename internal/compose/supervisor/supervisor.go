@@ -24,9 +24,9 @@ import (
 
 // Spec is one process to run.
 type Spec struct {
-	Name           string
-	DependsOn      []string // started once these are ready; the others start at once
-	Cmd            runner.Cmd
+	Name      string
+	DependsOn []string // started once these are ready; the others start at once
+	Cmd       runner.Cmd
 	// Probe checks readiness of the process with pid (the service's leader); nil: ready once
 	// started.
 	Probe          func(ctx context.Context, pid int) error
@@ -155,7 +155,9 @@ func (s *Supervisor) Up(ctx context.Context) error {
 			select {
 			case <-p.Done():
 				code := p.ExitCode()
-				s.set(sp.Name, func(st *Status) { st.State, st.ExitCode, st.Signal, st.Error = Failed, &code, p.Signal(), "exited after it was ready" })
+				s.set(sp.Name, func(st *Status) {
+					st.State, st.ExitCode, st.Signal, st.Error = Failed, &code, p.Signal(), "exited after it was ready"
+				})
 				died <- fmt.Errorf("%s %s after it was ready, while the others started:\n%s", sp.Name, ExitText(code, p.Signal()), s.Tail(sp.Name, 15))
 			case <-upDone:
 			}
@@ -242,7 +244,9 @@ func (s *Supervisor) waitReady(ctx context.Context, sp Spec) error {
 		select {
 		case <-p.Done():
 			code := p.ExitCode()
-			s.set(sp.Name, func(st *Status) { st.State, st.ExitCode, st.Signal, st.Error = Failed, &code, p.Signal(), "exited while starting" })
+			s.set(sp.Name, func(st *Status) {
+				st.State, st.ExitCode, st.Signal, st.Error = Failed, &code, p.Signal(), "exited while starting"
+			})
 			return fmt.Errorf("%s %s while starting (the last readiness check: %v):\n%s", sp.Name, ExitText(code, p.Signal()), last, s.Tail(sp.Name, 15))
 		case <-ctx.Done():
 			return ctx.Err()
