@@ -455,8 +455,8 @@ func upDetached(f *Factory, s *project, pl *compose.Plan, lock *stack.Lock) (han
 	if _, err := s.state.Writer().Remove(compose.StateFile(string(s.state))); err != nil {
 		return false, err
 	}
-	logPath := filepath.Join(string(s.state), "supervisor.log")
-	logf, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_TRUNC|syscall.O_NOFOLLOW, 0o600)
+	logPath := s.state.SupervisorLogPath()
+	logf, err := s.state.SupervisorLog()
 	if err != nil {
 		return false, err
 	}

@@ -165,3 +165,6 @@ func (d Dir) Holder() (Holder, bool) {
 	}
 	return Holder{pid, ticks}, true
 }
+
+// SupervisorLogPath is where the detached supervisor's own output goes.
+func (d Dir) SupervisorLogPath() string { return filepath.Join(string(d), "supervisor.log") }

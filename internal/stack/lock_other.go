@@ -29,3 +29,8 @@ func (l *Lock) Release() {}
 
 // Close does nothing off Unix.
 func (l *Lock) Close() {}
+
+// SupervisorLog opens the detached supervisor's log for writing, afresh.
+func (d Dir) SupervisorLog() (*os.File, error) {
+	return os.OpenFile(d.SupervisorLogPath(), os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+}

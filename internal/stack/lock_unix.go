@@ -68,3 +68,9 @@ func (l *Lock) Release() {
 		l.f.Close()
 	}
 }
+
+// SupervisorLog opens the detached supervisor's log for writing, afresh (never through a
+// link someone put in its place).
+func (d Dir) SupervisorLog() (*os.File, error) {
+	return os.OpenFile(d.SupervisorLogPath(), os.O_CREATE|os.O_WRONLY|os.O_TRUNC|syscall.O_NOFOLLOW, 0o600)
+}
