@@ -29,7 +29,7 @@ import (
 )
 
 type upOptions struct {
-	Detach, DryRun, WriteConfig, Strict bool
+	Detach, DryRun, WriteConfig, Strict, Force bool
 	Export, Out, Gateway                string
 }
 
@@ -67,6 +67,7 @@ jdash down work on it.`,
 	fl.StringVar(&o.Export, "export", "", "write the stack for another engine instead of starting it: compose or kubernetes")
 	fl.StringVar(&o.Gateway, "gateway", "", "with --export kubernetes: helm takes the Enterprise Gateway from its Helm chart (values written)")
 	fl.StringVarP(&o.Out, "output", "o", "", "the dir --export writes (default ./jdash-export/ENGINE)")
+	fl.BoolVar(&o.Force, "force", false, "with --export: write into a dir that holds files and is not a previous export")
 	return cmd
 }
 
@@ -163,6 +164,8 @@ func upRun(f *Factory, o *upOptions) error {
 		return flagErrorf("--gateway %q: helm, with --export kubernetes", o.Gateway)
 	case o.Out != "" && o.Export == "":
 		return flagErrorf("--output goes with --export")
+	case o.Force && o.Export == "":
+		return flagErrorf("--force goes with --export")
 	}
 	s, err := f.loadStack()
 	if err != nil {
@@ -663,35 +666,27 @@ func exportStack(f *Factory, s *project, pl *compose.Plan, o *upOptions) error {
 		return err
 	}
 	if o.DryRun {
-		for _, name := range sortedNames(ex.Files) {
+		names := sortedNames(ex.Files)
+		if ex.Self {
+			names = append(names, "jdash")
+		}
+		for _, name := range names {
 			fmt.Fprintf(f.IO.Out, "%s/%s\n", out, name)
 		}
 		return nil
 	}
-	w := &fsx.Real{Roots: fsx.NewRoots(out)}
-	if err := w.MkdirAll(out, 0o755); err != nil {
+	self, err := os.Executable()
+	if err != nil {
 		return err
 	}
-	for _, name := range sortedNames(ex.Files) {
-		mode := os.FileMode(0o644)
-		if ex.Secret[name] {
-			mode = fsx.SecretMode
-		}
-		if _, err := w.WriteFile(filepath.Join(out, name), ex.Files[name], mode); err != nil {
-			return err
-		}
+	if _, err := ex.Write(out, o.Force, self); err != nil {
+		return err
 	}
 	for _, n := range ex.Notes {
-		if strings.Contains(n, "./jdash") {
-			self, err := os.Executable()
-			if err != nil {
-				return err
-			}
-			if _, err := w.CopyFile(self, filepath.Join(out, "jdash")); err != nil {
-				return err
-			}
-		}
 		fmt.Fprintln(f.IO.ErrOut, "note: "+n)
+	}
+	if ex.Self {
+		fmt.Fprintln(f.IO.ErrOut, "note: the images copy jdash (the setup step or the dashboards service): the export wrote this jdash as ./jdash")
 	}
 	how := "docker-compose build && docker-compose up"
 	if o.Export == "kubernetes" {

@@ -3,6 +3,8 @@ package compose
 import (
 	"bytes"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -14,7 +16,7 @@ func TestParseErrorsNameFileAndLine(t *testing.T) {
 		{"services:\n  nb:\n    env: e\n    kind: jupyter\n", "jdash.yaml:4: service nb: kind: unknown kind \"jupyter\""},
 		{"services:\n  nb: {env: e, kind: classic, port: 99999}\n", "jdash.yaml:2: service nb: port: a port 1 to 65535, not \"99999\""},
 		{"services:\n  nb: {env: e, kind: classic, port: 8888}\n  gw: {env: e, kind: kernel_gateway, port: 8888}\n", "service gw: port 8888 is also nb's"},
-		{"services:\n  a: {env: e, kind: classic, depends_on: [b]}\n  b: {env: e, kind: voila, depends_on: [a]}\n", "depends_on has a cycle: a -> b -> a"},
+		{"services:\n  a: {env: e, kind: classic, depends_on: [b]}\n  b: {env: e, kind: voila, depends_on: [a]}\n", "jdash.yaml:2: depends_on has a cycle: a -> b -> a"},
 		{"services:\n  a: {env: e, kind: classic, depends_on: [c]}\n", "depends_on \"c\", which is not a service here"},
 		{"services:\n  a: {kind: classic}\n", "service a: no env"},
 		{"services:\n  a: {env: e}\n", "service a: no kind"},
@@ -458,4 +460,56 @@ func TestPlanKeepsUIWritesInTheEnv(t *testing.T) {
 	if y := string(ex.Files["compose.yaml"]); strings.Contains(y, "config_manager_class") || strings.Contains(y, "PYTHONPATH") {
 		t.Errorf("the export carries uiconfig's host wiring:\n%s", y)
 	}
+}
+
+// An export goes into an empty dir or a previous export (again and again), never over the
+// user's files unless forced; a file the new export no longer has goes; ./jdash comes along
+// whenever an image copies it (Compose and Kubernetes alike).
+func TestExportWrite(t *testing.T) {
+	pl := build(t, dashContract)
+	envs := map[string]ExportEnv{"/envs/nb": {PythonVersion: "3.11.7"}, "/envs/vo": {PythonVersion: "3.11.7"}}
+	self := filepath.Join(t.TempDir(), "jdash")
+	os.WriteFile(self, bytes.Repeat([]byte{0x7f}, 20<<20), 0o755) // larger than a metadata read
+	for _, ex := range []*Export{ExportCompose(pl, envs), ExportKubernetes(pl, envs, false)} {
+		if !ex.Self {
+			t.Errorf("the dashboards image copies jdash, Self is false")
+		}
+		dir := t.TempDir()
+		for range 2 {
+			if _, err := ex.Write(dir, false, self); err != nil {
+				t.Fatalf("export (again): %v", err)
+			}
+		}
+		if fi, err := os.Stat(filepath.Join(dir, "jdash")); err != nil || fi.Size() != 20<<20 || fi.Mode().Perm()&0o100 == 0 {
+			t.Errorf("./jdash: %v %v", fi, err)
+		}
+		os.WriteFile(filepath.Join(dir, Manifest), append(mustRead(t, filepath.Join(dir, Manifest)), []byte("stale.txt\n../outside\n")...), 0o644)
+		os.WriteFile(filepath.Join(dir, "stale.txt"), []byte("x"), 0o644)
+		if _, err := ex.Write(dir, false, self); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := os.Stat(filepath.Join(dir, "stale.txt")); err == nil {
+			t.Error("a file of the previous export that this one lacks is still there")
+		}
+	}
+	user := t.TempDir()
+	os.WriteFile(filepath.Join(user, "compose.yaml"), []byte("mine\n"), 0o644)
+	ex := ExportCompose(pl, envs)
+	if _, err := ex.Write(user, false, self); err == nil || !strings.Contains(err.Error(), "is not a jdash export") {
+		t.Errorf("into the user's dir: %v", err)
+	}
+	if b := mustRead(t, filepath.Join(user, "compose.yaml")); string(b) != "mine\n" {
+		t.Errorf("the user's compose.yaml was changed: %q", b)
+	}
+	if _, err := ex.Write(user, true, self); err != nil {
+		t.Errorf("--force: %v", err)
+	}
+}
+
+func mustRead(t *testing.T, p string) []byte {
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

@@ -6,6 +6,7 @@
 package compose
 
 import (
+	"errors"
 	"fmt"
 	"net/url"
 	"path/filepath"
@@ -310,10 +311,19 @@ func (st *Stack) check(bad func(*yaml.Node, string, ...any) error) error {
 		}
 	}
 	if _, err := st.Order(); err != nil {
+		var ce *cycleError
+		if errors.As(err, &ce) {
+			return bad(line(*st.Service(ce.path[0])), "%s", err)
+		}
 		return &Error{File: st.File, Msg: err.Error()}
 	}
 	return nil
 }
+
+// cycleError is a depends_on cycle, from the service where it starts back to it.
+type cycleError struct{ path []string }
+
+func (e *cycleError) Error() string { return "depends_on has a cycle: " + strings.Join(e.path, " -> ") }
 
 // Order is the start order: dependencies first, else file order.
 func (st *Stack) Order() ([]string, error) {
@@ -323,7 +333,8 @@ func (st *Stack) Order() ([]string, error) {
 	visit = func(name string, path []string) error {
 		switch state[name] {
 		case 1:
-			return fmt.Errorf("depends_on has a cycle: %s", strings.Join(append(path, name), " -> "))
+			cycle := append(path, name)
+			return &cycleError{cycle[slices.Index(cycle, name):]}
 		case 2:
 			return nil
 		}

@@ -98,7 +98,10 @@ const SecretMode fs.FileMode = 0o600
 // current reads what is at path now: (bytes, mode, exists). A symlink is its target's
 // text; a regular file is read up to MaxRead; anything else (a FIFO, a device, a socket) is
 // an error, never opened: jdash neither blocks on it nor replaces it.
-func current(path string) ([]byte, fs.FileMode, bool, error) {
+func current(path string) ([]byte, fs.FileMode, bool, error) { return currentUpTo(path, MaxRead) }
+
+// currentUpTo is current for a file that may be as large as limit (a copied binary).
+func currentUpTo(path string, limit int64) ([]byte, fs.FileMode, bool, error) {
 	st, err := os.Lstat(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, 0, false, nil
@@ -115,7 +118,7 @@ func current(path string) ([]byte, fs.FileMode, bool, error) {
 	case !st.Mode().IsRegular():
 		return nil, 0, false, fmt.Errorf("%s: %w (%s): jdash does not replace it", path, ErrNotRegular, st.Mode().Type())
 	}
-	data, err := ReadRegular(path, MaxRead)
+	data, err := ReadRegular(path, limit)
 	return data, st.Mode().Perm(), true, err
 }
 
@@ -218,7 +221,7 @@ func (r *Real) CopyFile(src, dst string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	old, mode, existed, err := current(dst)
+	old, mode, existed, err := currentUpTo(dst, MaxCopy)
 	if err != nil {
 		return false, err
 	}
