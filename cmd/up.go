@@ -30,7 +30,7 @@ import (
 
 type upOptions struct {
 	Detach, DryRun, WriteConfig, Strict, Force bool
-	Export, Out, Gateway                string
+	Export, Out, Gateway                       string
 }
 
 // grace is how long a service has to stop after SIGTERM before SIGKILL.
