@@ -47,6 +47,9 @@ func (d Dir) Adopt(f *os.File) (*Lock, error) {
 	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
 		return nil, fmt.Errorf("the supervisor does not hold the lock of %s: %w", d, err)
 	}
+	// an inherited file is not closed on exec: the services must not hold the lock too (it
+	// would outlive a killed supervisor)
+	syscall.CloseOnExec(int(f.Fd()))
 	return &Lock{f}, nil
 }
 
