@@ -25,7 +25,7 @@ type driver struct {
 	console []string
 }
 
-func newDriver(t *testing.T) *driver {
+func newDriver(t *testing.T, extra ...chromedp.ExecAllocatorOption) *driver {
 	t.Helper()
 	// the profile dir is removed after the browser has gone (t.TempDir's cleanup can race
 	// Chromium's last writes)
@@ -39,6 +39,7 @@ func newDriver(t *testing.T) *driver {
 		chromedp.WindowSize(1280, 900),
 		chromedp.Flag("headless", "new"),
 	)
+	opts = append(opts, extra...)
 	if os.Geteuid() == 0 {
 		opts = append(opts, chromedp.NoSandbox) // CI runs as root
 	}
