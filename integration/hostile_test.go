@@ -389,7 +389,7 @@ func TestHostileDamagedState(t *testing.T) {
 		if code != 0 || !strings.Contains(errs, "damaged") || !strings.Contains(out, "__supervise") || !strings.Contains(out, "-m notebook") {
 			t.Errorf("ps with a %s state: %d %s %s", damage, code, errs, out)
 		}
-		if out, _, code := jdashIn(t, env, dir, "logs", "--tail", "1"); code != 0 || !strings.Contains(out, "notebook |") {
+		if out, _, code := jdashIn(t, env, dir, "logs", "--tail", "1"); code != 0 || !regexp.MustCompile(`(?m)^notebook +\| `).MatchString(out) {
 			t.Errorf("logs with a %s state: %d %q", damage, code, out)
 		}
 		_, errs, code = jdashIn(t, env, dir, "down")
