@@ -193,7 +193,12 @@ func upRun(f *Factory, o *upOptions) error {
 	if err != nil {
 		return err
 	}
-	defer func() { lock.Release() }()
+	defer func() {
+		if lock != nil { // not handed to a supervisor: this up ends, and its claim with it
+			s.state.ClearHolder()
+			lock.Release()
+		}
+	}()
 	if err := cleanLeftovers(f, s); err != nil {
 		return err
 	}

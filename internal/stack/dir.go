@@ -148,6 +148,12 @@ func (d Dir) SetHolder(pid int) error {
 	return err
 }
 
+// ClearHolder removes the record of the holder (an up that ends without a stack).
+func (d Dir) ClearHolder() error {
+	_, err := d.Writer().Remove(d.holderFile())
+	return err
+}
+
 // Holder is the recorded holder, when it is still that same process.
 func (d Dir) Holder() (Holder, bool) {
 	data, err := fsx.ReadRegular(d.holderFile(), 64)
