@@ -49,6 +49,9 @@ func newDashboardsCmd(f *Factory) *cobra.Command {
 				extra = strings.Split(h, ",")
 			}
 			c.Hosts = dashserver.AllowedHosts(ip, extra, dashserver.MachineNames)
+			if o := get("ALLOW_ORIGINS"); o != "" {
+				c.AllowOrigins = strings.Split(o, ",")
+			}
 			if v := get("KERNEL_IDLE"); v != "" {
 				if c.KernelIdle, err = time.ParseDuration(v); err != nil || c.KernelIdle <= 0 {
 					return flagErrorf("JDASH_DASHBOARDS_KERNEL_IDLE: a duration above 0, not %q", v)

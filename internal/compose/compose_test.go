@@ -193,8 +193,8 @@ func TestViewerAuth(t *testing.T) {
 	if d := build(t, head+", viewer_auth: none}\n").Proc("d"); d.Token != "" || env(d, "JDASH_DASHBOARDS_VIEWER_TOKEN") != "" {
 		t.Errorf("none on loopback: %+v", d)
 	}
-	d := build(t, head+", hosts: [dash.example.com, 10.0.0.5], kernel_idle_timeout: 5m, max_kernels: 3}\n").Proc("d")
-	if env(d, "JDASH_DASHBOARDS_HOSTS") != "dash.example.com,10.0.0.5" || env(d, "JDASH_DASHBOARDS_KERNEL_IDLE") != "5m0s" || env(d, "JDASH_DASHBOARDS_MAX_KERNELS") != "3" {
+	d := build(t, head+", hosts: [dash.example.com, 10.0.0.5], allow_origins: [\"https://portal.example\"], kernel_idle_timeout: 5m, max_kernels: 3}\n").Proc("d")
+	if env(d, "JDASH_DASHBOARDS_HOSTS") != "dash.example.com,10.0.0.5" || env(d, "JDASH_DASHBOARDS_ALLOW_ORIGINS") != "https://portal.example" || env(d, "JDASH_DASHBOARDS_KERNEL_IDLE") != "5m0s" || env(d, "JDASH_DASHBOARDS_MAX_KERNELS") != "3" {
 		t.Errorf("culling and hosts: %v", d.Set)
 	}
 	for _, bad := range []struct{ yaml, want string }{
@@ -205,6 +205,8 @@ func TestViewerAuth(t *testing.T) {
 		{head + ", max_kernels: 0}\n", "jdash.yaml:3: service d: max_kernels: a number above 0, not \"0\""},
 		{head + ", kernel_idle_timeout: soon}\n", "kernel_idle_timeout: a duration"},
 		{head + ", hosts: [\"http://x/\"]}\n", "hosts: host names"},
+		{head + ", allow_origins: [\"https://portal.example/app\"]}\n", "allow_origins: origins"},
+		{head + ", allow_origins: [\"*\"]}\n", "allow_origins: origins"},
 		{"services:\n  v: {env: VO, kind: voila, max_kernels: 3}\n", "apply to kind dashboards only"},
 		{"services:\n  v: {env: VO, kind: voila, viewer_auth: token}\n", "apply to kind dashboards only"},
 	} {

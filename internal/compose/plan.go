@@ -355,6 +355,9 @@ func Build(st *Stack, o Options) (*Plan, error) {
 			if len(s.Hosts) > 0 {
 				p.Set = append(p.Set, "JDASH_DASHBOARDS_HOSTS="+strings.Join(s.Hosts, ","))
 			}
+			if len(s.AllowOrigins) > 0 {
+				p.Set = append(p.Set, "JDASH_DASHBOARDS_ALLOW_ORIGINS="+strings.Join(s.AllowOrigins, ","))
+			}
 			if s.KernelIdle > 0 {
 				p.Set = append(p.Set, "JDASH_DASHBOARDS_KERNEL_IDLE="+s.KernelIdle.String())
 			}

@@ -53,7 +53,9 @@ type Service struct {
 	// Hosts are names a dashboards service answers to besides loopback and its ip (a
 	// reverse proxy's name); KernelIdle and MaxKernels bound its viewers' kernels.
 	Hosts      []string
-	KernelIdle time.Duration
+	// AllowOrigins are other sites whose pages may read the dashboards (CORS).
+	AllowOrigins []string
+	KernelIdle   time.Duration
 	MaxKernels int
 	Line       int
 }
@@ -83,7 +85,7 @@ func (st *Stack) Service(name string) *Service {
 // Keys are the top-level keys the stack owns in jdash.yaml.
 var Keys = []string{"root_dir", "services"}
 
-var serviceKeys = []string{"env", "kind", "port", "ip", "args", "environment", "depends_on", "ready", "startup_timeout", "restart", "kernels", "command", "render", "root", "url", "token_env", "viewer_auth", "password_env", "hosts", "kernel_idle_timeout", "max_kernels"}
+var serviceKeys = []string{"env", "kind", "port", "ip", "args", "environment", "depends_on", "ready", "startup_timeout", "restart", "kernels", "command", "render", "root", "url", "token_env", "viewer_auth", "password_env", "hosts", "allow_origins", "kernel_idle_timeout", "max_kernels"}
 
 // Error is a stack file problem, naming the file and line.
 type Error struct {
@@ -225,6 +227,13 @@ func parseService(name string, v *yaml.Node, bad func(*yaml.Node, string, ...any
 					err = fmt.Errorf("host names (dash.example.com, 10.0.0.5, [fd00::5]), not %q", h)
 				}
 			}
+		case "allow_origins":
+			svc.AllowOrigins, err = strList(val)
+			for _, o := range svc.AllowOrigins {
+				if u, perr := url.Parse(o); err == nil && (perr != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Path != "" || u.RawQuery != "" || u.User != nil) {
+					err = fmt.Errorf("origins (https://portal.example, http://10.0.0.5:8080), not %q", o)
+				}
+			}
 		case "kernel_idle_timeout":
 			svc.KernelIdle, err = duration(val)
 		case "max_kernels":
@@ -273,8 +282,8 @@ func parseService(name string, v *yaml.Node, bad func(*yaml.Node, string, ...any
 		if (svc.ViewerAuth == "password") != (svc.PasswordEnv != "") {
 			return svc, bad(v, "service %s: viewer_auth password takes password_env (the variable that holds the password), and password_env applies to it only", name)
 		}
-	} else if svc.Render != "" || svc.Root != "" || svc.ViewerAuth != "" || svc.PasswordEnv != "" || svc.Hosts != nil || svc.KernelIdle != 0 || svc.MaxKernels != 0 {
-		return svc, bad(v, "service %s: render, root, viewer_auth, password_env, hosts, kernel_idle_timeout and max_kernels apply to kind dashboards only", name)
+	} else if svc.Render != "" || svc.Root != "" || svc.ViewerAuth != "" || svc.PasswordEnv != "" || svc.Hosts != nil || svc.AllowOrigins != nil || svc.KernelIdle != 0 || svc.MaxKernels != 0 {
+		return svc, bad(v, "service %s: render, root, viewer_auth, password_env, hosts, allow_origins, kernel_idle_timeout and max_kernels apply to kind dashboards only", name)
 	}
 	if svc.Kind != "dashboards_server" && svc.Kind != "dashboards" && svc.Env == "" {
 		return svc, bad(v, "service %s: no env (a path or a name from jdash envs)", name)

@@ -62,10 +62,14 @@ func (s *Server) hostOK(r *http.Request) bool {
 	return host != "" && (slices.Contains(s.hosts, host) || strings.HasSuffix(host, ".localhost"))
 }
 
-// sameSite: the browser did not send this on behalf of another site. A request without
-// Origin or Sec-Fetch-Site (a script, the bundler, an old browser's navigation) passes; the
-// upload API and the viewer login are checked by their own credentials.
-func sameSite(r *http.Request) bool {
+// sameSite: the browser did not send this on behalf of another site, or that site is one
+// the configuration allows (AllowOrigins). A request without Origin or Sec-Fetch-Site (a
+// script, the bundler, an old browser's navigation) passes; the upload API and the viewer
+// login are checked by their own credentials.
+func (s *Server) sameSite(r *http.Request) bool {
+	if s.allowedOrigin(r) {
+		return true
+	}
 	if o := r.Header.Get("Origin"); o != "" {
 		u, err := url.Parse(o)
 		if err != nil || u.Host == "" || !strings.EqualFold(u.Host, r.Host) {
@@ -75,7 +79,33 @@ func sameSite(r *http.Request) bool {
 	return r.Header.Get("Sec-Fetch-Site") != "cross-site" || r.Header.Get("Sec-Fetch-Mode") == "navigate" && r.Method == http.MethodGet
 }
 
-// noCORS removes the CORS headers of a proxied response: jdash grants no other origin.
+// allowedOrigin: the request's Origin is one the configuration lets in.
+func (s *Server) allowedOrigin(r *http.Request) bool {
+	o := r.Header.Get("Origin")
+	return o != "" && slices.Contains(s.c.AllowOrigins, o)
+}
+
+// cors answers for an allowed origin: its reads are granted (no credentials: the page
+// session's cookie is SameSite=Strict, so another site's page starts no kernel), and a
+// preflight is answered here. It reports whether the request was a preflight it answered.
+func (s *Server) cors(w http.ResponseWriter, r *http.Request) bool {
+	if !s.allowedOrigin(r) {
+		return false
+	}
+	h := w.Header()
+	h.Set("Access-Control-Allow-Origin", r.Header.Get("Origin"))
+	h.Add("Vary", "Origin")
+	if r.Method != http.MethodOptions {
+		return false
+	}
+	h.Set("Access-Control-Allow-Methods", "GET, HEAD")
+	h.Set("Access-Control-Max-Age", "600")
+	w.WriteHeader(http.StatusNoContent)
+	return true
+}
+
+// noCORS removes the CORS headers of a proxied response: Voilà's are never passed on (it
+// reflects any origin); jdash sets its own (cors).
 func noCORS(resp *http.Response) {
 	for k := range resp.Header {
 		if strings.HasPrefix(strings.ToLower(k), "access-control-") {

@@ -305,3 +305,30 @@ func TestVoilaDownPage(t *testing.T) {
 		t.Errorf("an asset with Voilà down: %d", resp.StatusCode)
 	}
 }
+
+// allow_origins lets one named site read the dashboards: its fetches pass with CORS headers
+// naming it (no credentials), its preflight is answered; any other site stays out.
+func TestAllowedOrigin(t *testing.T) {
+	_, srv, _ := guardedServer(t, Config{AllowOrigins: []string{"https://portal.example"}})
+	do := func(method, origin string) *http.Response {
+		req, _ := http.NewRequest(method, srv.URL+"/", nil)
+		req.Header.Set("Origin", origin)
+		req.Header.Set("Sec-Fetch-Site", "cross-site")
+		req.Header.Set("Sec-Fetch-Mode", "cors")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp
+	}
+	if r := do("GET", "https://portal.example"); r.StatusCode != 200 || r.Header.Get("Access-Control-Allow-Origin") != "https://portal.example" || r.Header.Get("Access-Control-Allow-Credentials") != "" {
+		t.Errorf("the allowed origin: %d %v", r.StatusCode, r.Header)
+	}
+	if r := do("OPTIONS", "https://portal.example"); r.StatusCode != 204 || r.Header.Get("Access-Control-Allow-Methods") != "GET, HEAD" {
+		t.Errorf("its preflight: %d %v", r.StatusCode, r.Header)
+	}
+	if r := do("GET", "https://evil.example"); r.StatusCode != 403 || r.Header.Get("Access-Control-Allow-Origin") != "" {
+		t.Errorf("another origin: %d %v", r.StatusCode, r.Header)
+	}
+}

@@ -51,6 +51,9 @@ type Config struct {
 	ViewerToken, ViewerPassword string
 	// Hosts are the names a request's Host may carry (AllowedHosts; empty: the loopback names).
 	Hosts []string
+	// AllowOrigins are other sites ("https://portal.example") whose pages may read the
+	// dashboards (CORS); none by default.
+	AllowOrigins []string
 	// KernelIdle and MaxKernels bound the viewers' kernels (kernels.go; 0: the defaults).
 	KernelIdle time.Duration
 	MaxKernels int
@@ -199,8 +202,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case !s.hostOK(r):
 		http.Error(w, "this dashboards service does not answer to the host "+strconv.Quote(r.Host), http.StatusForbidden)
 		return
-	case !sameSite(r):
+	case !s.sameSite(r):
 		http.Error(w, "a request on behalf of another site", http.StatusForbidden)
+		return
+	case s.cors(w, r): // a preflight of an allowed origin, answered
 		return
 	case r.Method == http.MethodOptions:
 		http.Error(w, "no cross-origin access", http.StatusForbidden)
