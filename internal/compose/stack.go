@@ -52,12 +52,12 @@ type Service struct {
 	PasswordEnv string
 	// Hosts are names a dashboards service answers to besides loopback and its ip (a
 	// reverse proxy's name); KernelIdle and MaxKernels bound its viewers' kernels.
-	Hosts      []string
+	Hosts []string
 	// AllowOrigins are other sites whose pages may read the dashboards (CORS).
 	AllowOrigins []string
 	KernelIdle   time.Duration
-	MaxKernels int
-	Line       int
+	MaxKernels   int
+	Line         int
 }
 
 // RemoteKind is the kind of a service given as {url, token_env}: a gateway elsewhere.
