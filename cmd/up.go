@@ -242,12 +242,15 @@ func alreadyUp(f *Factory, s *project) error {
 // cleanLeftovers stops what a previous run left (a supervisor that is gone, a failed up, a
 // damaged state), with the stack's lock held by this up.
 func cleanLeftovers(f *Factory, s *project) error {
+	if !s.state.Exists() {
+		return nil
+	}
 	st, err := s.state.State()
 	switch {
 	case err != nil:
 		fmt.Fprintf(f.IO.ErrOut, "%v: stopping what carries the stack's marker\n", err)
 	case st == nil:
-		return nil
+		fmt.Fprintln(f.IO.ErrOut, "cleaning up after an up that did not finish")
 	case st.Error != "":
 		fmt.Fprintf(f.IO.ErrOut, "the last up failed (%s); starting afresh\n", strings.TrimSuffix(firstLine(st.Error), ":"))
 	default:

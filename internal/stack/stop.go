@@ -39,6 +39,7 @@ func (s Stopped) Free() bool { return len(s.Held) == 0 && len(s.Left) == 0 }
 // state (the logs stay).
 func Stop(d Dir, grace time.Duration) (Stopped, error) {
 	var out Stopped
+	known := d.ports() // read first: a supervisor that stops cleanly removes its state
 	lock, err := d.TryLock()
 	if errors.Is(err, ErrBusy) {
 		out.Waited = true
@@ -61,14 +62,27 @@ func Stop(d Dir, grace time.Duration) (Stopped, error) {
 		return out, err
 	}
 	defer lock.Release()
-	held, err := StopHeld(d, grace)
+	held, err := stopHeld(d, grace, known)
 	held.Waited = out.Waited
 	return held, err
 }
 
 // StopHeld is Stop for a caller that holds the stack's lock (an up cleaning up after the
 // last run).
-func StopHeld(d Dir, grace time.Duration) (Stopped, error) {
+func StopHeld(d Dir, grace time.Duration) (Stopped, error) { return stopHeld(d, grace, d.ports()) }
+
+// ports are the stack's services as its state, else its plan, lists them.
+func (d Dir) ports() []compose.ProcInfo {
+	if st, err := d.State(); err == nil && st != nil {
+		return st.Procs
+	}
+	if pl, err := d.Plan(); err == nil {
+		return pl.Info()
+	}
+	return nil
+}
+
+func stopHeld(d Dir, grace time.Duration, procs []compose.ProcInfo) (Stopped, error) {
 	var out Stopped
 	prefix := compose.MarkerPrefix(string(d))
 	st, serr := d.State()
@@ -78,16 +92,12 @@ func StopHeld(d Dir, grace time.Duration) (Stopped, error) {
 	} else if serr != nil {
 		return out, serr
 	}
-	var procs []compose.ProcInfo
 	if st != nil {
-		procs = st.Procs
 		for _, svc := range st.Services {
 			if svc.PID > 0 && svc.StartTicks != 0 && supervisor.Alive(svc.PID, svc.StartTicks) && supervisor.HasMarker(svc.PID, prefix) {
 				supervisor.StopGroup(svc.PID, grace, nil)
 			}
 		}
-	} else if pl, err := d.Plan(); err == nil { // no (trusted) state: the plan says the ports
-		procs = pl.Info()
 	}
 	out.Left = supervisor.Reap(prefix, grace, nil)
 	for _, p := range procs {
