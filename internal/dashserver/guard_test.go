@@ -2,6 +2,7 @@ package dashserver
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -331,4 +332,24 @@ func TestAllowedOrigin(t *testing.T) {
 	if r := do("GET", "https://evil.example"); r.StatusCode != 403 || r.Header.Get("Access-Control-Allow-Origin") != "" {
 		t.Errorf("another origin: %d %v", r.StatusCode, r.Header)
 	}
+}
+
+// An uploaded notebook is a file nobody here controls: whatever its bytes, the check does
+// not panic, and what it accepts is nbformat 4 JSON nested at most maxDepth levels.
+func FuzzValidNotebook(f *testing.F) {
+	f.Add([]byte(nb))
+	f.Add([]byte(`{"cells": [], "nbformat": 3}`))
+	f.Add([]byte(`{"cells": [], "nbformat": 4, "x": "[[[[\"\\"]"}`))
+	f.Add([]byte(`[[[[[[[[[[`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if validNotebook(data) != nil {
+			return
+		}
+		var doc struct {
+			NBFormat int `json:"nbformat"`
+		}
+		if err := json.Unmarshal(data, &doc); err != nil || doc.NBFormat != 4 || jsonDepth(data) > maxDepth {
+			t.Errorf("accepted %q", data)
+		}
+	})
 }
