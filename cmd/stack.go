@@ -172,12 +172,11 @@ func newLogsCmd(f *Factory) *cobra.Command {
 			if tail < -1 {
 				return flagErrorf("--tail must be a number of lines >= 0")
 			}
-			s, st, err := f.currentState()
-			var damaged *stack.Damaged
-			if err != nil && !errors.As(err, &damaged) {
+			s, err := f.loadStack()
+			if err != nil {
 				return err
 			}
-			all := logNames(s, st)
+			all := logNames(s)
 			if len(all) == 0 {
 				return fmt.Errorf("the stack of %s never ran (jdash up)", s.st.Dir)
 			}
@@ -199,18 +198,12 @@ func newLogsCmd(f *Factory) *cobra.Command {
 
 // logNames are the services of a stack that has logs: from its state, else its plan, else
 // the log files themselves (a damaged state still shows its logs).
-func logNames(s *project, st *compose.State) []string {
+func logNames(s *project) []string {
 	var out []string
-	if st != nil {
-		for _, p := range st.Procs {
-			out = append(out, p.Name)
-		}
-		return out
+	for _, p := range s.state.Procs() {
+		out = append(out, p.Name)
 	}
-	if pl, err := s.state.Plan(); err == nil {
-		for _, p := range pl.Info() {
-			out = append(out, p.Name)
-		}
+	if len(out) > 0 {
 		return out
 	}
 	names, _ := fsx.ReadDirNames(compose.LogDir(string(s.state)))

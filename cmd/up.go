@@ -282,11 +282,7 @@ func preflight(f *Factory, pl *compose.Plan, facts map[string]compose.EnvFacts, 
 			continue
 		}
 		if taken, h := ports.Taken(p.IP, p.Port); taken {
-			who := "another process"
-			if h.PID > 0 {
-				who = fmt.Sprintf("PID %d (%s)", h.PID, h.Command)
-			}
-			problems = append(problems, fmt.Sprintf("service %s: port %d is held by %s", p.Name, p.Port, who))
+			problems = append(problems, fmt.Sprintf("service %s: port %d is held by %s", p.Name, p.Port, h))
 		}
 		if p.Env != "" && !p.Satisfied(facts[p.Env].Versions) {
 			problems = append(problems, fmt.Sprintf("service %s: %s has no %s (kind %s); fix: %s", p.Name, p.Env, p.Needs, p.Kind, p.Fix))

@@ -43,12 +43,8 @@ func checkPorts(s *Snapshot) []Finding {
 		if !p.Taken {
 			continue
 		}
-		who := "another process"
-		if p.Holder.PID > 0 {
-			who = fmt.Sprintf("PID %d (%s)", p.Holder.PID, p.Holder.Command)
-		}
 		out = append(out, Finding{
-			Title:    fmt.Sprintf("port %d, configured for this env's server, is held by %s", p.Port, who),
+			Title:    fmt.Sprintf("port %d, configured for this env's server, is held by %s", p.Port, p.Holder),
 			Evidence: []Evidence{p.At},
 			Why:      "a server started now moves to another port (port_retries defaults to 50) or fails with port_retries=0",
 			Fix:      Fix{Commands: []string{"stop that process, or choose another port: jdash setup --port N --env " + s.Prefix}}})

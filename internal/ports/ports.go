@@ -5,6 +5,7 @@ package ports
 
 import (
 	"errors"
+	"fmt"
 	"net"
 	"os"
 	"path/filepath"
@@ -20,6 +21,15 @@ import (
 type Holder struct {
 	PID     int    `json:"pid,omitempty"`
 	Command string `json:"command,omitempty"`
+}
+
+// String names the holder for a message: "PID 12 (python -m notebook ...)", or what is
+// known when /proc does not tell.
+func (h Holder) String() string {
+	if h.PID > 0 {
+		return fmt.Sprintf("PID %d (%s)", h.PID, h.Command)
+	}
+	return "a process jdash cannot inspect (another user's)"
 }
 
 // Taken reports whether a server could not listen on host:port now (a bind test, released

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"slices"
 	"time"
 
 	"github.com/jdash-dev/jdash/internal/compose"
@@ -55,9 +54,5 @@ func heldByService(p compose.Proc, pid int) error {
 	if ports.HeldBy(socks, append([]int{pid}, supervisor.Descendants(pid)...)) {
 		return nil
 	}
-	who := "a process jdash cannot inspect (another user's)"
-	if h := ports.Owner(p.Port); h.PID > 0 && !slices.Contains(supervisor.Descendants(pid), h.PID) {
-		who = fmt.Sprintf("PID %d (%s)", h.PID, h.Command)
-	}
-	return fmt.Errorf("port %d is held by %s, not by the service jdash started (PID %d): its token is not sent there", p.Port, who, pid)
+	return fmt.Errorf("port %d is held by %s, not by the service jdash started (PID %d): its token is not sent there", p.Port, ports.Owner(p.Port), pid)
 }

@@ -39,7 +39,7 @@ func (s Stopped) Free() bool { return len(s.Held) == 0 && len(s.Left) == 0 }
 // state (the logs stay).
 func Stop(d Dir, grace time.Duration) (Stopped, error) {
 	var out Stopped
-	known := d.ports() // read first: a supervisor that stops cleanly removes its state
+	known := d.Procs() // read first: a supervisor that stops cleanly removes its state
 	lock, err := d.TryLock()
 	if errors.Is(err, ErrBusy) {
 		out.Waited = true
@@ -69,10 +69,10 @@ func Stop(d Dir, grace time.Duration) (Stopped, error) {
 
 // StopHeld is Stop for a caller that holds the stack's lock (an up cleaning up after the
 // last run).
-func StopHeld(d Dir, grace time.Duration) (Stopped, error) { return stopHeld(d, grace, d.ports()) }
+func StopHeld(d Dir, grace time.Duration) (Stopped, error) { return stopHeld(d, grace, d.Procs()) }
 
-// ports are the stack's services as its state, else its plan, lists them.
-func (d Dir) ports() []compose.ProcInfo {
+// Procs are the stack's services as its state, else its plan, lists them.
+func (d Dir) Procs() []compose.ProcInfo {
 	if st, err := d.State(); err == nil && st != nil {
 		return st.Procs
 	}
@@ -111,11 +111,7 @@ func stopHeld(d Dir, grace time.Duration, procs []compose.ProcInfo) (Stopped, er
 			}
 		}
 		if taken {
-			who := "a process jdash cannot inspect (another user's)"
-			if h.PID > 0 {
-				who = fmt.Sprintf("PID %d (%s)", h.PID, h.Command)
-			}
-			out.Held = append(out.Held, fmt.Sprintf("port %d (service %s) is held by %s", p.Port, p.Name, who))
+			out.Held = append(out.Held, fmt.Sprintf("port %d (service %s) is held by %s", p.Port, p.Name, h))
 		}
 	}
 	if len(out.Left) > 0 {
