@@ -145,6 +145,8 @@ func psPrint(f *Factory, st *compose.State, asJSON bool) error {
 	for _, s := range doc.Services {
 		status := s.Status
 		switch {
+		case s.Status == supervisor.Stopped && s.Error != "":
+			status = fmt.Sprintf("%s (%s)", s.Status, s.Error)
 		case s.Signal != "":
 			status = fmt.Sprintf("%s (%s)", s.Status, s.Signal)
 		case s.ExitCode != nil:

@@ -209,8 +209,8 @@ func grepLines(text, want string) string {
 	return strings.Join(out, "\n")
 }
 
-// impostorScript binds a port as soon as a jdash supervisor appears and records whatever
-// Authorization it is sent.
+// impostorScript binds a port as soon as a jdash supervisor appears and the port is free,
+// and records whatever Authorization it is sent.
 const impostorScript = `import http.server, os, sys, time
 port, log = int(sys.argv[1]), sys.argv[2]
 def supervisor():
@@ -232,7 +232,12 @@ class H(http.server.BaseHTTPRequestHandler):
         self.wfile.write(b'{}')
     def log_message(self, *a):
         pass
-s = http.server.HTTPServer(('127.0.0.1', port), H)
+while True:
+    try:
+        s = http.server.HTTPServer(('127.0.0.1', port), H)
+        break
+    except OSError:
+        time.sleep(0.002)
 open(log + '.bound', 'w').close()
 s.serve_forever()
 `
@@ -257,11 +262,14 @@ func TestHostileImpostorListener(t *testing.T) {
 	os.Chmod(work, 0o777)
 	script, log := filepath.Join(work, "impostor.py"), filepath.Join(work, "seen.log")
 	os.WriteFile(script, []byte(impostorScript), 0o644)
-	imp := exec.Command("runuser", "-u", other, "--", "/usr/bin/python3", script, strconv.Itoa(gwPort), log)
-	if err := imp.Start(); err != nil {
-		t.Fatal(err)
+	impostor := func(log string) {
+		imp := exec.Command("runuser", "-u", other, "--", "/usr/bin/python3", script, strconv.Itoa(gwPort), log)
+		if err := imp.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { exec.Command("pkill", "-u", other).Run(); imp.Wait() })
 	}
-	defer func() { imp.Process.Kill(); exec.Command("pkill", "-u", other).Run(); imp.Wait() }()
+	impostor(log)
 	out, errs, code := jdashIn(t, env, dir, "up", "-d")
 	if _, err := os.Stat(log + ".bound"); err != nil {
 		t.Fatalf("the impostor did not get the port first (the test's race was lost): up %d\n%s", code, errs)
@@ -277,6 +285,44 @@ func TestHostileImpostorListener(t *testing.T) {
 	jdashIn(t, env, dir, "down")
 	if !portFree(nbPort) {
 		t.Errorf("the notebook's port is still taken")
+	}
+	exec.Command("pkill", "-u", other).Run()
+
+	// After the stack is up, the gateway dies and the other user takes its port: the notebook,
+	// which would send the gateway's token there, is stopped with it.
+	if _, errs, code := jdashIn(t, env, dir, "up", "-d"); code != 0 {
+		t.Fatalf("up: %s", errs)
+	}
+	defer jdashIn(t, env, dir, "down")
+	d := ps(t, env, dir)
+	later := filepath.Join(work, "later.log")
+	impostor(later)
+	for _, s := range d.Services {
+		if s.Name == "gateway" {
+			syscall.Kill(s.PID, syscall.SIGKILL)
+		}
+	}
+	waitFor(t, 10*time.Second, "the impostor on the gateway's port", func() bool { _, err := os.Stat(later + ".bound"); return err == nil })
+	waitFor(t, 20*time.Second, "the notebook stopped", func() bool {
+		for _, s := range ps(t, env, dir).Services {
+			if s.Name == "notebook" {
+				return s.Status == "stopped"
+			}
+		}
+		return false
+	})
+	if req, err := http.NewRequest("GET", fmt.Sprintf("http://127.0.0.1:%d/api/kernels", nbPort), nil); err == nil {
+		req.Header.Set("Authorization", "token "+token(d.url("notebook")))
+		if resp, err := http.DefaultClient.Do(req); err == nil { // a running notebook would ask the gateway
+			resp.Body.Close()
+		}
+	}
+	time.Sleep(time.Second)
+	psText, _, _ := jdashIn(t, env, dir, "ps")
+	seen, _ = os.ReadFile(later)
+	t.Logf("the gateway killed and its port taken by another user:\n%sthe impostor was sent: %q", psText, seen)
+	if strings.Contains(string(seen), "token ") {
+		t.Errorf("the impostor received a token after the gateway died: %s", seen)
 	}
 }
 

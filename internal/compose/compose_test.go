@@ -515,3 +515,23 @@ func mustRead(t *testing.T, p string) []byte {
 	}
 	return b
 }
+
+// A service that sends another its token starts once the other is ready (its probe proved
+// the port is its own): the notebook after its gateway, the dashboards after Voilà; a remote
+// gateway is probed before anything starts instead; a depends_on against that is a cycle.
+func TestWiringOrdersTheStart(t *testing.T) {
+	pl := build(t, "services:\n  nb: {env: NB, kind: classic}\n  gw: {env: KG, kind: kernel_gateway}\n  v: {env: VO, kind: voila}\n  d: {kind: dashboards, render: v}\n")
+	if !slices.Contains(pl.Proc("nb").DependsOn, "gw") || !slices.Contains(pl.Proc("d").DependsOn, "v") || len(pl.Proc("gw").DependsOn) != 0 {
+		t.Errorf("depends: nb %v, d %v, gw %v", pl.Proc("nb").DependsOn, pl.Proc("d").DependsOn, pl.Proc("gw").DependsOn)
+	}
+	if nb := build(t, "services:\n  nb: {env: NB, kind: classic, kernels: local}\n  gw: {env: KG, kind: kernel_gateway}\n").Proc("nb"); len(nb.DependsOn) != 0 {
+		t.Errorf("local kernels: %v", nb.DependsOn)
+	}
+	st, err := Parse("/p/jdash.yaml", []byte("services:\n  nb: {env: NB, kind: classic}\n  gw: {env: KG, kind: kernel_gateway, depends_on: [nb]}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Build(st, Options{Resolve: fakeEnvs, Token: counter(), StateDir: "/state"}); err == nil || !strings.Contains(err.Error(), "jdash.yaml:2: depends_on has a cycle: nb -> gw -> nb (with what the wiring adds") {
+		t.Errorf("a gateway after its notebook: %v", err)
+	}
+}

@@ -289,6 +289,7 @@ func Build(st *Stack, o Options) (*Plan, error) {
 			gw := ""
 			if gateway != nil && s.Kernels != "local" {
 				gw = gatewayURL()
+				p.after(gateway) // it asks the gateway, with its token, as soon as it runs
 			}
 			p.Argv = []string{py, "-m", module}
 			for _, t := range ServerTraits(app, s.IP, p.Port, gw) {
@@ -348,6 +349,7 @@ func Build(st *Stack, o Options) (*Plan, error) {
 				return nil, &Error{File: st.File, Line: vs.Line, Msg: fmt.Sprintf("service %s: %v", vs.Name, err)}
 			}
 			p.Argv = []string{Self, "__dashboards"}
+			p.after(vs) // viewers' requests go to Voilà with its token
 			p.Set = append(p.Set, "JDASH_DASHBOARDS_LISTEN="+net.JoinHostPort(s.IP, strconv.Itoa(p.Port)),
 				"JDASH_DASHBOARDS_ROOT="+filepath.Join(st.RootDir, filepath.FromSlash(s.Root)),
 				"JDASH_DASHBOARDS_ROOT_REL="+filepath.ToSlash(filepath.Clean(s.Root)),
@@ -390,6 +392,7 @@ func Build(st *Stack, o Options) (*Plan, error) {
 			p.Argv = slices.Clone(s.Command)
 			p.Set = append(p.Set, "IP="+s.IP, "PORT="+strconv.Itoa(p.Port), "NODE_ENV=production")
 			if gateway != nil {
+				p.after(gateway)
 				p.Set = append(p.Set, "KERNEL_GATEWAY_URL="+gatewayURL())
 				setTok("KG_AUTH_TOKEN", tok(gateway.Name))
 			}
@@ -412,7 +415,52 @@ func Build(st *Stack, o Options) (*Plan, error) {
 		}
 		pl.Procs = append(pl.Procs, p)
 	}
+	if err := pl.acyclic(); err != nil {
+		return nil, &Error{File: st.File, Line: st.Service(err.path[0]).Line,
+			Msg: err.Error() + " (with what the wiring adds: a notebook starts after its gateway, the dashboards after Voilà)"}
+	}
 	return pl, nil
+}
+
+// after makes p start once s is ready, when p sends s its token: until then whoever holds
+// s's port would receive it (the readiness probe proves the port is s's). A remote service
+// is probed before anything starts.
+func (p *Proc) after(s *Service) {
+	if s.Kind != RemoteKind && !slices.Contains(p.DependsOn, s.Name) {
+		p.DependsOn = append(slices.Clone(p.DependsOn), s.Name)
+	}
+}
+
+// acyclic checks the start order with the dependencies the wiring added (a gateway that
+// depends_on the notebook its kernels serve would wait forever).
+func (pl *Plan) acyclic() *cycleError {
+	state := map[string]int{}
+	var visit func(name string, path []string) *cycleError
+	visit = func(name string, path []string) *cycleError {
+		switch state[name] {
+		case 1:
+			cycle := append(path, name)
+			return &cycleError{cycle[slices.Index(cycle, name):]}
+		case 2:
+			return nil
+		}
+		state[name] = 1
+		if p := pl.Proc(name); p != nil {
+			for _, d := range p.DependsOn {
+				if err := visit(d, append(path, name)); err != nil {
+					return err
+				}
+			}
+		}
+		state[name] = 2
+		return nil
+	}
+	for _, p := range pl.Procs {
+		if err := visit(p.Name, nil); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func isLoopback(host string) bool {

@@ -15,6 +15,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -81,6 +82,8 @@ type Supervisor struct {
 	outMu  sync.Mutex
 	stop   chan struct{}
 	once   sync.Once
+	// cut are processes stopped because one they depend on exited (name: why).
+	cut map[string]string
 }
 
 // Statuses is a copy of the current statuses.
@@ -292,8 +295,13 @@ func (s *Supervisor) Watch(ctx context.Context) {
 				default:
 				}
 				code := p.ExitCode()
+				if why := s.cutReason(sp.Name); why != "" {
+					s.set(sp.Name, func(st *Status) { st.State, st.ExitCode, st.Signal, st.Error = Stopped, &code, p.Signal(), why })
+					return
+				}
 				s.set(sp.Name, func(st *Status) { st.State, st.ExitCode, st.Signal = Exited, &code, p.Signal() })
 				if !sp.Restart || code == 0 {
+					s.cutDependents(sp.Name)
 					return
 				}
 				time.Sleep(time.Second)
@@ -305,6 +313,32 @@ func (s *Supervisor) Watch(ctx context.Context) {
 		}(sp)
 	}
 	wg.Wait()
+}
+
+func (s *Supervisor) cutReason(name string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.cut[name]
+}
+
+// cutDependents stops the processes that depend on one that exited for good, and theirs:
+// they would send its token to whatever takes its port next.
+func (s *Supervisor) cutDependents(name string) {
+	for _, sp := range s.Specs {
+		if !slices.Contains(sp.DependsOn, name) || s.cutReason(sp.Name) != "" {
+			continue
+		}
+		s.mu.Lock()
+		if s.cut == nil {
+			s.cut = map[string]string{}
+		}
+		s.cut[sp.Name] = name + " exited" // a dependency, gone for good
+		s.mu.Unlock()
+		if p := s.proc(sp.Name); p != nil {
+			StopGroup(p.PID, 10*time.Second, nil)
+		}
+		s.cutDependents(sp.Name)
+	}
 }
 
 // Stop stops every process, last started first: SIGTERM to its group, then SIGKILL after

@@ -35,6 +35,8 @@ func fake(mode string) {
 		os.Exit(3)
 	case "sleep":
 		time.Sleep(time.Hour)
+	case "exit-after-up":
+		serve(func() { time.Sleep(1500 * time.Millisecond); os.Exit(1) })
 	case "exit-later":
 		serve(func() { time.Sleep(500 * time.Millisecond); os.Exit(1) })
 	case "stubborn":
@@ -278,4 +280,38 @@ func TestStopReachesAKernelWithoutTheMarker(t *testing.T) {
 	if Alive(kernel, 0) {
 		t.Errorf("the kernel without the marker survived the stop")
 	}
+}
+
+// A service that exits for good after the stack is up takes down those that depend on it
+// (they would send it their token wherever its port goes next); the others keep running.
+func TestExitStopsDependents(t *testing.T) {
+	dep := spec(t, "notebook", "serve")
+	dep.DependsOn = []string{"gateway"}
+	other := spec(t, "voila", "serve")
+	s, _ := newSup(t, spec(t, "gateway", "exit-after-up"), dep, other)
+	if err := s.Up(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { s.Watch(ctx); close(done) }()
+	waitState := func(i int, state string) Status {
+		for end := time.Now().Add(10 * time.Second); time.Now().Before(end); time.Sleep(20 * time.Millisecond) {
+			if st := s.Statuses()[i]; st.State == state {
+				return st
+			}
+		}
+		t.Fatalf("%s never %s: %+v", s.Specs[i].Name, state, s.Statuses()[i])
+		return Status{}
+	}
+	waitState(0, Exited)
+	if st := waitState(1, Stopped); st.Error != "gateway exited" {
+		t.Errorf("the notebook: %+v", st)
+	}
+	if st := s.Statuses()[2]; st.State != Ready {
+		t.Errorf("voila, which does not depend on the gateway: %+v", st)
+	}
+	cancel()
+	s.Stop(time.Second, nil)
+	<-done
 }
