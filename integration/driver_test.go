@@ -116,6 +116,14 @@ func (d *driver) eval(step, js string, out any) {
 	d.do(step, 20*time.Second, chromedp.Evaluate(js, out))
 }
 
+// await evaluates js, which gives a promise, and stores what the promise resolves to.
+func (d *driver) await(step, js string, out any, limit time.Duration) {
+	d.t.Helper()
+	d.do(step, limit, chromedp.Evaluate(js, out, func(p *runtime.EvaluateParams) *runtime.EvaluateParams {
+		return p.WithAwaitPromise(true)
+	}))
+}
+
 // waitJS polls a JavaScript condition until it holds or limit passes, across page loads (a
 // form that navigates, a redirect).
 func (d *driver) waitJS(step, cond string, limit time.Duration) {

@@ -20,7 +20,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 )
 
@@ -113,9 +112,7 @@ func TestHostileCrossOriginPage(t *testing.T) {
 	attacker := newDriver(t, chromedp.Flag("host-resolver-rules", "MAP evil.example 127.0.0.1"))
 	attacker.do("open the attacker's page", 30*time.Second, chromedp.Navigate(fmt.Sprintf("http://evil.example:%d/", evilPort)))
 	var got map[string]string
-	attacker.do("attack", 60*time.Second, chromedp.Evaluate(fmt.Sprintf(`attack(%q, %q)`, dash, kernel), &got, func(p *runtime.EvaluateParams) *runtime.EvaluateParams {
-		return p.WithAwaitPromise(true)
-	}))
+	attacker.await("attack", fmt.Sprintf(`attack(%q, %q)`, dash, kernel), &got, 60*time.Second)
 	attacker.shot("hostile-attacker")
 	t.Logf("what the page of evil.example got: %v", got)
 	for what, result := range got {
@@ -125,9 +122,7 @@ func TestHostileCrossOriginPage(t *testing.T) {
 	}
 	// the viewer's kernel is alive and still the viewer's; no kernel was added
 	var status int
-	viewer.do("the viewer's kernel", 20*time.Second, chromedp.Evaluate(fmt.Sprintf(`fetch('/api/kernels/%s').then(r => r.status)`, kernel), &status, func(p *runtime.EvaluateParams) *runtime.EvaluateParams {
-		return p.WithAwaitPromise(true)
-	}))
+	viewer.await("the viewer's kernel", fmt.Sprintf(`fetch('/api/kernels/%s').then(r => r.status)`, kernel), &status, 20*time.Second)
 	if status != 200 {
 		t.Errorf("the viewer's kernel after the attack: %d (shut down by another site?)", status)
 	}

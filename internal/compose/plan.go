@@ -434,33 +434,17 @@ func (p *Proc) after(s *Service) {
 // acyclic checks the start order with the dependencies the wiring added (a gateway that
 // depends_on the notebook its kernels serve would wait forever).
 func (pl *Plan) acyclic() *cycleError {
-	state := map[string]int{}
-	var visit func(name string, path []string) *cycleError
-	visit = func(name string, path []string) *cycleError {
-		switch state[name] {
-		case 1:
-			cycle := append(path, name)
-			return &cycleError{cycle[slices.Index(cycle, name):]}
-		case 2:
-			return nil
-		}
-		state[name] = 1
-		if p := pl.Proc(name); p != nil {
-			for _, d := range p.DependsOn {
-				if err := visit(d, append(path, name)); err != nil {
-					return err
-				}
-			}
-		}
-		state[name] = 2
-		return nil
-	}
+	names := make([]string, 0, len(pl.Procs))
 	for _, p := range pl.Procs {
-		if err := visit(p.Name, nil); err != nil {
-			return err
-		}
+		names = append(names, p.Name)
 	}
-	return nil
+	_, cycle := depOrder(names, func(name string) []string {
+		if p := pl.Proc(name); p != nil {
+			return p.DependsOn
+		}
+		return nil
+	})
+	return cycle
 }
 
 func isLoopback(host string) bool {

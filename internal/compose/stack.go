@@ -336,10 +336,24 @@ func (e *cycleError) Error() string { return "depends_on has a cycle: " + string
 
 // Order is the start order: dependencies first, else file order.
 func (st *Stack) Order() ([]string, error) {
+	names := make([]string, 0, len(st.Services))
+	for _, s := range st.Services {
+		names = append(names, s.Name)
+	}
+	out, cycle := depOrder(names, func(name string) []string { return st.Service(name).DependsOn })
+	if cycle != nil {
+		return nil, cycle
+	}
+	return out, nil
+}
+
+// depOrder orders names dependencies first (else in the order given), or returns the first
+// cycle found, from the name where it starts back to it.
+func depOrder(names []string, deps func(string) []string) ([]string, *cycleError) {
 	var out []string
 	state := map[string]int{} // 1 visiting, 2 done
-	var visit func(name string, path []string) error
-	visit = func(name string, path []string) error {
+	var visit func(name string, path []string) *cycleError
+	visit = func(name string, path []string) *cycleError {
 		switch state[name] {
 		case 1:
 			cycle := append(path, name)
@@ -348,7 +362,7 @@ func (st *Stack) Order() ([]string, error) {
 			return nil
 		}
 		state[name] = 1
-		for _, d := range st.Service(name).DependsOn {
+		for _, d := range deps(name) {
 			if err := visit(d, append(path, name)); err != nil {
 				return err
 			}
@@ -357,8 +371,8 @@ func (st *Stack) Order() ([]string, error) {
 		out = append(out, name)
 		return nil
 	}
-	for _, s := range st.Services {
-		if err := visit(s.Name, nil); err != nil {
+	for _, n := range names {
+		if err := visit(n, nil); err != nil {
 			return nil, err
 		}
 	}

@@ -50,21 +50,8 @@ func Taken(host string, port int) (bool, Holder) {
 // /proc/net/tcp{,6} and the fd links of the processes this user may inspect.
 func Owner(port int) Holder {
 	inodes := map[string]bool{}
-	for _, f := range []string{"/proc/net/tcp", "/proc/net/tcp6"} {
-		data, err := fsx.ReadRegular(f, 16<<20)
-		if err != nil {
-			continue
-		}
-		for _, line := range strings.Split(string(data), "\n")[1:] {
-			fs := strings.Fields(line)
-			if len(fs) < 10 || fs[3] != "0A" { // 0A: LISTEN
-				continue
-			}
-			_, hexPort, ok := strings.Cut(fs[1], ":")
-			if p, err := strconv.ParseInt(hexPort, 16, 32); ok && err == nil && int(p) == port {
-				inodes["socket:["+fs[9]+"]"] = true
-			}
-		}
+	for _, l := range listeners(port) {
+		inodes[l.socket] = true
 	}
 	if len(inodes) == 0 {
 		return Holder{}
@@ -75,17 +62,56 @@ func Owner(port int) Holder {
 		if err != nil {
 			continue
 		}
-		fds, err := fsx.ReadDirNames(filepath.Join("/proc", p, "fd"))
-		if err != nil {
-			continue
-		}
-		for _, fd := range fds {
-			if target, err := os.Readlink(filepath.Join("/proc", p, "fd", fd)); err == nil && inodes[target] {
+		for _, target := range openFiles(pid) {
+			if inodes[target] {
 				return Holder{PID: pid, Command: Command(pid)}
 			}
 		}
 	}
 	return Holder{}
+}
+
+// listener is a listening TCP socket of /proc/net/tcp{,6}: its local address and its
+// "socket:[inode]" (what a process's fd links to).
+type listener struct {
+	ip     net.IP
+	socket string
+}
+
+// listeners are the listening sockets on port, on any address.
+func listeners(port int) []listener {
+	var out []listener
+	for _, f := range []string{"/proc/net/tcp", "/proc/net/tcp6"} {
+		data, err := fsx.ReadRegular(f, 16<<20)
+		if err != nil {
+			continue
+		}
+		for _, line := range strings.Split(string(data), "\n")[1:] {
+			fs := strings.Fields(line)
+			if len(fs) < 10 || fs[3] != "0A" { // 0A: LISTEN
+				continue
+			}
+			hexIP, hexPort, ok := strings.Cut(fs[1], ":")
+			if p, err := strconv.ParseInt(hexPort, 16, 32); ok && err == nil && int(p) == port {
+				out = append(out, listener{procIP(hexIP), "socket:[" + fs[9] + "]"})
+			}
+		}
+	}
+	return out
+}
+
+// openFiles are the targets of a process's fd links (nothing for a process this user may
+// not inspect).
+func openFiles(pid int) []string {
+	dir := filepath.Join("/proc", strconv.Itoa(pid), "fd")
+	fds, _ := fsx.ReadDirNames(dir)
+	var out []string
+	for _, fd := range fds {
+		if target, err := os.Readlink(filepath.Join(dir, fd)); err == nil {
+			out = append(out, target)
+		}
+	}
+	return out
 }
 
 // Command is a process's command line, its arguments joined by spaces (trimmed to 200 bytes).
@@ -106,24 +132,9 @@ func Command(pid int) string {
 func Listening(ip string, port int) []string {
 	target := net.ParseIP(ip)
 	var out []string
-	for _, f := range []string{"/proc/net/tcp", "/proc/net/tcp6"} {
-		data, err := fsx.ReadRegular(f, 16<<20)
-		if err != nil {
-			continue
-		}
-		for _, line := range strings.Split(string(data), "\n")[1:] {
-			fs := strings.Fields(line)
-			if len(fs) < 10 || fs[3] != "0A" { // 0A: LISTEN
-				continue
-			}
-			hexIP, hexPort, ok := strings.Cut(fs[1], ":")
-			p, err := strconv.ParseInt(hexPort, 16, 32)
-			if !ok || err != nil || int(p) != port {
-				continue
-			}
-			if local := procIP(hexIP); local != nil && (local.IsUnspecified() || local.Equal(target)) {
-				out = append(out, "socket:["+fs[9]+"]")
-			}
+	for _, l := range listeners(port) {
+		if l.ip != nil && (l.ip.IsUnspecified() || l.ip.Equal(target)) {
+			out = append(out, l.socket)
 		}
 	}
 	return out
@@ -158,14 +169,8 @@ func HeldBy(sockets []string, pids []int) bool {
 		left[s] = true
 	}
 	for _, pid := range pids {
-		fds, err := fsx.ReadDirNames(filepath.Join("/proc", strconv.Itoa(pid), "fd"))
-		if err != nil {
-			continue
-		}
-		for _, fd := range fds {
-			if target, err := os.Readlink(filepath.Join("/proc", strconv.Itoa(pid), "fd", fd)); err == nil {
-				delete(left, target)
-			}
+		for _, target := range openFiles(pid) {
+			delete(left, target)
 		}
 	}
 	return len(left) == 0

@@ -69,7 +69,7 @@ func Stop(d Dir, grace time.Duration) (Stopped, error) {
 
 // StopHeld is Stop for a caller that holds the stack's lock (an up cleaning up after the
 // last run).
-func StopHeld(d Dir, grace time.Duration) (Stopped, error) { return stopHeld(d, grace, d.Procs()) }
+func StopHeld(d Dir, grace time.Duration) (Stopped, error) { return stopHeld(d, grace, nil) }
 
 // Procs are the stack's services as its state, else its plan, lists them.
 func (d Dir) Procs() []compose.ProcInfo {
@@ -82,6 +82,8 @@ func (d Dir) Procs() []compose.ProcInfo {
 	return nil
 }
 
+// stopHeld stops the stack; procs are its services as read before its supervisor was asked
+// to stop (nil: as its state, else its plan, lists them now).
 func stopHeld(d Dir, grace time.Duration, procs []compose.ProcInfo) (Stopped, error) {
 	var out Stopped
 	prefix := compose.MarkerPrefix(string(d))
@@ -91,6 +93,13 @@ func stopHeld(d Dir, grace time.Duration, procs []compose.ProcInfo) (Stopped, er
 		out.Damaged = damaged.Error()
 	} else if serr != nil {
 		return out, serr
+	}
+	switch {
+	case procs != nil:
+	case st != nil:
+		procs = st.Procs
+	default:
+		procs = d.Procs() // the plan's
 	}
 	if st != nil {
 		for _, svc := range st.Services {

@@ -188,11 +188,7 @@ func TestStopEscalatesAndReapsKernels(t *testing.T) {
 	if err := s.Up(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	var kernel int
-	for end := time.Now().Add(3 * time.Second); kernel == 0 && time.Now().Before(end); time.Sleep(20 * time.Millisecond) {
-		b, _ := os.ReadFile(pidFile)
-		fmt.Sscan(string(b), &kernel)
-	}
+	kernel := kernelPID(pidFile)
 	if !Alive(kernel, 0) || len(Marked(s.Marker)) != 3 {
 		t.Fatalf("kernel %d alive %v; marked %v", kernel, Alive(kernel, 0), Marked(s.Marker))
 	}
@@ -265,11 +261,7 @@ func TestStopReachesAKernelWithoutTheMarker(t *testing.T) {
 	if err := s.Up(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	var kernel int
-	for end := time.Now().Add(3 * time.Second); kernel == 0 && time.Now().Before(end); time.Sleep(20 * time.Millisecond) {
-		b, _ := os.ReadFile(pidFile)
-		fmt.Sscan(string(b), &kernel)
-	}
+	kernel := kernelPID(pidFile)
 	if !Alive(kernel, 0) || HasMarker(kernel, s.Marker) {
 		t.Fatalf("kernel %d: alive %v, marked %v", kernel, Alive(kernel, 0), HasMarker(kernel, s.Marker))
 	}
@@ -314,4 +306,14 @@ func TestExitStopsDependents(t *testing.T) {
 	cancel()
 	s.Stop(time.Second, nil)
 	<-done
+}
+
+// kernelPID is the PID a fake server wrote for the kernel it started (0 when none in 3 s).
+func kernelPID(pidFile string) int {
+	var kernel int
+	for end := time.Now().Add(3 * time.Second); kernel == 0 && time.Now().Before(end); time.Sleep(20 * time.Millisecond) {
+		b, _ := os.ReadFile(pidFile)
+		fmt.Sscan(string(b), &kernel)
+	}
+	return kernel
 }
