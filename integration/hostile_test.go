@@ -38,6 +38,17 @@ services:
 	return dir, dashPort
 }
 
+// upStack brings the stack of dir up (detached), to be taken down when the test ends, and
+// returns its marker.
+func upStack(t *testing.T, env []string, dir string) string {
+	t.Helper()
+	if out, errs, code := jdashIn(t, env, dir, "up", "-d"); code != 0 {
+		t.Fatalf("up: %d\n%s\n%s", code, out, errs)
+	}
+	t.Cleanup(func() { jdashIn(t, env, dir, "down") })
+	return marker(t, env)
+}
+
 // kernels are the live kernel processes of the stack (marker m).
 func kernels(m string) []string {
 	var out []string
@@ -78,11 +89,7 @@ func TestHostileCrossOriginPage(t *testing.T) {
 	integration(t)
 	env := stackEnv(t)
 	dir, dashPort := dashStack(t, ", viewer_auth: none")
-	if out, errs, code := jdashIn(t, env, dir, "up", "-d"); code != 0 {
-		t.Fatalf("up: %d\n%s\n%s", code, out, errs)
-	}
-	defer jdashIn(t, env, dir, "down")
-	m := marker(t, env)
+	m := upStack(t, env, dir)
 	dash := fmt.Sprintf("http://127.0.0.1:%d", dashPort)
 
 	// the viewer: a browser tab on the dashboard, its kernel's channel open
@@ -145,11 +152,7 @@ func TestHostileKernelsCulled(t *testing.T) {
 	integration(t)
 	env := stackEnv(t)
 	dir, dashPort := dashStack(t, ", viewer_auth: none, kernel_idle_timeout: 4s, max_kernels: 2")
-	if out, errs, code := jdashIn(t, env, dir, "up", "-d"); code != 0 {
-		t.Fatalf("up: %d\n%s\n%s", code, out, errs)
-	}
-	defer jdashIn(t, env, dir, "down")
-	m := marker(t, env)
+	m := upStack(t, env, dir)
 	url := fmt.Sprintf("http://127.0.0.1:%d/dashboards/report", dashPort)
 	for range 5 { // a script without cookies, five times
 		if code, body := get(t, url, ""); code != 200 || !strings.Contains(body, `http-equiv="refresh"`) {
