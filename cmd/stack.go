@@ -1,6 +1,8 @@
 package cmd
 
 import (
+	"github.com/jdash-dev/jdash/internal/proc"
+
 	"errors"
 	"fmt"
 	"io"
@@ -16,7 +18,6 @@ import (
 	"github.com/jdash-dev/jdash/internal/compose"
 	"github.com/jdash-dev/jdash/internal/compose/supervisor"
 	"github.com/jdash-dev/jdash/internal/fsx"
-	"github.com/jdash-dev/jdash/internal/ports"
 	"github.com/jdash-dev/jdash/internal/stack"
 )
 
@@ -68,8 +69,8 @@ func newPsCmd(f *Factory) *cobra.Command {
 // processes that carry its marker.
 func psDamaged(f *Factory, s *project, damaged *stack.Damaged, asJSON bool) error {
 	doc := psDoc{Dir: s.st.Dir, Services: []psService{}, Damaged: damaged.Error(), Marked: []psProcess{}}
-	for _, pid := range supervisor.Marked(compose.MarkerPrefix(string(s.state))) {
-		doc.Marked = append(doc.Marked, psProcess{PID: pid, Command: ports.Command(pid)})
+	for _, pid := range proc.Marked(compose.MarkerPrefix(string(s.state))) {
+		doc.Marked = append(doc.Marked, psProcess{PID: pid, Command: proc.Command(pid)})
 	}
 	if asJSON {
 		return writeJSON(f.IO.Out, doc)

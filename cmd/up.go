@@ -1,6 +1,8 @@
 package cmd
 
 import (
+	"github.com/jdash-dev/jdash/internal/proc"
+
 	"context"
 	"errors"
 	"fmt"
@@ -357,7 +359,7 @@ func serviceCmd(f *Factory, p compose.Proc) (runner.Cmd, error) {
 // caller holds the stack's lock.
 func supervise(f *Factory, s *project, pl *compose.Plan, detached bool) error {
 	nonce := compose.NewToken()[:12]
-	ticks, _ := supervisor.StartTicks(os.Getpid())
+	ticks, _ := proc.StartTicks(os.Getpid())
 	st := &compose.State{Dir: s.st.Dir, Marker: compose.MarkerPrefix(string(s.state)) + nonce, Supervisor: os.Getpid(),
 		Ticks: ticks, Started: time.Now(), Detached: detached, Procs: pl.Info()}
 	var secrets []string

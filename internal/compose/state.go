@@ -1,6 +1,8 @@
 package compose
 
 import (
+	"github.com/jdash-dev/jdash/internal/proc"
+
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -52,7 +54,7 @@ type ProcInfo struct {
 
 // Running reports a live supervisor (the recorded process, not a reused PID).
 func (s *State) Running() bool {
-	return s != nil && s.Ticks != 0 && supervisor.Alive(s.Supervisor, s.Ticks)
+	return s != nil && s.Ticks != 0 && proc.Alive(s.Supervisor, s.Ticks)
 }
 
 // MarkerPrefix is what every process of the stack of a state dir carries in its

@@ -4,13 +4,14 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
-	"github.com/jdash-dev/jdash/internal/pkgindex"
 	"io/fs"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/jdash-dev/jdash/internal/pkgindex"
 
 	"github.com/jdash-dev/jdash/internal/jupyter"
 	"github.com/jdash-dev/jdash/internal/nbext"

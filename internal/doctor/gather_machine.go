@@ -1,6 +1,8 @@
 package doctor
 
 import (
+	"github.com/jdash-dev/jdash/internal/proc"
+
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -9,7 +11,6 @@ import (
 	"github.com/jdash-dev/jdash/internal/fsx"
 	"github.com/jdash-dev/jdash/internal/nbext"
 	"github.com/jdash-dev/jdash/internal/patch"
-	"github.com/jdash-dev/jdash/internal/ports"
 )
 
 var runtimeRe = regexp.MustCompile(`^(nbserver|jpserver)-(\d+)(-open\.html|\.json)$`)
@@ -23,7 +24,7 @@ func (g gatherer) runtime() {
 			continue
 		}
 		pid, _ := strconv.Atoi(m[2])
-		g.s.Runtime = append(g.s.Runtime, RuntimeFile{Path: filepath.Join(dir, n), PID: pid, Alive: ports.Alive(pid)})
+		g.s.Runtime = append(g.s.Runtime, RuntimeFile{Path: filepath.Join(dir, n), PID: pid, Alive: proc.Alive(pid, 0)})
 	}
 }
 

@@ -4,11 +4,11 @@
 package ports
 
 import (
+	"github.com/jdash-dev/jdash/internal/proc"
+
 	"errors"
 	"fmt"
 	"net"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -62,9 +62,9 @@ func Owner(port int) Holder {
 		if err != nil {
 			continue
 		}
-		for _, target := range openFiles(pid) {
+		for _, target := range proc.OpenFiles(pid) {
 			if inodes[target] {
-				return Holder{PID: pid, Command: Command(pid)}
+				return Holder{PID: pid, Command: proc.Command(pid)}
 			}
 		}
 	}
@@ -98,33 +98,6 @@ func listeners(port int) []listener {
 		}
 	}
 	return out
-}
-
-// openFiles are the targets of a process's fd links (nothing for a process this user may
-// not inspect).
-func openFiles(pid int) []string {
-	dir := filepath.Join("/proc", strconv.Itoa(pid), "fd")
-	fds, _ := fsx.ReadDirNames(dir)
-	var out []string
-	for _, fd := range fds {
-		if target, err := os.Readlink(filepath.Join(dir, fd)); err == nil {
-			out = append(out, target)
-		}
-	}
-	return out
-}
-
-// Command is a process's command line, its arguments joined by spaces (trimmed to 200 bytes).
-func Command(pid int) string {
-	data, err := fsx.ReadRegular(filepath.Join("/proc", strconv.Itoa(pid), "cmdline"), 1<<16)
-	if err != nil || len(data) == 0 {
-		return ""
-	}
-	s := strings.TrimRight(strings.ReplaceAll(string(data), "\x00", " "), " ")
-	if len(s) > 200 {
-		s = s[:200] + "…"
-	}
-	return s
 }
 
 // Listening are the listening sockets ("socket:[inode]") that a connection to ip:port may
@@ -169,7 +142,7 @@ func HeldBy(sockets []string, pids []int) bool {
 		left[s] = true
 	}
 	for _, pid := range pids {
-		for _, target := range openFiles(pid) {
+		for _, target := range proc.OpenFiles(pid) {
 			delete(left, target)
 		}
 	}

@@ -29,12 +29,3 @@ func TestTakenNamesThisProcess(t *testing.T) {
 		t.Fatalf("port %d free again but reported taken", port)
 	}
 }
-
-func TestAlive(t *testing.T) {
-	if !Alive(os.Getpid()) {
-		t.Fatal("own pid not alive")
-	}
-	if Alive(0) || Alive(-1) || Alive(1<<22+12345) {
-		t.Fatal("impossible pids reported alive")
-	}
-}

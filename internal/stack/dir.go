@@ -6,6 +6,8 @@
 package stack
 
 import (
+	"github.com/jdash-dev/jdash/internal/proc"
+
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -16,7 +18,6 @@ import (
 	"strings"
 
 	"github.com/jdash-dev/jdash/internal/compose"
-	"github.com/jdash-dev/jdash/internal/compose/supervisor"
 	"github.com/jdash-dev/jdash/internal/fsx"
 )
 
@@ -143,7 +144,7 @@ type Holder struct {
 
 // SetHolder records the calling process as the holder.
 func (d Dir) SetHolder(pid int) error {
-	ticks, _ := supervisor.StartTicks(pid)
+	ticks, _ := proc.StartTicks(pid)
 	_, err := d.Writer().WriteFile(d.holderFile(), []byte(fmt.Sprintf("%d %d\n", pid, ticks)), fsx.SecretMode)
 	return err
 }
@@ -166,7 +167,7 @@ func (d Dir) Holder() (Holder, bool) {
 	}
 	pid, err1 := strconv.Atoi(f[0])
 	ticks, err2 := strconv.ParseUint(f[1], 10, 64)
-	if err1 != nil || err2 != nil || pid <= 0 || ticks == 0 || !supervisor.Alive(pid, ticks) {
+	if err1 != nil || err2 != nil || pid <= 0 || ticks == 0 || !proc.Alive(pid, ticks) {
 		return Holder{}, false
 	}
 	return Holder{pid, ticks}, true

@@ -1,13 +1,14 @@
 package stack
 
 import (
+	"github.com/jdash-dev/jdash/internal/proc"
+
 	"context"
 	"fmt"
 	"net/http"
 	"time"
 
 	"github.com/jdash-dev/jdash/internal/compose"
-	"github.com/jdash-dev/jdash/internal/compose/supervisor"
 	"github.com/jdash-dev/jdash/internal/ports"
 )
 
@@ -51,7 +52,7 @@ func heldByService(p compose.Proc, pid int) error {
 	if len(socks) == 0 {
 		return fmt.Errorf("nothing listens on %s:%d yet", host, p.Port)
 	}
-	if ports.HeldBy(socks, append([]int{pid}, supervisor.Descendants(pid)...)) {
+	if ports.HeldBy(socks, append([]int{pid}, proc.Descendants(pid)...)) {
 		return nil
 	}
 	return fmt.Errorf("port %d is held by %s, not by the service jdash started (PID %d): its token is not sent there", p.Port, ports.Owner(p.Port), pid)

@@ -1,6 +1,8 @@
 package stack
 
 import (
+	"github.com/jdash-dev/jdash/internal/proc"
+
 	"context"
 	"encoding/json"
 	"errors"
@@ -16,7 +18,6 @@ import (
 	"time"
 
 	"github.com/jdash-dev/jdash/internal/compose"
-	"github.com/jdash-dev/jdash/internal/compose/supervisor"
 )
 
 func stateDir(t *testing.T) Dir {
@@ -146,10 +147,10 @@ func TestStopWithADamagedState(t *testing.T) {
 	}
 	defer bystander.Process.Kill()
 	defer marked.Process.Kill()
-	for end := time.Now().Add(5 * time.Second); !supervisor.HasMarker(marked.Process.Pid, compose.MarkerPrefix(string(d))) && time.Now().Before(end); {
+	for end := time.Now().Add(5 * time.Second); !proc.HasMarker(marked.Process.Pid, compose.MarkerPrefix(string(d))) && time.Now().Before(end); {
 		time.Sleep(10 * time.Millisecond)
 	}
-	ticks, _ := supervisor.StartTicks(bystander.Process.Pid)
+	ticks, _ := proc.StartTicks(bystander.Process.Pid)
 	for _, content := range []string{"{", `{"services": [{"name": "x", "pid": ` + strconv.Itoa(bystander.Process.Pid) + `, "start_ticks": ` + strconv.FormatUint(ticks, 10) + `}]}`} {
 		os.WriteFile(compose.StateFile(string(d)), []byte(content), 0o600)
 		out, err := Stop(d, time.Second)
@@ -157,10 +158,10 @@ func TestStopWithADamagedState(t *testing.T) {
 			t.Fatalf("stop: %+v %v", out, err)
 		}
 	}
-	if supervisor.Alive(marked.Process.Pid, 0) {
+	if proc.Alive(marked.Process.Pid, 0) {
 		t.Error("the marked process survived")
 	}
-	if !supervisor.Alive(bystander.Process.Pid, ticks) {
+	if !proc.Alive(bystander.Process.Pid, ticks) {
 		t.Error("a process the state named without the stack's marker was killed")
 	}
 	if d.Exists() {

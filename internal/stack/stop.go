@@ -1,6 +1,8 @@
 package stack
 
 import (
+	"github.com/jdash-dev/jdash/internal/proc"
+
 	"errors"
 	"fmt"
 	"time"
@@ -103,7 +105,7 @@ func stopHeld(d Dir, grace time.Duration, procs []compose.ProcInfo) (Stopped, er
 	}
 	if st != nil {
 		for _, svc := range st.Services {
-			if svc.PID > 0 && svc.StartTicks != 0 && supervisor.Alive(svc.PID, svc.StartTicks) && supervisor.HasMarker(svc.PID, prefix) {
+			if svc.PID > 0 && svc.StartTicks != 0 && proc.Alive(svc.PID, svc.StartTicks) && proc.HasMarker(svc.PID, prefix) {
 				supervisor.StopGroup(svc.PID, grace, nil)
 			}
 		}

@@ -8,6 +8,8 @@
 package supervisor
 
 import (
+	"github.com/jdash-dev/jdash/internal/proc"
+
 	"bufio"
 	"context"
 	"errors"
@@ -220,7 +222,7 @@ func (s *Supervisor) start(sp Spec) error {
 	}
 	s.procs[sp.Name], s.logs[sp.Name] = p, logf
 	s.mu.Unlock()
-	ticks, _ := StartTicks(p.PID)
+	ticks, _ := proc.StartTicks(p.PID)
 	s.set(sp.Name, func(st *Status) {
 		st.State, st.PID, st.StartTicks, st.Started, st.ExitCode, st.Error = Starting, p.PID, ticks, time.Now(), nil, ""
 	})

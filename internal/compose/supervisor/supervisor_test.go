@@ -1,6 +1,8 @@
 package supervisor
 
 import (
+	"github.com/jdash-dev/jdash/internal/proc"
+
 	"bytes"
 	"context"
 	"fmt"
@@ -137,7 +139,7 @@ func TestUpReadyLogsAndStop(t *testing.T) {
 	if left := s.Stop(2*time.Second, nil); len(left) > 0 {
 		t.Errorf("left %v", left)
 	}
-	if got := Marked(s.Marker); len(got) > 0 {
+	if got := proc.Marked(s.Marker); len(got) > 0 {
 		t.Errorf("marked processes after Stop: %v", got)
 	}
 	if strings.Contains(out.String(), "sekrit") || strings.Contains(s.Tail("a", 5), "sekrit") {
@@ -164,7 +166,7 @@ func TestFailFastWithTheLogTail(t *testing.T) {
 		t.Errorf("not fast: %s", time.Since(start))
 	}
 	s.Stop(2*time.Second, nil)
-	if got := Marked(s.Marker); len(got) > 0 {
+	if got := proc.Marked(s.Marker); len(got) > 0 {
 		t.Errorf("left running: %v", got)
 	}
 	if st := s.Statuses()[2]; st.PID != 0 {
@@ -189,17 +191,17 @@ func TestStopEscalatesAndReapsKernels(t *testing.T) {
 		t.Fatal(err)
 	}
 	kernel := kernelPID(pidFile)
-	if !Alive(kernel, 0) || len(Marked(s.Marker)) != 3 {
-		t.Fatalf("kernel %d alive %v; marked %v", kernel, Alive(kernel, 0), Marked(s.Marker))
+	if !proc.Alive(kernel, 0) || len(proc.Marked(s.Marker)) != 3 {
+		t.Fatalf("kernel %d alive %v; marked %v", kernel, proc.Alive(kernel, 0), proc.Marked(s.Marker))
 	}
 	start := time.Now()
 	if left := s.Stop(300*time.Millisecond, nil); len(left) > 0 {
 		t.Fatalf("left %v", left)
 	}
-	if Alive(kernel, 0) {
+	if proc.Alive(kernel, 0) {
 		st, _ := os.ReadFile(fmt.Sprintf("/proc/%d/stat", kernel))
 		env, _ := os.ReadFile(fmt.Sprintf("/proc/%d/environ", kernel))
-		t.Errorf("the kernel (its own session) survived: %s\nmarker %s in env: %v; marked now %v", st, s.Marker, strings.Contains(string(env), s.Marker), Marked(s.Marker))
+		t.Errorf("the kernel (its own session) survived: %s\nmarker %s in env: %v; marked now %v", st, s.Marker, strings.Contains(string(env), s.Marker), proc.Marked(s.Marker))
 	}
 	if time.Since(start) > 5*time.Second {
 		t.Errorf("stop took %s", time.Since(start))
@@ -224,13 +226,6 @@ func TestRestartOnFailure(t *testing.T) {
 	cancel()
 	s.Stop(time.Second, nil)
 	<-done
-}
-
-func TestAliveTellsAReusedPID(t *testing.T) {
-	ticks, ok := StartTicks(os.Getpid())
-	if !ok || !Alive(os.Getpid(), ticks) || Alive(os.Getpid(), ticks+1) {
-		t.Errorf("ticks %d ok %v", ticks, ok)
-	}
 }
 
 // A service that was ready and exits while the others start fails the start at once, named,
@@ -262,14 +257,14 @@ func TestStopReachesAKernelWithoutTheMarker(t *testing.T) {
 		t.Fatal(err)
 	}
 	kernel := kernelPID(pidFile)
-	if !Alive(kernel, 0) || HasMarker(kernel, s.Marker) {
-		t.Fatalf("kernel %d: alive %v, marked %v", kernel, Alive(kernel, 0), HasMarker(kernel, s.Marker))
+	if !proc.Alive(kernel, 0) || proc.HasMarker(kernel, s.Marker) {
+		t.Fatalf("kernel %d: alive %v, marked %v", kernel, proc.Alive(kernel, 0), proc.HasMarker(kernel, s.Marker))
 	}
-	if prefix := s.Marker[:strings.LastIndex(s.Marker, ":")+1]; len(Marked(prefix)) != 1 {
-		t.Errorf("Marked(%q) = %v, want the server", prefix, Marked(prefix))
+	if prefix := s.Marker[:strings.LastIndex(s.Marker, ":")+1]; len(proc.Marked(prefix)) != 1 {
+		t.Errorf("proc.Marked(%q) = %v, want the server", prefix, proc.Marked(prefix))
 	}
 	s.Stop(300*time.Millisecond, nil)
-	if Alive(kernel, 0) {
+	if proc.Alive(kernel, 0) {
 		t.Errorf("the kernel without the marker survived the stop")
 	}
 }
