@@ -1,6 +1,8 @@
 package compose
 
 import (
+	"github.com/jdash-dev/jdash/internal/endpoint"
+
 	"fmt"
 	"path/filepath"
 	"regexp"
@@ -225,7 +227,7 @@ func ExportCompose(pl *Plan, envs map[string]ExportEnv) *Export {
 			svc.Command = append([]string{"sh", "-c", `mkdir -p /run/voila && printf '{"Voila": {"token": "%s"}}' "$$VOILA_TOKEN" > /run/voila/voila.json && JUPYTER_CONFIG_PATH=/run/voila exec "$$@"`, "voila"}, svc.Command...)
 		}
 		host := "127.0.0.1:"
-		if !isLoopback(p.IP) {
+		if !endpoint.IsLoopback(p.IP) {
 			host = ""
 		}
 		svc.Ports = []string{fmt.Sprintf("%s%d:%d", host, p.Port, p.Port)}

@@ -1,6 +1,8 @@
 package compose
 
 import (
+	"github.com/jdash-dev/jdash/internal/endpoint"
+
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
@@ -447,14 +449,6 @@ func (pl *Plan) acyclic() *cycleError {
 	return cycle
 }
 
-func isLoopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
-
 // AutoKind is the notebook server an env has: notebook 6, notebook 7, JupyterLab, nbclassic.
 func AutoKind(v map[string]string) string {
 	switch nb := v["notebook"]; {
@@ -546,5 +540,5 @@ func UIConfigTrait(app string) Trait { return Trait{app, uiconfig.Trait, uiconfi
 // openWithoutToken is a service that would listen beyond loopback with no token at all (the
 // dashboards kinds publish their views, but their upload API has a token).
 func (p Proc) openWithoutToken() bool {
-	return !isLoopback(p.IP) && p.Token == "" && len(p.Secrets) == 0
+	return !endpoint.IsLoopback(p.IP) && p.Token == "" && len(p.Secrets) == 0
 }

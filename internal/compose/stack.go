@@ -6,6 +6,8 @@
 package compose
 
 import (
+	"github.com/jdash-dev/jdash/internal/endpoint"
+
 	"errors"
 	"fmt"
 	"net/url"
@@ -184,7 +186,9 @@ func parseService(name string, v *yaml.Node, bad func(*yaml.Node, string, ...any
 		case "port":
 			svc.Port, err = port(val)
 		case "ip":
-			svc.IP, err = nonEmpty(val)
+			if svc.IP, err = nonEmpty(val); err == nil {
+				err = endpoint.CheckHost(svc.IP)
+			}
 		case "args":
 			svc.Args, err = strList(val)
 		case "command":
@@ -276,7 +280,7 @@ func parseService(name string, v *yaml.Node, bad func(*yaml.Node, string, ...any
 		switch {
 		case svc.ViewerAuth == "": // as Jupyter's own servers: a token, loopback or not
 			svc.ViewerAuth = "token"
-		case svc.ViewerAuth == "none" && !isLoopback(svc.IP):
+		case svc.ViewerAuth == "none" && !endpoint.IsLoopback(svc.IP):
 			return svc, bad(v, "service %s: viewer_auth none with ip %s would let anyone who reaches it view the dashboards and drive their kernels: use token or password", name, svc.IP)
 		}
 		if (svc.ViewerAuth == "password") != (svc.PasswordEnv != "") {
@@ -422,7 +426,7 @@ func nonEmpty(n *yaml.Node) (string, error) {
 
 func port(n *yaml.Node) (int, error) {
 	if n.Kind == yaml.ScalarNode && n.Tag == "!!int" {
-		if p, err := strconv.Atoi(n.Value); err == nil && p >= 1 && p <= 65535 {
+		if p, err := strconv.Atoi(n.Value); err == nil && endpoint.CheckPort(p) == nil {
 			return p, nil
 		}
 	}
@@ -495,15 +499,12 @@ func envMap(n *yaml.Node) ([][2]string, error) {
 	return out, nil
 }
 
-// checkRemoteURL refuses what must not be a gateway URL: not http(s), no host, or carrying
-// credentials or a query (the token comes from token_env, never from the file).
+// checkRemoteURL refuses what must not be a gateway URL (endpoint.CheckGatewayURL): the
+// token comes from token_env, never from the file.
 func checkRemoteURL(raw string) error {
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("an http:// or https:// URL with a host, not %q", raw)
+	err := endpoint.CheckGatewayURL(raw)
+	if errors.Is(err, endpoint.ErrCredentials) {
+		return fmt.Errorf("%w: give the token in the variable named by token_env", err)
 	}
-	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
-		return fmt.Errorf("%s carries credentials or parameters: give the token in the variable named by token_env", u.Scheme+"://"+u.Host)
-	}
-	return nil
+	return err
 }

@@ -1,8 +1,9 @@
 package doctor
 
 import (
+	"github.com/jdash-dev/jdash/internal/endpoint"
+
 	"fmt"
-	"net"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -102,7 +103,7 @@ func checkSecrets(s *Snapshot) []Finding {
 
 func checkOpenIP(s *Snapshot) []Finding {
 	ip, tok := s.Values["ip"], s.Values["token"]
-	if !ip.Set || isLoopback(ip.Value) || !tok.Set || tok.Value != "" {
+	if !ip.Set || endpoint.IsLoopback(ip.Value) || !tok.Set || tok.Value != "" {
 		return nil
 	}
 	if pw := s.Values["password"]; pw.Set && pw.Value != "" {
@@ -114,14 +115,6 @@ func checkOpenIP(s *Snapshot) []Finding {
 		Why:      onPath(s.Paths.Config, "config", ip.At.Path),
 		Fix:      Fix{Commands: []string{"set ip to 127.0.0.1, or remove the empty token (Jupyter then generates one)"}},
 	}}
-}
-
-func isLoopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(strings.Trim(host, "[]"))
-	return ip != nil && ip.IsLoopback()
 }
 
 // ---- files, model ----

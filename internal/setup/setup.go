@@ -6,12 +6,14 @@
 package setup
 
 import (
+	"errors"
+
+	"github.com/jdash-dev/jdash/internal/endpoint"
+
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
-	"net/url"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -368,56 +370,23 @@ func writeTraits(w fsx.Writer, dir, section string, traits []compose.Trait) erro
 // credentials belong in an environment variable (JUPYTER_GATEWAY_AUTH_TOKEN, which jdash up
 // sets) or a 0600 file.
 func CheckStack(ip string, port int, gatewayURL string) error {
-	if port < 1 || port > 65535 {
-		return fmt.Errorf("--port %d: a port is 1 to 65535", port)
+	if err := endpoint.CheckPort(port); err != nil {
+		return fmt.Errorf("--port: %w", err)
 	}
-	if net.ParseIP(ip) == nil && !isHostName(ip) {
-		return fmt.Errorf("--ip %q: not an IP address or a host name", ip)
+	if err := endpoint.CheckHost(ip); err != nil {
+		return fmt.Errorf("--ip: %w", err)
 	}
 	if gatewayURL == "" {
 		return nil
 	}
-	u, err := url.Parse(gatewayURL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("--gateway-url %q: an http:// or https:// URL with a host", redactURL(gatewayURL))
+	err := endpoint.CheckGatewayURL(gatewayURL)
+	if errors.Is(err, endpoint.ErrCredentials) {
+		return fmt.Errorf("--gateway-url %w (user:password@, ?token=): they would land in a world-readable config file; give the gateway's token as JUPYTER_GATEWAY_AUTH_TOKEN (jdash up sets it) and the URL without them", err)
 	}
-	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
-		return fmt.Errorf("--gateway-url %s carries credentials or parameters (user:password@, ?token=): they would land in a world-readable config file; give the gateway's token as JUPYTER_GATEWAY_AUTH_TOKEN (jdash up sets it) and the URL without them", redactURL(gatewayURL))
+	if err != nil {
+		return fmt.Errorf("--gateway-url: %w", err)
 	}
 	return nil
-}
-
-// isHostName: RFC 1123 labels (letters, digits, hyphens; not at the ends), dot-separated.
-func isHostName(s string) bool {
-	if s == "" || len(s) > 253 {
-		return false
-	}
-	for _, label := range strings.Split(strings.TrimSuffix(s, "."), ".") {
-		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
-			return false
-		}
-		for _, c := range label {
-			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-') {
-				return false
-			}
-		}
-	}
-	return true
-}
-
-// redactURL shows a URL without its password and query, for error messages.
-func redactURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "(an unparseable URL)"
-	}
-	if u.User != nil {
-		u.User = url.User(u.User.Username())
-	}
-	if u.RawQuery != "" {
-		u.RawQuery = "…"
-	}
-	return u.String()
 }
 
 // ExternallyManaged returns the PEP 668 marker of an env whose installer is the OS's (Debian's
