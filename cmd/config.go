@@ -54,7 +54,7 @@ func loadConfig(f *Factory, cmd *cobra.Command, file string) error {
 		return err
 	}
 	if file == "" {
-		for _, c := range []string{"jdash.yaml", filepath.Join(xdgConfig(f), "jdash", "jdash.yaml")} {
+		for _, c := range []string{"jdash.yaml", f.dirs().ConfigFile()} {
 			if _, err := os.Stat(c); err == nil {
 				file = c
 				break

@@ -14,19 +14,6 @@ import (
 	"github.com/jdash-dev/jdash/internal/profile"
 )
 
-// managedEnvsDir is where `jdash env create` puts envs: $JDASH_ENVS_DIR, else
-// $XDG_DATA_HOME/jdash/envs (~/.local/share/jdash/envs). `jdash envs` lists it.
-func (f *Factory) managedEnvsDir() string {
-	if d := f.getenv("JDASH_ENVS_DIR"); d != "" {
-		return d
-	}
-	data := f.getenv("XDG_DATA_HOME")
-	if !filepath.IsAbs(data) {
-		data = filepath.Join(f.getenv("HOME"), ".local", "share")
-	}
-	return filepath.Join(data, "jdash", "envs")
-}
-
 type envCreateOptions struct {
 	Name, Profile, Python string
 }
@@ -64,7 +51,7 @@ func envCreateRun(ctx context.Context, f *Factory, o *envCreateOptions) error {
 	if o.Name == "" || strings.ContainsAny(o.Name, `/\`) || o.Name == "." || o.Name == ".." {
 		return flagErrorf("NAME must be a plain name, not %q", o.Name)
 	}
-	dir := filepath.Join(f.managedEnvsDir(), o.Name)
+	dir := filepath.Join(f.dirs().EnvsDir(f.Env), o.Name)
 	if _, err := os.Lstat(dir); err == nil {
 		return fmt.Errorf("%s exists already; use jdash setup --env %s", dir, dir)
 	}

@@ -1,11 +1,11 @@
 package cmd
 
 import (
-	"path/filepath"
 	"runtime"
 	"sync"
 	"time"
 
+	"github.com/jdash-dev/jdash/internal/appdirs"
 	"github.com/jdash-dev/jdash/internal/fsx"
 	"github.com/jdash-dev/jdash/internal/pkgindex"
 	"github.com/jdash-dev/jdash/internal/registry"
@@ -49,8 +49,8 @@ func (f *Factory) Host() envdetect.Host {
 		h = h.UnderRoot(root)
 	}
 	h.Workspaces = f.V.GetStringSlice("workspace")
-	h.ExtraEnvDirs = append(f.V.GetStringSlice("env_dirs"), f.managedEnvsDir())
-	h.KnownEnvs, _ = registry.Load(registry.Path(f.Env)) // an unreadable registry only loses names
+	h.ExtraEnvDirs = append(f.V.GetStringSlice("env_dirs"), f.dirs().EnvsDir(f.Env))
+	h.KnownEnvs, _ = registry.Load(f.dirs().Registry()) // an unreadable registry only loses names
 	if d := f.V.GetInt("workspace_depth"); d > 0 {
 		h.MaxDepth = d
 	}
@@ -108,9 +108,5 @@ func newRootCmd(f *Factory) *cobra.Command {
 	return root
 }
 
-func xdgConfig(f *Factory) string {
-	if v := f.getenv("XDG_CONFIG_HOME"); filepath.IsAbs(v) {
-		return v
-	}
-	return filepath.Join(f.getenv("HOME"), ".config")
-}
+// dirs are jdash's own config, data and state dirs.
+func (f *Factory) dirs() appdirs.Dirs { return appdirs.For(f.Env) }

@@ -24,7 +24,6 @@ import (
 	"github.com/jdash-dev/jdash/internal/fsx"
 	"github.com/jdash-dev/jdash/internal/pkgindex"
 	"github.com/jdash-dev/jdash/internal/ports"
-	"github.com/jdash-dev/jdash/internal/registry"
 	"github.com/jdash-dev/jdash/internal/runner"
 	"github.com/jdash-dev/jdash/internal/setup"
 	"github.com/jdash-dev/jdash/internal/stack"
@@ -79,7 +78,7 @@ type project struct {
 	state stack.Dir
 }
 
-func (f *Factory) stateHome() string { return filepath.Dir(registry.Path(f.Env)) }
+func (f *Factory) stateHome() string { return f.dirs().State }
 
 // loadStack reads the stack of jdash.yaml (the --config file, else the jdash.yaml of this dir
 // or the nearest dir above it), or makes the zero-config default from the active env for

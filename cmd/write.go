@@ -173,7 +173,7 @@ func reportChanges(f *Factory, changes []fsx.Change) {
 
 // remember adds an env jdash changed to its registry, so that it can be named from anywhere.
 func (f *Factory) remember(ec *envContext) {
-	if err := registry.Add(registry.Path(f.Env), ec.Env.Prefix); err != nil {
+	if err := registry.Add(f.dirs().Registry(), ec.Env.Prefix); err != nil {
 		fmt.Fprintf(f.IO.ErrOut, "jdash: warning: remembering %s: %v\n", ec.Env.Prefix, err)
 	}
 }

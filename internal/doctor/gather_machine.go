@@ -1,6 +1,8 @@
 package doctor
 
 import (
+	"github.com/jdash-dev/jdash/internal/appdirs"
+
 	"github.com/jdash-dev/jdash/internal/proc"
 
 	"path/filepath"
@@ -31,10 +33,7 @@ func (g gatherer) runtime() {
 // labSettings reports Lab user settings kept in both the legacy and the platformdirs place.
 func (g gatherer) labSettings() {
 	s := g.s
-	xdg := g.in.Facts.Env["XDG_CONFIG_HOME"]
-	if !filepath.IsAbs(xdg) {
-		xdg = filepath.Join(s.Home, ".config")
-	}
+	xdg := appdirs.Base(func(k string) string { return g.in.Facts.Env[k] }, s.Home, "XDG_CONFIG_HOME")
 	legacy := filepath.Join(s.Home, ".jupyter", "lab", "user-settings")
 	pdirs := filepath.Join(xdg, "jupyter", "lab", "user-settings")
 	a, _ := g.r.ReadDirNames(legacy)

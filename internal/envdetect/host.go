@@ -1,6 +1,8 @@
 package envdetect
 
 import (
+	"github.com/jdash-dev/jdash/internal/appdirs"
+
 	"os"
 	"path/filepath"
 	"strings"
@@ -94,26 +96,9 @@ func (h Host) expand(p string) string {
 	return os.Expand(p, func(k string) string { return h.Env[k] })
 }
 
-func (h Host) xdgData() string {
-	if v := h.getenv("XDG_DATA_HOME"); filepath.IsAbs(v) {
-		return v
-	}
-	return h.home(".local", "share")
-}
-
-func (h Host) xdgConfig() string {
-	if v := h.getenv("XDG_CONFIG_HOME"); filepath.IsAbs(v) {
-		return v
-	}
-	return h.home(".config")
-}
-
-func (h Host) xdgCache() string {
-	if v := h.getenv("XDG_CACHE_HOME"); filepath.IsAbs(v) {
-		return v
-	}
-	return h.home(".cache")
-}
+func (h Host) xdgData() string   { return appdirs.Base(h.getenv, h.Home, "XDG_DATA_HOME") }
+func (h Host) xdgConfig() string { return appdirs.Base(h.getenv, h.Home, "XDG_CONFIG_HOME") }
+func (h Host) xdgCache() string  { return appdirs.Base(h.getenv, h.Home, "XDG_CACHE_HOME") }
 
 func (h Host) pathList(k string) []string {
 	var out []string

@@ -1,6 +1,6 @@
 // Package registry remembers the envs jdash has set up, patched or created, so that they can
 // be named from anywhere (`--env NAME`) and are listed by `jdash envs` wherever they live: a
-// small JSON list in $XDG_STATE_HOME/jdash/envs.json (~/.local/state/jdash/envs.json). Envs
+// small JSON list in appdirs.Dirs.Registry ($XDG_STATE_HOME/jdash/envs.json). Envs
 // that are gone are pruned whenever it is written. It holds prefixes only, never a secret.
 package registry
 
@@ -14,15 +14,6 @@ import (
 
 	"github.com/jdash-dev/jdash/internal/fsx"
 )
-
-// Path is the registry file for a process environment.
-func Path(env map[string]string) string {
-	state := env["XDG_STATE_HOME"]
-	if !filepath.IsAbs(state) {
-		state = filepath.Join(env["HOME"], ".local", "state")
-	}
-	return filepath.Join(state, "jdash", "envs.json")
-}
 
 type file struct {
 	Envs []string `json:"envs"`
