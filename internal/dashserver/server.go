@@ -8,7 +8,6 @@
 package dashserver
 
 import (
-	"archive/zip"
 	"bytes"
 	"crypto/rand"
 	"crypto/subtle"
@@ -34,6 +33,7 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/jdash-dev/jdash/internal/archive"
 	"github.com/jdash-dev/jdash/internal/fsx"
 )
 
@@ -475,30 +475,13 @@ func (s *Server) deployNotebook(name string, data []byte) error {
 // bounded, an index.ipynb), writes them into a new version dir, then points <root>/<name> at
 // it with one atomic symlink replace.
 func (s *Server) deployZip(name string, data []byte) (err error) {
-	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	entries, err := archive.Zip(data, archive.Limits{Entries: maxEntries, File: s.c.MaxUpload, Total: s.c.MaxUpload, Name: maxPath})
 	if err != nil {
-		return fmt.Errorf("a bad zip: %w", err)
+		return fmt.Errorf("the zip: %w", err)
 	}
-	if len(zr.File) > maxEntries {
-		return fmt.Errorf("the zip has %d entries (at most %d)", len(zr.File), maxEntries)
-	}
-	var total uint64
-	files := map[string]*zip.File{}
-	for _, f := range zr.File {
-		n := strings.TrimPrefix(path.Clean("/"+f.Name), "/")
-		if strings.Contains(f.Name, "..") || strings.HasPrefix(f.Name, "/") || strings.ContainsRune(f.Name, 0) || len(f.Name) > maxPath {
-			return fmt.Errorf("zip entry %q leaves the dashboard", f.Name)
-		}
-		if f.Mode().IsDir() || strings.HasSuffix(f.Name, "/") || n == "" || n == "." {
-			continue
-		}
-		if !f.Mode().IsRegular() {
-			return fmt.Errorf("zip entry %q is not a regular file", f.Name)
-		}
-		if total += f.UncompressedSize64; total > uint64(s.c.MaxUpload) {
-			return fmt.Errorf("the zip unpacks to more than %d bytes", s.c.MaxUpload)
-		}
-		files[n] = f
+	files := map[string][]byte{}
+	for _, f := range entries {
+		files[f.Name] = f.Data
 	}
 	if files["index.ipynb"] == nil {
 		return fmt.Errorf("the zip has no index.ipynb")
@@ -519,15 +502,7 @@ func (s *Server) deployZip(name string, data []byte) (err error) {
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		rc, err := files[n].Open()
-		if err != nil {
-			return err
-		}
-		b, err := io.ReadAll(io.LimitReader(rc, s.c.MaxUpload+1))
-		rc.Close()
-		if err != nil {
-			return fmt.Errorf("zip entry %q: %w", n, err)
-		}
+		b := files[n]
 		if n == "index.ipynb" {
 			if err := validNotebook(b); err != nil {
 				return err

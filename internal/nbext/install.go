@@ -1,13 +1,10 @@
 package nbext
 
 import (
-	"archive/tar"
-	"archive/zip"
-	"compress/bzip2"
-	"compress/gzip"
+	"github.com/jdash-dev/jdash/internal/archive"
+
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -168,129 +165,23 @@ func isArchive(p string) bool {
 	return false
 }
 
-// extract unpacks an archive into dir, refusing entries that would land outside it.
-// Archive limits: one entry is at most fsx.MaxCopy bytes, the whole archive at most
-// maxArchive bytes and maxEntries entries. Larger is an error, never a truncated file.
-const (
-	maxArchive = 256 << 20
-	maxEntries = 20000
-)
+// archiveLimits bound an nbextension archive: one entry is at most fsx.MaxCopy bytes, the
+// whole at most 256 MiB and 20,000 entries. Larger is an error, never a truncated file.
+var archiveLimits = archive.Limits{Entries: 20000, File: fsx.MaxCopy, Total: 256 << 20}
 
-// extract unpacks an archive into dir. Every entry is read and checked first (its name stays
-// inside dir, it is a regular file, it and the archive are within the limits); only then is
-// anything written, so a refused archive leaves nothing behind.
-func extract(w fsx.Writer, archive, dir string) error {
-	type entry struct {
-		target string
-		data   []byte
-		mode   fs.FileMode
+// extract unpacks an archive into dir. Every entry is read and checked first (archive.Open);
+// only then is anything written, so a refused archive leaves nothing behind.
+func extract(w fsx.Writer, src, dir string) error {
+	files, err := archive.Open(src, archiveLimits)
+	if err != nil {
+		return fmt.Errorf("%w (nothing was installed)", err)
 	}
-	var entries []entry
-	total := int64(0)
-	add := func(name string, size int64, r io.Reader, mode fs.FileMode) error {
-		if strings.ContainsRune(name, 0) {
-			return fmt.Errorf("%s: entry %q has a NUL byte in its name", archive, name)
-		}
-		target := filepath.Join(dir, filepath.FromSlash(name))
-		if !strings.HasPrefix(target, filepath.Clean(dir)+string(filepath.Separator)) {
-			return fmt.Errorf("%s: entry %q points outside the nbextensions dir", archive, name)
-		}
-		if len(entries) >= maxEntries {
-			return fmt.Errorf("%s: more than %d entries", archive, maxEntries)
-		}
-		if size > fsx.MaxCopy {
-			return fmt.Errorf("%s: entry %q is %d bytes, over the %d-byte limit for one file", archive, name, size, int64(fsx.MaxCopy))
-		}
-		data, err := io.ReadAll(io.LimitReader(r, fsx.MaxCopy+1))
-		if err != nil {
-			return fmt.Errorf("%s: %s: %w", archive, name, err)
-		}
-		if int64(len(data)) > fsx.MaxCopy {
-			return fmt.Errorf("%s: entry %q is over the %d-byte limit for one file", archive, name, int64(fsx.MaxCopy))
-		}
-		if total += int64(len(data)); total > maxArchive {
-			return fmt.Errorf("%s: over %d bytes unpacked", archive, int64(maxArchive))
-		}
-		if mode == 0 {
-			mode = 0o644
-		}
-		entries = append(entries, entry{target, data, mode.Perm()})
-		return nil
-	}
-	if err := readArchive(archive, add); err != nil {
-		return fmt.Errorf("%s (nothing was installed)", err)
-	}
-	for _, e := range entries {
-		if _, err := w.WriteFile(e.target, e.data, e.mode); err != nil {
+	for _, f := range files {
+		if _, err := w.WriteFile(filepath.Join(dir, filepath.FromSlash(f.Name)), f.Data, f.Mode); err != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-// readArchive calls add for each regular file of a zip or (compressed) tar archive.
-func readArchive(archive string, add func(name string, size int64, r io.Reader, mode fs.FileMode) error) error {
-	if strings.HasSuffix(strings.ToLower(archive), ".zip") {
-		zr, err := zip.OpenReader(archive)
-		if err != nil {
-			return fmt.Errorf("%s: %w", archive, err)
-		}
-		defer zr.Close()
-		for _, f := range zr.File {
-			if f.FileInfo().IsDir() {
-				continue
-			}
-			if !f.Mode().IsRegular() {
-				return fmt.Errorf("%s: entry %q is not a regular file (%s)", archive, f.Name, f.Mode().Type())
-			}
-			rc, err := f.Open()
-			if err != nil {
-				return fmt.Errorf("%s: %s: %w", archive, f.Name, err)
-			}
-			err = add(f.Name, int64(f.UncompressedSize64), rc, f.Mode())
-			rc.Close()
-			if err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	f, err := os.Open(archive)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	var r io.Reader = f
-	switch low := strings.ToLower(archive); {
-	case strings.HasSuffix(low, "gz"):
-		gz, err := gzip.NewReader(f)
-		if err != nil {
-			return fmt.Errorf("%s: %w", archive, err)
-		}
-		r = gz
-	case strings.HasSuffix(low, "bz2"):
-		r = bzip2.NewReader(f)
-	}
-	tr := tar.NewReader(r)
-	for {
-		h, err := tr.Next()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return fmt.Errorf("%s: %w", archive, err)
-		}
-		switch h.Typeflag {
-		case tar.TypeReg:
-		case tar.TypeDir:
-			continue
-		default:
-			return fmt.Errorf("%s: entry %q is not a regular file (links are refused)", archive, h.Name)
-		}
-		if err := add(h.Name, h.Size, tr, fs.FileMode(h.Mode)); err != nil {
-			return err
-		}
-	}
 }
 
 // UninstallFiles removes an installed nbextension (a file, dir or symlink named dest) from
