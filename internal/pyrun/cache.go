@@ -27,8 +27,8 @@ type cacheEntry struct {
 // OpenCache loads the cache file (a missing or damaged one starts empty).
 func OpenCache(path string) *Cache {
 	c := &Cache{path: path, entries: map[string]cacheEntry{}}
-	if data, err := fsx.ReadRegular(path, fsx.MaxRead); err == nil {
-		_ = json.Unmarshal(data, &c.entries)
+	if _, err := fsx.ReadJSON(fsx.Disk{}, path, &c.entries); err != nil {
+		c.entries = map[string]cacheEntry{}
 	}
 	return c
 }

@@ -5,9 +5,6 @@
 package registry
 
 import (
-	"encoding/json"
-	"errors"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -21,18 +18,9 @@ type file struct {
 
 // Load lists the remembered prefixes (none when there is no registry yet).
 func Load(path string) ([]string, error) {
-	data, err := fsx.ReadRegular(path, 1<<20)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
 	var f file
-	if err := json.Unmarshal(data, &f); err != nil {
-		return nil, err
-	}
-	return f.Envs, nil
+	_, err := fsx.ReadJSON(fsx.Disk{}, path, &f)
+	return f.Envs, err
 }
 
 // Add remembers prefix, and forgets the envs that are gone. The file is written atomically
@@ -52,14 +40,5 @@ func Add(path, prefix string) error {
 	if slices.Equal(envs, old) {
 		return nil
 	}
-	data, err := json.MarshalIndent(file{Envs: envs}, "", "  ")
-	if err != nil {
-		return err
-	}
-	w := &fsx.Real{Roots: fsx.NewRoots(filepath.Dir(path))}
-	if err := w.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return err
-	}
-	_, err = w.WriteFile(path, append(data, '\n'), 0o644)
-	return err
+	return fsx.WriteJSON(&fsx.Real{Roots: fsx.NewRoots(filepath.Dir(path))}, path, file{Envs: envs}, 0o644, 0o700)
 }

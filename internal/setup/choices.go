@@ -1,10 +1,6 @@
 package setup
 
 import (
-	"encoding/json"
-	"errors"
-	"fmt"
-	"io/fs"
 	"path/filepath"
 
 	"github.com/jdash-dev/jdash/internal/fsx"
@@ -25,16 +21,9 @@ func ChoicesFile(prefix string) string { return filepath.Join(fsx.StateDir(prefi
 
 // LoadChoices reads the env's choices (nil when it was never set up by jdash).
 func LoadChoices(fsys fsx.FS, prefix string) (*Choices, error) {
-	data, err := fsys.ReadFile(ChoicesFile(prefix))
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
 	var c Choices
-	if err := json.Unmarshal(data, &c); err != nil {
-		return nil, fmt.Errorf("%s: %w", ChoicesFile(prefix), err)
+	if found, err := fsx.ReadJSON(fsys, ChoicesFile(prefix), &c); !found || err != nil {
+		return nil, err
 	}
 	return &c, nil
 }
@@ -42,10 +31,5 @@ func LoadChoices(fsys fsx.FS, prefix string) (*Choices, error) {
 // SaveChoices records them through w (journaled with the setup, so an undo restores the
 // previous record too).
 func SaveChoices(w fsx.Writer, prefix string, c Choices) error {
-	data, err := json.MarshalIndent(c, "", "  ")
-	if err != nil {
-		return err
-	}
-	_, err = w.WriteFile(ChoicesFile(prefix), append(data, '\n'), 0o644)
-	return err
+	return fsx.WriteJSON(w, ChoicesFile(prefix), c, 0o644, 0o755)
 }

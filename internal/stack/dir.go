@@ -8,7 +8,6 @@ package stack
 import (
 	"github.com/jdash-dev/jdash/internal/proc"
 
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -70,12 +69,7 @@ func (d Dir) State() (*compose.State, error) {
 
 // SaveState writes the state atomically.
 func (d Dir) SaveState(st *compose.State) error {
-	data, err := json.MarshalIndent(st, "", "  ")
-	if err != nil {
-		return err
-	}
-	_, err = d.Writer().WriteFile(compose.StateFile(string(d)), data, fsx.SecretMode)
-	return err
+	return fsx.WriteJSON(d.Writer(), compose.StateFile(string(d)), st, fsx.SecretMode, 0o700)
 }
 
 // WritePlan writes the plan the detached supervisor runs and the files its services need.
