@@ -1,5 +1,6 @@
-// Package cmd is jdash's command layer: cobra and viper wiring only. Each verb maps flags to
-// an options struct and calls one run function; the work lives in internal/.
+// Package cmd is jdash's command layer, the top tier: cobra wiring only. Each verb maps its
+// flags to an options struct that carries the run's dependencies (deps) and calls one
+// function of a domain package in internal/; see docs/design.md for the tiers below.
 package cmd
 
 import (
@@ -12,22 +13,29 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/jdash-dev/jdash/internal/fsx"
-
-	"github.com/jdash-dev/jdash/internal/runner"
-
+	"github.com/jdash-dev/jdash/internal/clierr"
 	"github.com/jdash-dev/jdash/internal/envdetect"
+	"github.com/jdash-dev/jdash/internal/fsx"
+	"github.com/jdash-dev/jdash/internal/runner"
 	"github.com/jdash-dev/jdash/internal/ui"
 )
 
-// Exit codes: each means one thing.
+// Exit codes: each means one thing (internal/clierr).
 const (
-	ExitOK          = 0
-	ExitFailed      = 1
-	ExitUsage       = 2
-	ExitCheckFailed = 3
-	ExitInterrupted = 130
+	ExitOK          = clierr.OK
+	ExitFailed      = clierr.Failed
+	ExitUsage       = clierr.Usage
+	ExitCheckFailed = clierr.CheckFailed
+	ExitInterrupted = clierr.Interrupted
 )
+
+// FlagError is a usage error (exit 2); ExitError carries an exit code.
+type (
+	FlagError = clierr.UsageError
+	ExitError = clierr.ExitError
+)
+
+func flagErrorf(format string, a ...any) error { return clierr.Usagef(format, a...) }
 
 // Version is set at build time (-ldflags "-X github.com/jdash-dev/jdash/cmd.Version=v1.2.3");
 // otherwise the module version or VCS revision from the build info is used.
@@ -62,30 +70,13 @@ func version() string {
 	return "dev"
 }
 
-// FlagError is a usage error: exit 2 and the usage hint.
-type FlagError struct{ Err error }
-
-func (e *FlagError) Error() string { return e.Err.Error() }
-func (e *FlagError) Unwrap() error { return e.Err }
-
-func flagErrorf(format string, a ...any) error { return &FlagError{fmt.Errorf(format, a...)} }
-
-// ExitError carries a specific exit code (3 for a failed check).
-type ExitError struct {
-	Code int
-	Err  error
-}
-
-func (e *ExitError) Error() string { return e.Err.Error() }
-func (e *ExitError) Unwrap() error { return e.Err }
-
 // Main runs jdash with args and returns the process exit code.
 func Main(args []string) int {
 	env := envdetect.EnvFromOS()
 	f := &Factory{Env: env, GOOS: goos(), FS: fsx.Disk{}, Runner: &runner.Runner{Env: env}, Now: time.Now}
 	// No signal handler here: installing one starts an extra OS thread on every run, which
 	// the short read commands cannot afford (bench/README.md). Long-running verbs install
-	// their own with signal.NotifyContext, and return context.Canceled when interrupted.
+	// their own, and return context.Canceled when interrupted.
 	root := newRootCmd(f)
 	root.SetArgs(args)
 	err := root.ExecuteContext(context.Background())

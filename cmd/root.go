@@ -1,84 +1,71 @@
 package cmd
 
 import (
+	"context"
+	"os"
 	"runtime"
-	"sync"
+	"slices"
 	"time"
 
-	"github.com/jdash-dev/jdash/internal/appdirs"
-	"github.com/jdash-dev/jdash/internal/fsx"
-	"github.com/jdash-dev/jdash/internal/pkgindex"
-	"github.com/jdash-dev/jdash/internal/registry"
-
-	"github.com/jdash-dev/jdash/internal/jupyter"
-
-	"github.com/jdash-dev/jdash/internal/runner"
-
 	"github.com/spf13/cobra"
-	"github.com/spf13/viper"
+	"github.com/spf13/pflag"
 
-	"github.com/jdash-dev/jdash/internal/envdetect"
+	"github.com/jdash-dev/jdash/internal/config"
+	"github.com/jdash-dev/jdash/internal/envctx"
+	"github.com/jdash-dev/jdash/internal/fsx"
+	"github.com/jdash-dev/jdash/internal/runner"
+	"github.com/jdash-dev/jdash/internal/txn"
 	"github.com/jdash-dev/jdash/internal/ui"
 )
 
-// Factory holds what commands need, built lazily and injected so tests can replace it:
-// the process environment, the streams, the one runner of child processes and the clock.
+// Factory holds what commands need, injected so tests can replace it: the process
+// environment, the streams, the one runner of child processes, the clock, and (once the
+// root command has read it) the configuration.
 type Factory struct {
 	Env    map[string]string // process environment
 	GOOS   string
 	IO     *ui.IO
-	V      *viper.Viper // the one viper instance: flags > JDASH_* > jdash.yaml > defaults
-	FS     fsx.FS       // what read-only commands read through (writers read through themselves)
+	FS     fsx.FS // what read-only commands read through (writers read through themselves)
 	Runner *runner.Runner
 	Now    func() time.Time
 
-	scanOnce sync.Once
-	scan     envdetect.Result
-	lockMu   sync.Mutex
-	locks    map[string]*heldLock // env locks this process holds, by prefix
+	cfg  *config.Config
+	envs *envctx.Resolver
+	tx   *txn.Tx
+}
+
+// deps are a run's dependencies: every options struct embeds them, and its run function
+// takes nothing else.
+type deps struct {
+	IO     *ui.IO
+	FS     fsx.FS
+	Runner *runner.Runner
+	Now    func() time.Time
+	Envs   *envctx.Resolver // the env resolver (one machine scan per run)
+	Tx     *txn.Tx          // the one way the verbs change envs
+	Config *config.Config   // the settings and the stack, read once
+	Ctx    context.Context  // the long verbs' context (they add their own signal handling)
 }
 
 func goos() string { return runtime.GOOS }
 
-func (f *Factory) getenv(k string) string { return f.Env[k] }
-
-// Host is the machine description for envdetect, with configured workspaces and env dirs.
-func (f *Factory) Host() envdetect.Host {
-	h := envdetect.NewHost(f.GOOS, f.Env)
-	if root := f.V.GetString("system_root"); root != "" {
-		h = h.UnderRoot(root)
+// deps are built once per run, after the configuration was read.
+func (f *Factory) deps() deps {
+	if f.envs == nil {
+		cfg := f.cfg
+		if cfg == nil {
+			cfg = &config.Config{}
+		}
+		f.envs = &envctx.Resolver{Environ: f.Env, GOOS: f.GOOS, Settings: cfg.Settings, Runner: f.Runner}
+		f.tx = &txn.Tx{Now: f.Now}
+		if f.IO != nil {
+			f.tx.Out, f.tx.ErrOut = f.IO.Out, f.IO.ErrOut
+		}
 	}
-	h.Workspaces = f.V.GetStringSlice("workspace")
-	h.ExtraEnvDirs = append(f.V.GetStringSlice("env_dirs"), f.dirs().EnvsDir(f.Env))
-	h.KnownEnvs, _ = registry.Load(f.dirs().Registry()) // an unreadable registry only loses names
-	if d := f.V.GetInt("workspace_depth"); d > 0 {
-		h.MaxDepth = d
-	}
-	return h
-}
-
-// Scan runs the machine scan once per process.
-func (f *Factory) Scan() envdetect.Result {
-	f.scanOnce.Do(func() { f.scan = envdetect.Scan(f.Host()) })
-	return f.scan
-}
-
-// facts are the Jupyter facts of an env under this process's environment; system_root
-// (JDASH_SYSTEM_ROOT) moves the machine-wide dirs under another root, to inspect an image or
-// a chroot, and so that CLI tests never read the host's Jupyter.
-func (f *Factory) facts(e *envdetect.Env) (jupyter.Facts, *pkgindex.Index, bool) {
-	facts, pkgs, found := jupyter.FactsFor(e, f.Env)
-	facts.SystemRoot = f.V.GetString("system_root")
-	return facts, pkgs, found
-}
-
-// FindEnv resolves an ENV argument (see envdetect.Find).
-func (f *Factory) FindEnv(ref string) (*envdetect.Env, error) {
-	return envdetect.Find(f.Host(), ref, f.Scan)
+	return deps{IO: f.IO, FS: f.FS, Runner: f.Runner, Now: f.Now, Envs: f.envs, Tx: f.tx, Config: f.cfg}
 }
 
 func newRootCmd(f *Factory) *cobra.Command {
-	f.V = viper.New()
 	var configFile, colorMode string
 	root := &cobra.Command{
 		Use:           "jdash",
@@ -89,24 +76,80 @@ func newRootCmd(f *Factory) *cobra.Command {
 		SilenceUsage:  true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
 			if f.IO == nil {
-				f.IO = ui.System(f.getenv, colorMode)
+				f.IO = ui.System(func(k string) string { return f.Env[k] }, colorMode)
 			}
 			switch colorMode {
 			case "auto", "always", "never":
 			default:
 				return flagErrorf("--color must be auto, always or never, not %q", colorMode)
 			}
-			return loadConfig(f, cmd, configFile)
+			if err := checkFlags(cmd); err != nil {
+				return err
+			}
+			cwd, err := os.Getwd()
+			if err != nil {
+				return err
+			}
+			f.cfg, err = config.Load(config.Options{File: configFile, Cwd: cwd, Environ: f.Env, Flags: cmd.Flags()})
+			return err
 		},
 	}
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &FlagError{err} })
-	root.PersistentFlags().StringVar(&configFile, "config", "", "config file (default ./jdash.yaml, then $XDG_CONFIG_HOME/jdash/jdash.yaml)")
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &FlagError{Err: err} })
+	root.PersistentFlags().StringVar(&configFile, "config", "", "the jdash.yaml to read, settings and stack (default: the nearest ./jdash.yaml up from here, else $XDG_CONFIG_HOME/jdash/jdash.yaml for settings)")
 	root.PersistentFlags().StringVar(&colorMode, "color", "auto", "colour: auto, always or never (NO_COLOR is honoured)")
 	root.SetVersionTemplate("jdash {{.Version}}\n")
 	root.AddCommand(newEnvsCmd(f, nil), newPathsCmd(f, nil), newNbextCmd(f), newServerextCmd(f), newSetupCmd(f, nil), newEnvCmd(f), newPatchCmd(f, nil), newDoctorCmd(f, nil),
-		newUpCmd(f, nil), newPsCmd(f), newLogsCmd(f), newDownCmd(f), newSuperviseCmd(f), newDashboardsCmd(f))
+		newUpCmd(f, nil), newPsCmd(f, nil), newLogsCmd(f, nil), newDownCmd(f, nil), newSuperviseCmd(f, nil), newDashboardsCmd(f, nil))
 	return root
 }
 
-// dirs are jdash's own config, data and state dirs.
-func (f *Factory) dirs() appdirs.Dirs { return appdirs.For(f.Env) }
+// checkFlags refuses a string flag given an empty value (`--env ”` must not mean "the
+// default env").
+func checkFlags(cmd *cobra.Command) error {
+	var err error
+	cmd.Flags().Visit(func(fl *pflag.Flag) {
+		if err != nil {
+			return
+		}
+		switch fl.Value.Type() {
+		case "string":
+			if fl.Value.String() == "" {
+				err = flagErrorf("--%s is empty", fl.Name)
+			}
+		case "stringSlice":
+			if vals, _ := cmd.Flags().GetStringSlice(fl.Name); len(vals) == 0 || slices.Contains(vals, "") {
+				err = flagErrorf("--%s has an empty value", fl.Name)
+			}
+		}
+	})
+	return err
+}
+
+// envFlag is the value of the --env flag every env command takes.
+func envFlag(cmd *cobra.Command) string {
+	v, _ := cmd.Flags().GetString("env")
+	return v
+}
+
+// addEnvFlag is the --env flag every env command takes.
+func addEnvFlag(fs *pflag.FlagSet) {
+	fs.StringP("env", "e", "", "the `ENV`: a prefix path or a name from jdash envs (default: the active env)")
+}
+
+func minArgs(n int, msg string) cobra.PositionalArgs {
+	return func(_ *cobra.Command, args []string) error {
+		if len(args) < n {
+			return flagErrorf("%s", msg)
+		}
+		return nil
+	}
+}
+
+func exactArgs(n int, msg string) cobra.PositionalArgs {
+	return func(_ *cobra.Command, args []string) error {
+		if len(args) != n {
+			return flagErrorf("%s", msg)
+		}
+		return nil
+	}
+}

@@ -165,8 +165,9 @@ func TestPlanKindsAndOptions(t *testing.T) {
 	}
 	// an env without the kind's package: pre-flight names the fix
 	pl = build(t, "services:\n  nb: {env: KG, kind: classic}\n")
-	if p := pl.Proc("nb"); p.Satisfied(map[string]string{"jupyter-kernel-gateway": "3.0.1"}) || !strings.Contains(p.Fix, "jdash setup --profile classic") {
-		t.Errorf("classic on a gateway env: %+v", p)
+	k := KindOf(pl.Proc("nb").Kind)
+	if _, fix := k.Needs(EnvFacts{Prefix: "/KG"}); k.Satisfied(map[string]string{"jupyter-kernel-gateway": "3.0.1"}) || !strings.Contains(fix, "jdash setup --profile classic") {
+		t.Errorf("classic on a gateway env: %+v", k)
 	}
 }
 
@@ -177,7 +178,7 @@ func TestPlanRefusesAnOpenServiceWithoutAToken(t *testing.T) {
 	// beyond loopback, viewing the dashboards needs a token unless viewer_auth says password
 	pl := build(t, "services:\n  nb: {env: NB, kind: classic}\n  v: {env: VO, kind: voila}\n  d: {kind: dashboards, render: v, ip: 0.0.0.0}\n")
 	if d := pl.Proc("d"); env(d, "JDASH_DASHBOARDS_UPLOAD_TOKEN") == "" || d.Token == "" || env(d, "JDASH_DASHBOARDS_VIEWER_TOKEN") != d.Token ||
-		!slices.Contains(d.Secrets, "JDASH_DASHBOARDS_VIEWER_TOKEN") || !strings.HasSuffix(d.URL(), "/?token="+d.Token) {
+		!slices.Contains(d.SecretVars, "JDASH_DASHBOARDS_VIEWER_TOKEN") || !strings.HasSuffix(d.URL(), "/?token="+d.Token) {
 		t.Errorf("dashboards beyond loopback: %+v", d)
 	}
 }
@@ -220,7 +221,7 @@ func TestViewerAuth(t *testing.T) {
 	}
 	opts := Options{Resolve: fakeEnvs, Token: counter(), StateDir: "/state", Getenv: func(k string) string { return map[string]string{"DASH_PW": "s3cret"}[k] }}
 	pl, err := Build(st, opts)
-	if d := pl.Proc("d"); err != nil || env(d, "JDASH_DASHBOARDS_VIEWER_PASSWORD") != "s3cret" || !slices.Contains(d.Secrets, "JDASH_DASHBOARDS_VIEWER_PASSWORD") {
+	if d := pl.Proc("d"); err != nil || env(d, "JDASH_DASHBOARDS_VIEWER_PASSWORD") != "s3cret" || !slices.Contains(d.SecretVars, "JDASH_DASHBOARDS_VIEWER_PASSWORD") {
 		t.Errorf("password: %v %+v", err, d)
 	}
 	opts.Getenv = func(string) string { return "" }
@@ -368,7 +369,7 @@ func TestEnterpriseGatewayKind(t *testing.T) {
 	}
 	nb, gw := pl.Proc("notebook"), pl.Proc("gateway")
 	if !slices.Contains(gw.Argv, "--EnterpriseGatewayApp.port_retries=0") || env(gw, "EG_AUTH_TOKEN") != gw.Token || env(gw, "EG_INHERITED_ENVS") != MarkerVar ||
-		gw.Port != 8889 || !gw.Satisfied(map[string]string{"jupyter-enterprise-gateway": "3.3.0"}) {
+		gw.Port != 8889 || !KindOf(gw.Kind).Satisfied(map[string]string{"jupyter-enterprise-gateway": "3.3.0"}) {
 		t.Errorf("enterprise gateway: %+v", gw)
 	}
 	if env(nb, "JUPYTER_GATEWAY_AUTH_TOKEN") != gw.Token || !slices.Contains(nb.Argv, "--GatewayClient.url=http://127.0.0.1:8889") {

@@ -106,18 +106,12 @@ func containerArgv(pl *Plan, p Proc) []string {
 	return out
 }
 
-// probeVar is the variable holding the token a service's probe sends.
+// probeVar is the variable holding the token a service's probe sends ("" when it sends none).
 func probeVar(p Proc) string {
-	if g, ok := gatewayApps[p.Kind]; ok {
-		return g.tokenVar
-	}
-	switch p.Kind {
-	case "voila":
-		return "VOILA_TOKEN"
-	case "dashboards", "dashboards_server":
+	if p.Probe.Token == "" {
 		return ""
 	}
-	return "JUPYTER_TOKEN"
+	return KindOf(p.Kind).TokenVar
 }
 
 // probeCommand is the readiness probe as a command run in the container.
@@ -144,7 +138,7 @@ func containerEnv(pl *Plan, p Proc) (plain, secret []string) {
 		if k == "JDASH_DASHBOARDS_LISTEN" {
 			v = "0.0.0.0:" + strconv.Itoa(p.Port)
 		}
-		if slices.Contains(p.Secrets, k) {
+		if slices.Contains(p.SecretVars, k) {
 			secret = append(secret, k+"="+v)
 		} else {
 			plain = append(plain, k+"="+v)

@@ -5,6 +5,7 @@ import (
 
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"net"
 	"path/filepath"
@@ -37,22 +38,6 @@ type Options struct {
 	AllowRoot bool
 	// Getenv reads the caller's environment (a remote gateway's token_env).
 	Getenv func(string) string
-}
-
-// gatewayApp is how a gateway kind is started: its module, its traitlets class, the variable
-// of its token, and what else it needs.
-type gatewayApp struct {
-	module, class, tokenVar string
-	env                     []string
-}
-
-var gatewayApps = map[string]gatewayApp{
-	// The notebook's running-kernels list asks the gateway, which answers 403 without
-	// *_LIST_KERNELS; the gateway's kernels get only the variables it lets through: the stack's
-	// marker must reach them, so that jdash down finds them whatever happened to the gateway.
-	"kernel_gateway": {"kernel_gateway", "KernelGatewayApp", "KG_AUTH_TOKEN", []string{"KG_LIST_KERNELS=True", "KG_ENV_PROCESS_WHITELIST=" + MarkerVar}},
-	// Enterprise Gateway reads EG_* (and KG_*); EG_INHERITED_ENVS names what its kernels inherit.
-	"enterprise_gateway": {"enterprise_gateway", "EnterpriseGatewayApp", "EG_AUTH_TOKEN", []string{"EG_LIST_KERNELS=True", "EG_INHERITED_ENVS=" + MarkerVar}},
 }
 
 // MarkerVar is the variable that marks every process of a stack (set by the supervisor,
@@ -89,8 +74,8 @@ type Proc struct {
 	Env  string   `json:"env"`  // the env's prefix
 	Argv []string `json:"argv"`
 	Set  []string `json:"environment"` // K=V on top of the runner's deliberate environment
-	// Secrets are the names in Set whose values are tokens (masked when shown).
-	Secrets        []string      `json:"secrets,omitempty"`
+	// SecretVars are the names in Set whose values are tokens (masked when shown).
+	SecretVars     []string      `json:"secret_vars,omitempty"`
 	Files          []File        `json:"files,omitempty"`
 	Dir            string        `json:"cwd"`
 	IP             string        `json:"ip"`
@@ -103,8 +88,6 @@ type Proc struct {
 	Restart        string        `json:"restart"`
 	// Remote is a service that runs elsewhere (a gateway given by url): probed, never started.
 	Remote string `json:"remote,omitempty"`
-	// Needs is the distribution the kind runs on, and Fix the command that installs it.
-	Needs, Fix string `json:"-"`
 }
 
 // Base is where the service answers: http://host:port (a remote's address as given).
@@ -139,10 +122,10 @@ func displayHost(ip string) string {
 func ConnectHost(ip string) string { return displayHost(ip) }
 
 // Secret lists the token values the service gets.
-func (p Proc) Secret() []string {
+func (p Proc) SecretValues() []string {
 	var out []string
 	for _, kv := range p.Set {
-		if k, v, _ := strings.Cut(kv, "="); slices.Contains(p.Secrets, k) {
+		if k, v, _ := strings.Cut(kv, "="); slices.Contains(p.SecretVars, k) {
 			out = append(out, v)
 		}
 	}
@@ -155,7 +138,7 @@ func (p Proc) Masked() []string {
 	for i, kv := range p.Set {
 		k, _, _ := strings.Cut(kv, "=")
 		out[i] = kv
-		if slices.Contains(p.Secrets, k) {
+		if slices.Contains(p.SecretVars, k) {
 			out[i] = k + "=***"
 		}
 	}
@@ -178,19 +161,9 @@ func (pl *Plan) Proc(name string) *Proc {
 	return nil
 }
 
-// Default ports of the kinds.
-var defaultPorts = map[string]int{"notebook": 8888, "kernel_gateway": 8889, "enterprise_gateway": 8889, "voila": 8866, "dashboards_server": 3000, "dashboards": 3000}
-
 // Self is the argv[0] of a service jdash serves itself (the runner of the stack replaces it
 // with jdash's own executable).
 const Self = "jdash"
-
-func family(kind string) string {
-	if slices.Contains(NotebookKinds, kind) {
-		return "notebook"
-	}
-	return kind
-}
 
 // Build makes the plan: a fresh token per link, the wiring between the services (the notebook's
 // kernels on the gateway, the bundlers' dashboards server), port_retries=0 everywhere, and a
@@ -209,7 +182,7 @@ func Build(st *Stack, o Options) (*Plan, error) {
 		}
 		p := s.Port
 		if p == 0 {
-			for p = defaultPorts[family(s.Kind)]; used[p]; p++ {
+			for p = KindOf(s.Kind).Port; used[p]; p++ {
 			}
 			used[p] = true
 		}
@@ -218,7 +191,7 @@ func Build(st *Stack, o Options) (*Plan, error) {
 	var gateway, dash *Service
 	for i := range st.Services {
 		s := &st.Services[i]
-		if (slices.Contains(GatewayKinds, s.Kind) || s.Kind == RemoteKind) && gateway == nil {
+		if KindOf(s.Kind).IsGateway() && gateway == nil {
 			gateway = s
 		}
 		if (s.Kind == "dashboards_server" || s.Kind == "dashboards") && dash == nil {
@@ -260,7 +233,7 @@ func Build(st *Stack, o Options) (*Plan, error) {
 		if s.Kind == RemoteKind {
 			tokv := tokens[s.Name]
 			pl.Procs = append(pl.Procs, Proc{Name: s.Name, Kind: RemoteKind, Remote: strings.TrimSuffix(s.URL, "/"), Token: tokv,
-				Secrets: []string{s.TokenEnv}, Probe: Probe{Path: "/api/kernelspecs", Token: tokv}, StartupTimeout: s.StartupTimeout})
+				SecretVars: []string{s.TokenEnv}, Probe: Probe{Path: KindOf(RemoteKind).Probe, Token: tokv}, StartupTimeout: s.StartupTimeout})
 			continue
 		}
 		if s.Kind != "dashboards_server" && s.Kind != "dashboards" {
@@ -276,18 +249,15 @@ func Build(st *Stack, o Options) (*Plan, error) {
 		}
 		p := Proc{Name: s.Name, Kind: kind, Env: env.Prefix, Dir: st.RootDir, IP: s.IP, Port: port[s.Name],
 			DependsOn: s.DependsOn, StartupTimeout: s.StartupTimeout, Restart: s.Restart}
-		p.Needs, p.Fix = needs(kind, env)
 		py := env.Python
 		setTok := func(k, v string) {
 			p.Set = append(p.Set, k+"="+v)
-			p.Secrets = append(p.Secrets, k)
+			p.SecretVars = append(p.SecretVars, k)
 		}
-		switch family(kind) {
+		k := KindOf(kind)
+		switch k.Family {
 		case "notebook":
-			app, module := "ServerApp", map[string]string{"nbclassic": "nbclassic", "notebook7": "notebook", "lab": "jupyterlab"}[kind]
-			if kind == "classic" {
-				app, module = "NotebookApp", "notebook"
-			}
+			app, module := k.App, k.Module
 			gw := ""
 			if gateway != nil && s.Kernels != "local" {
 				gw = gatewayURL()
@@ -314,7 +284,7 @@ func Build(st *Stack, o Options) (*Plan, error) {
 				p.Argv = append(p.Argv, "--allow-root")
 			}
 			p.Token = tok(s.Name)
-			setTok("JUPYTER_TOKEN", p.Token)
+			setTok(k.TokenVar, p.Token)
 			if gw != "" {
 				setTok("JUPYTER_GATEWAY_AUTH_TOKEN", tok(gateway.Name))
 			}
@@ -323,16 +293,13 @@ func Build(st *Stack, o Options) (*Plan, error) {
 				p.Set = append(p.Set, "DASHBOARD_SERVER_URL="+u, "DASHBOARD_REDIRECT_URL="+u)
 				setTok("DASHBOARD_SERVER_AUTH_TOKEN", tok(dash.Name+"/upload"))
 			}
-			p.Probe = Probe{Path: "/api/status", Token: p.Token}
-			p.URLPath = map[string]string{"classic": "/tree", "nbclassic": "/nbclassic/tree", "notebook7": "/tree", "lab": "/lab"}[kind]
-		case "kernel_gateway", "enterprise_gateway":
-			g := gatewayApps[kind]
-			p.Argv = []string{py, "-m", g.module, "--" + g.class + ".ip=" + s.IP, "--" + g.class + ".port=" + strconv.Itoa(p.Port), "--" + g.class + ".port_retries=0"}
+			p.Probe = Probe{Path: k.Probe, Token: p.Token}
+		case "gateway":
+			p.Argv = []string{py, "-m", k.Module, "--" + k.App + ".ip=" + s.IP, "--" + k.App + ".port=" + strconv.Itoa(p.Port), "--" + k.App + ".port_retries=0"}
 			p.Token = tok(s.Name)
-			setTok(g.tokenVar, p.Token)
-			p.Set = append(p.Set, g.env...)
-			p.Probe = Probe{Path: "/api", Token: p.Token}
-			p.URLPath = "/api"
+			setTok(k.TokenVar, p.Token)
+			p.Set = append(p.Set, k.Env...)
+			p.Probe = Probe{Path: k.Probe, Token: p.Token}
 		case "voila":
 			// Voilà ignores JUPYTER_TOKEN and takes its token from argv or a config file: a 0600
 			// voila.json in a config dir of its own, first on its config path.
@@ -340,9 +307,8 @@ func Build(st *Stack, o Options) (*Plan, error) {
 			cfg := filepath.Join(o.StateDir, "config", s.Name)
 			p.Files = append(p.Files, File{Path: filepath.Join(cfg, "voila.json"), Data: []byte(fmt.Sprintf("{\"Voila\": {\"token\": %q}}\n", p.Token)), Why: "holds the token"})
 			p.Set = append(p.Set, "JUPYTER_CONFIG_PATH="+cfg)
-			p.Argv = []string{py, "-m", "voila", st.RootDir, "--no-browser", "--port=" + strconv.Itoa(p.Port), "--Voila.ip=" + s.IP, "--Voila.port_retries=0"}
-			p.Probe = Probe{Path: "/", Token: p.Token}
-			p.URLPath = "/"
+			p.Argv = []string{py, "-m", k.Module, st.RootDir, "--no-browser", "--port=" + strconv.Itoa(p.Port), "--" + k.App + ".ip=" + s.IP, "--" + k.App + ".port_retries=0"}
+			p.Probe = Probe{Path: k.Probe, Token: p.Token}
 		case "dashboards":
 			// served by jdash itself (internal/dashserver), rendering through the voila service
 			vs := st.Service(s.Render)
@@ -388,8 +354,7 @@ func Build(st *Stack, o Options) (*Plan, error) {
 				setTok("JDASH_DASHBOARDS_VIEWER_PASSWORD", pw)
 			}
 			// the uploader may view: the probe sends the upload token, whatever viewer_auth says
-			p.Probe = Probe{Path: "/", Token: tok(s.Name + "/upload")}
-			p.URLPath = "/"
+			p.Probe = Probe{Path: k.Probe, Token: tok(s.Name + "/upload")}
 		case "dashboards_server":
 			p.Argv = slices.Clone(s.Command)
 			p.Set = append(p.Set, "IP="+s.IP, "PORT="+strconv.Itoa(p.Port), "NODE_ENV=production")
@@ -399,10 +364,10 @@ func Build(st *Stack, o Options) (*Plan, error) {
 				setTok("KG_AUTH_TOKEN", tok(gateway.Name))
 			}
 			setTok("AUTH_TOKEN", tok(s.Name+"/upload"))
-			p.Probe = Probe{Path: "/"}
-			p.URLPath = "/"
+			p.Probe = Probe{Path: k.Probe}
 		}
-		if family(kind) != "dashboards_server" && kind != "dashboards" {
+		p.URLPath = k.URLPath
+		if k.Python() {
 			p.Set = append(p.Set, "PYTHONUNBUFFERED=1")
 		}
 		if s.Ready != "" {
@@ -464,49 +429,6 @@ func AutoKind(v map[string]string) string {
 	return ""
 }
 
-// needs is the distribution a kind runs on and the command that puts it in the env.
-func needs(kind string, env EnvFacts) (string, string) {
-	at := " --env " + env.Prefix
-	switch kind {
-	case "classic":
-		return "notebook<7", "jdash setup --profile classic --install" + at
-	case "nbclassic":
-		return "nbclassic", "jdash setup --profile nbclassic --install" + at
-	case "notebook7":
-		return "notebook>=7", "jdash setup --profile modern --install" + at
-	case "lab":
-		return "jupyterlab", env.Python + " -m pip install jupyterlab"
-	case "kernel_gateway":
-		return "jupyter-kernel-gateway", "jdash setup --profile gateway --install" + at
-	case "enterprise_gateway":
-		return "jupyter-enterprise-gateway", env.Python + " -m pip install jupyter_enterprise_gateway   # in an env of its own: it pins jupyter_client<7"
-	case "voila":
-		return "voila", env.Python + " -m pip install voila"
-	}
-	return "", ""
-}
-
-// Satisfied reports whether the env has what the kind needs.
-func (p Proc) Satisfied(v map[string]string) bool {
-	switch p.Kind {
-	case "classic":
-		return v["notebook"] != "" && !jupyter.IsNotebook7(v["notebook"])
-	case "notebook7":
-		return jupyter.IsNotebook7(v["notebook"])
-	case "nbclassic":
-		return v["nbclassic"] != ""
-	case "lab":
-		return v["jupyterlab"] != ""
-	case "kernel_gateway":
-		return v["jupyter-kernel-gateway"] != ""
-	case "enterprise_gateway":
-		return v["jupyter-enterprise-gateway"] != ""
-	case "voila":
-		return v["voila"] != ""
-	}
-	return true
-}
-
 // Trait is one traitlets value of a server's config.
 type Trait struct {
 	Class, Name string
@@ -540,5 +462,17 @@ func UIConfigTrait(app string) Trait { return Trait{app, uiconfig.Trait, uiconfi
 // openWithoutToken is a service that would listen beyond loopback with no token at all (the
 // dashboards kinds publish their views, but their upload API has a token).
 func (p Proc) openWithoutToken() bool {
-	return !endpoint.IsLoopback(p.IP) && p.Token == "" && len(p.Secrets) == 0
+	return !endpoint.IsLoopback(p.IP) && p.Token == "" && len(p.SecretVars) == 0
+}
+
+// Marshal serializes the plan for the detached supervisor (tokens included: the file is 0600).
+func (pl *Plan) Marshal() ([]byte, error) { return json.MarshalIndent(pl, "", "  ") }
+
+// UnmarshalPlan reads a plan Marshal wrote.
+func UnmarshalPlan(data []byte) (*Plan, error) {
+	var pl Plan
+	if err := json.Unmarshal(data, &pl); err != nil {
+		return nil, fmt.Errorf("plan: %w", err)
+	}
+	return &pl, nil
 }

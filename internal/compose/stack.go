@@ -6,6 +6,8 @@
 package compose
 
 import (
+	"encoding/json"
+
 	"github.com/jdash-dev/jdash/internal/endpoint"
 
 	"errors"
@@ -19,15 +21,6 @@ import (
 
 	"go.yaml.in/yaml/v3"
 )
-
-// Kinds a service may have. auto picks the notebook server the env has.
-var (
-	NotebookKinds = []string{"classic", "nbclassic", "notebook7", "lab", "auto"}
-	GatewayKinds  = []string{"kernel_gateway", "enterprise_gateway"}
-	DashKinds     = []string{"voila", "dashboards", "dashboards_server"}
-)
-
-func allKinds() []string { return slices.Concat(NotebookKinds, GatewayKinds, DashKinds) }
 
 // Service is one entry of services:.
 type Service struct {
@@ -180,8 +173,8 @@ func parseService(name string, v *yaml.Node, bad func(*yaml.Node, string, ...any
 			svc.Env, err = nonEmpty(val)
 		case "kind":
 			svc.Kind, err = nonEmpty(val)
-			if err == nil && !slices.Contains(allKinds(), svc.Kind) {
-				return svc, bad(val, "%s: unknown kind %q (one of %s)", field, svc.Kind, strings.Join(allKinds(), ", "))
+			if err == nil && !slices.Contains(kindNames(), svc.Kind) {
+				return svc, bad(val, "%s: unknown kind %q (one of %s)", field, svc.Kind, strings.Join(kindNames(), ", "))
 			}
 		case "port":
 			svc.Port, err = port(val)
@@ -262,7 +255,7 @@ func parseService(name string, v *yaml.Node, bad func(*yaml.Node, string, ...any
 		return svc, nil
 	}
 	if svc.Kind == "" {
-		return svc, bad(v, "service %s: no kind (one of %s)", name, strings.Join(allKinds(), ", "))
+		return svc, bad(v, "service %s: no kind (one of %s)", name, strings.Join(kindNames(), ", "))
 	}
 	if svc.Kind == "dashboards_server" && len(svc.Command) == 0 {
 		return svc, bad(v, "service %s: kind dashboards_server needs its command (the legacy Node server is not installed by jdash)", name)
@@ -292,7 +285,7 @@ func parseService(name string, v *yaml.Node, bad func(*yaml.Node, string, ...any
 	if svc.Kind != "dashboards_server" && svc.Kind != "dashboards" && svc.Env == "" {
 		return svc, bad(v, "service %s: no env (a path or a name from jdash envs)", name)
 	}
-	if svc.Kernels != "" && !slices.Contains(NotebookKinds, svc.Kind) {
+	if svc.Kernels != "" && !KindOf(svc.Kind).IsNotebook() {
 		return svc, bad(v, "service %s: kernels applies to notebook services only", name)
 	}
 	return svc, nil
@@ -319,7 +312,7 @@ func (st *Stack) check(bad func(*yaml.Node, string, ...any) error) error {
 				return bad(line(s), "service %s: render %q is not a voila service of this stack", s.Name, s.Render)
 			}
 		}
-		if s.Kind != "dashboards_server" && !slices.Contains(NotebookKinds, s.Kind) && s.Kernels != "" {
+		if s.Kind != "dashboards_server" && !KindOf(s.Kind).IsNotebook() && s.Kernels != "" {
 			return bad(line(s), "service %s: kernels applies to notebook services only", s.Name)
 		}
 	}
@@ -507,4 +500,46 @@ func checkRemoteURL(raw string) error {
 		return fmt.Errorf("%w: give the token in the variable named by token_env", err)
 	}
 	return err
+}
+
+// Default is the zero-config stack: the env's notebook server, and a kernel gateway and
+// Voilà when the env has them, serving dir.
+func Default(env EnvFacts, dir string) (*Stack, error) {
+	kind := AutoKind(env.Versions)
+	if kind == "" {
+		return nil, fmt.Errorf("no jdash.yaml here, and %s has no notebook server (notebook, jupyterlab or nbclassic) for a default stack: jdash setup --profile modern --install --env %s", env.Prefix, env.Prefix)
+	}
+	st := &Stack{Dir: dir, RootDir: dir}
+	add := func(name, kind string, port int) {
+		st.Services = append(st.Services, Service{Name: name, Env: env.Prefix, Kind: kind, Port: port, IP: "127.0.0.1",
+			StartupTimeout: 60 * time.Second, Restart: "no"})
+	}
+	add("notebook", kind, 8888)
+	if env.Versions["jupyter-kernel-gateway"] != "" {
+		add("gateway", "kernel_gateway", 8889)
+	}
+	if env.Versions["voila"] != "" {
+		add("dashboards", "voila", 8866)
+	}
+	return st, nil
+}
+
+// YAML is the stack as a jdash.yaml (what up --write-config writes).
+func (st *Stack) YAML() []byte {
+	var b strings.Builder
+	b.WriteString("# the stack jdash up runs (jdash up --dry-run shows the plan)\n")
+	root := "."
+	if st.RootDir != st.Dir {
+		root = st.RootDir
+	}
+	fmt.Fprintf(&b, "root_dir: %s\nservices:\n", quoteYAML(root))
+	for _, s := range st.Services {
+		fmt.Fprintf(&b, "  %s: {env: %s, kind: %s, port: %d}\n", s.Name, quoteYAML(s.Env), s.Kind, s.Port)
+	}
+	return []byte(b.String())
+}
+
+func quoteYAML(s string) string {
+	b, _ := json.Marshal(s) // a JSON string is a YAML flow scalar
+	return string(b)
 }

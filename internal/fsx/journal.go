@@ -182,7 +182,7 @@ func readPending(path string) (*Journal, error) {
 	return &j, nil
 }
 
-func journalDir(prefix string) string { return filepath.Join(StateDir(prefix), "journal") }
+func journalDir(prefix string) string { return filepath.Join(EnvStateDir(prefix), "journal") }
 
 // SaveJournal records changes (if any) for a later undo.
 func SaveJournal(prefix, command string, changes []Change, now time.Time) (string, error) {

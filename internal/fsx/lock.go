@@ -10,9 +10,9 @@ import (
 	"github.com/gofrs/flock"
 )
 
-// StateDir is where jdash keeps an env's lock and journal: inside the env, so that nothing
+// EnvStateDir is where jdash keeps an env's lock and journal: inside the env, so that nothing
 // about an env is written under the user's home.
-func StateDir(prefix string) string { return filepath.Join(prefix, ".jdash") }
+func EnvStateDir(prefix string) string { return filepath.Join(prefix, ".jdash") }
 
 // Lock holds the env's lock file (gofrs/flock: flock(2), or LockFileEx on Windows). Every
 // command that writes into an env holds it from its first read to its last write, so that
@@ -21,7 +21,7 @@ type Lock struct{ fl *flock.Flock }
 
 // LockEnv takes the env's lock, waiting up to timeout.
 func LockEnv(ctx context.Context, prefix string, timeout time.Duration) (*Lock, error) {
-	dir := StateDir(prefix)
+	dir := EnvStateDir(prefix)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("cannot write into the env %s: %w", prefix, err)
 	}

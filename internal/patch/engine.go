@@ -234,7 +234,7 @@ type FileState struct {
 	Patched  string   `json:"patched_sha256"`
 }
 
-func stateDir(prefix string) string        { return filepath.Join(fsx.StateDir(prefix), "patch") }
+func stateDir(prefix string) string        { return filepath.Join(fsx.EnvStateDir(prefix), "patch") }
 func statePath(prefix string) string       { return filepath.Join(stateDir(prefix), "state.json") }
 func backupPath(prefix, sum string) string { return filepath.Join(stateDir(prefix), "backups", sum) }
 

@@ -17,7 +17,7 @@ type Choices struct {
 }
 
 // ChoicesFile is where an env's choices are kept.
-func ChoicesFile(prefix string) string { return filepath.Join(fsx.StateDir(prefix), "setup.json") }
+func ChoicesFile(prefix string) string { return filepath.Join(fsx.EnvStateDir(prefix), "setup.json") }
 
 // LoadChoices reads the env's choices (nil when it was never set up by jdash).
 func LoadChoices(fsys fsx.FS, prefix string) (*Choices, error) {

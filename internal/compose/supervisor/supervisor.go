@@ -64,10 +64,9 @@ type Supervisor struct {
 	Runner *runner.Runner
 	Specs  []Spec // in start order
 	LogDir string
-	// Out receives every process's output as "name | line" (foreground); nil: files only.
-	Out io.Writer
-	// Prefix formats a process's name for Out (a colour per name on a terminal).
-	Prefix func(name string) string
+	// Logs receives every process's output line by line (the foreground view); nil: the log
+	// files only.
+	Logs LogConsumer
 	// Marker ("K=V") goes into every child's environment; children's children (kernels)
 	// inherit it, so Reap finds them all.
 	Marker string
@@ -382,7 +381,7 @@ func (s *Supervisor) Stop(grace time.Duration, force <-chan struct{}) []int {
 }
 
 // lineWriter writes a process's output, line by line with secrets redacted, to its log file
-// and, in the foreground, to Out as "name | line".
+// and, in the foreground, to Logs.
 func (s *Supervisor) lineWriter(name string, logf *os.File) io.WriteCloser {
 	pr, pw := io.Pipe()
 	var pairs []string
@@ -392,19 +391,15 @@ func (s *Supervisor) lineWriter(name string, logf *os.File) io.WriteCloser {
 		}
 	}
 	redact := strings.NewReplacer(pairs...)
-	prefix := name + " | "
-	if s.Prefix != nil {
-		prefix = s.Prefix(name)
-	}
 	go func() {
 		sc := bufio.NewScanner(pr)
 		sc.Buffer(make([]byte, 0, 64*1024), 1<<20)
 		for sc.Scan() {
 			line := redact.Replace(sc.Text())
 			logf.WriteString(line + "\n")
-			if s.Out != nil {
+			if s.Logs != nil {
 				s.outMu.Lock()
-				fmt.Fprintln(s.Out, prefix+line)
+				s.Logs.Log(name, line)
 				s.outMu.Unlock()
 			}
 		}
@@ -439,4 +434,26 @@ func TailFile(path string, n int) string {
 		lines = lines[len(lines)-n:]
 	}
 	return strings.Join(lines, "\n")
+}
+
+// LogConsumer receives the services' output line by line (as docker compose's LogConsumer):
+// the foreground view of up and jdash logs print through the same one.
+type LogConsumer interface {
+	Log(name, line string)
+}
+
+// Printer prints "name | line", the names padded to Width, each through Colour (optional).
+type Printer struct {
+	W      io.Writer
+	Width  int
+	Colour func(name, s string) string
+}
+
+// Log prints one line.
+func (p *Printer) Log(name, line string) {
+	prefix := fmt.Sprintf("%-*s |", p.Width, name)
+	if p.Colour != nil {
+		prefix = p.Colour(name, prefix)
+	}
+	fmt.Fprintln(p.W, prefix+" "+line)
 }

@@ -122,7 +122,7 @@ func (s *syncBuf) String() string              { s.mu.Lock(); defer s.mu.Unlock(
 
 func newSup(t *testing.T, specs ...Spec) (*Supervisor, *syncBuf) {
 	out := &syncBuf{}
-	return &Supervisor{Runner: &runner.Runner{Env: map[string]string{"PATH": os.Getenv("PATH")}}, Specs: specs, LogDir: t.TempDir(), Out: out, Redact: []string{"sekrit"},
+	return &Supervisor{Runner: &runner.Runner{Env: map[string]string{"PATH": os.Getenv("PATH")}}, Specs: specs, LogDir: t.TempDir(), Logs: &Printer{W: out}, Redact: []string{"sekrit"},
 		Marker: "JDASH_STACK=test:" + fmt.Sprint(time.Now().UnixNano())}, out
 }
 

@@ -1,4 +1,4 @@
-package stack
+package engine
 
 import (
 	"github.com/jdash-dev/jdash/internal/proc"

@@ -1,6 +1,6 @@
 //go:build unix
 
-package stack
+package engine
 
 import (
 	"errors"
@@ -18,7 +18,7 @@ type Lock struct{ f *os.File }
 var ErrBusy = errors.New("the stack is starting or up")
 
 // TryLock takes the lock without waiting (ErrBusy when held).
-func (d Dir) TryLock() (*Lock, error) {
+func (d Store) TryLock() (*Lock, error) {
 	if err := d.Make(); err != nil {
 		return nil, err
 	}
@@ -38,7 +38,7 @@ func (d Dir) TryLock() (*Lock, error) {
 
 // Adopt takes over the lock an up handed down as an inherited file, checking that the file
 // is this stack's lock and that the lock is held through it.
-func (d Dir) Adopt(f *os.File) (*Lock, error) {
+func (d Store) Adopt(f *os.File) (*Lock, error) {
 	fi, err1 := f.Stat()
 	want, err2 := os.Lstat(d.lockFile())
 	if err1 != nil || err2 != nil || !os.SameFile(fi, want) {
@@ -74,6 +74,6 @@ func (l *Lock) Release() {
 
 // SupervisorLog opens the detached supervisor's log for writing, afresh (never through a
 // link someone put in its place).
-func (d Dir) SupervisorLog() (*os.File, error) {
+func (d Store) SupervisorLog() (*os.File, error) {
 	return os.OpenFile(d.SupervisorLogPath(), os.O_CREATE|os.O_WRONLY|os.O_TRUNC|syscall.O_NOFOLLOW, 0o600)
 }

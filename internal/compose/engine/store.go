@@ -1,11 +1,14 @@
-// Package stack is a `jdash up` stack on this machine: its state dir (the lock that keeps one
+// Package engine runs a `jdash up` stack on this machine: its state dir (the lock that keeps one
 // supervisor per stack, the holder of that lock, the plan and the state, written through
 // the one writer and validated on read), the readiness probe that knows who answers, how a
 // command finds the stack from any dir of its project, and the stop that signals only what
 // it can prove is the stack's and then says what still holds its ports.
-package stack
+package engine
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+
 	"github.com/jdash-dev/jdash/internal/proc"
 
 	"errors"
@@ -20,18 +23,33 @@ import (
 	"github.com/jdash-dev/jdash/internal/fsx"
 )
 
-// Dir is a stack's state dir (compose.StateDir).
-type Dir string
+// Store is a stack's state dir under jdash's state home (StoreFor): one per project dir,
+// never in the notebooks' dir. It holds the lock, the holder, the plan, the state, the
+// services' config and token files and the logs, all 0600 in a 0700 dir.
+type Store string
 
-// Files of a state dir besides compose's plan, state and logs.
-func (d Dir) lockFile() string   { return filepath.Join(string(d), "lock") }
-func (d Dir) holderFile() string { return filepath.Join(string(d), "holder") }
+// StoreFor is the store of the stack of projectDir.
+func StoreFor(stateHome, projectDir string) Store {
+	sum := sha256.Sum256([]byte(projectDir))
+	name := filepath.Base(projectDir)
+	if name == "/" || name == "." {
+		name = "root"
+	}
+	return Store(filepath.Join(stateHome, "stacks", name+"-"+hex.EncodeToString(sum[:])[:12]))
+}
+
+// The files of a store.
+func (d Store) planFile() string   { return filepath.Join(string(d), "plan.json") }
+func (d Store) stateFile() string  { return filepath.Join(string(d), "state.json") }
+func (d Store) LogDir() string     { return filepath.Join(string(d), "logs") }
+func (d Store) lockFile() string   { return filepath.Join(string(d), "lock") }
+func (d Store) holderFile() string { return filepath.Join(string(d), "holder") }
 
 // Writer writes the state dir's files: 0600, atomic, confined to the dir.
-func (d Dir) Writer() *fsx.Real { return &fsx.Real{Roots: fsx.NewRoots(string(d))} }
+func (d Store) Writer() *fsx.Real { return &fsx.Real{Roots: fsx.NewRoots(string(d))} }
 
 // Make creates the state dir (0700: its files hold tokens).
-func (d Dir) Make() error {
+func (d Store) Make() error {
 	w := d.Writer()
 	for _, p := range []string{string(d), filepath.Join(string(d), "config")} {
 		if err := w.MkdirAll(p, 0o700); err != nil {
@@ -51,8 +69,8 @@ func (e *Damaged) Error() string { return fmt.Sprintf("%s is damaged: %v", e.Fil
 
 // State reads the stack's state: nil, nil when there is none; a *Damaged error when the file
 // is there but not a state jdash can trust.
-func (d Dir) State() (*compose.State, error) {
-	file := compose.StateFile(string(d))
+func (d Store) State() (*State, error) {
+	file := d.stateFile()
 	data, err := fsx.ReadRegular(file, 1<<20)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
@@ -60,7 +78,7 @@ func (d Dir) State() (*compose.State, error) {
 	if err != nil {
 		return nil, &Damaged{file, err}
 	}
-	st, err := compose.ParseState(string(d), data)
+	st, err := ParseState(string(d), data)
 	if err != nil {
 		return nil, &Damaged{file, err}
 	}
@@ -68,12 +86,12 @@ func (d Dir) State() (*compose.State, error) {
 }
 
 // SaveState writes the state atomically.
-func (d Dir) SaveState(st *compose.State) error {
-	return fsx.WriteJSON(d.Writer(), compose.StateFile(string(d)), st, fsx.SecretMode, 0o700)
+func (d Store) SaveState(st *State) error {
+	return fsx.WriteJSON(d.Writer(), d.stateFile(), st, fsx.SecretMode, 0o700)
 }
 
 // WritePlan writes the plan the detached supervisor runs and the files its services need.
-func (d Dir) WritePlan(pl *compose.Plan) error {
+func (d Store) WritePlan(pl *compose.Plan) error {
 	if err := d.Make(); err != nil {
 		return err
 	}
@@ -82,7 +100,7 @@ func (d Dir) WritePlan(pl *compose.Plan) error {
 		return err
 	}
 	w := d.Writer()
-	if _, err := w.WriteFile(compose.PlanFile(string(d)), data, fsx.SecretMode); err != nil {
+	if _, err := w.WriteFile(d.planFile(), data, fsx.SecretMode); err != nil {
 		return err
 	}
 	for _, p := range pl.Procs {
@@ -96,22 +114,22 @@ func (d Dir) WritePlan(pl *compose.Plan) error {
 }
 
 // Plan reads the plan WritePlan wrote.
-func (d Dir) Plan() (*compose.Plan, error) {
-	data, err := fsx.ReadRegular(compose.PlanFile(string(d)), 16<<20)
+func (d Store) Plan() (*compose.Plan, error) {
+	data, err := fsx.ReadRegular(d.planFile(), 16<<20)
 	if err != nil {
 		return nil, err
 	}
 	pl, err := compose.UnmarshalPlan(data)
 	if err != nil {
-		return nil, &Damaged{compose.PlanFile(string(d)), err}
+		return nil, &Damaged{d.planFile(), err}
 	}
 	return pl, nil
 }
 
 // Clear removes a stopped stack's state, plan, holder and token files; the logs stay.
-func (d Dir) Clear() error {
+func (d Store) Clear() error {
 	w := d.Writer()
-	for _, p := range []string{compose.StateFile(string(d)), compose.PlanFile(string(d)), d.holderFile()} {
+	for _, p := range []string{d.stateFile(), d.planFile(), d.holderFile()} {
 		if _, err := w.Remove(p); err != nil {
 			return err
 		}
@@ -120,8 +138,8 @@ func (d Dir) Clear() error {
 }
 
 // Exists reports whether the dir holds a stack that ran (a state, a plan, or a holder).
-func (d Dir) Exists() bool {
-	for _, p := range []string{compose.StateFile(string(d)), compose.PlanFile(string(d)), d.holderFile()} {
+func (d Store) Exists() bool {
+	for _, p := range []string{d.stateFile(), d.planFile(), d.holderFile()} {
 		if _, err := os.Lstat(p); err == nil {
 			return true
 		}
@@ -137,20 +155,20 @@ type Holder struct {
 }
 
 // SetHolder records the calling process as the holder.
-func (d Dir) SetHolder(pid int) error {
+func (d Store) SetHolder(pid int) error {
 	ticks, _ := proc.StartTicks(pid)
 	_, err := d.Writer().WriteFile(d.holderFile(), []byte(fmt.Sprintf("%d %d\n", pid, ticks)), fsx.SecretMode)
 	return err
 }
 
 // ClearHolder removes the record of the holder (an up that ends without a stack).
-func (d Dir) ClearHolder() error {
+func (d Store) ClearHolder() error {
 	_, err := d.Writer().Remove(d.holderFile())
 	return err
 }
 
 // Holder is the recorded holder, when it is still that same process.
-func (d Dir) Holder() (Holder, bool) {
+func (d Store) Holder() (Holder, bool) {
 	data, err := fsx.ReadRegular(d.holderFile(), 64)
 	if err != nil {
 		return Holder{}, false
@@ -168,4 +186,4 @@ func (d Dir) Holder() (Holder, bool) {
 }
 
 // SupervisorLogPath is where the detached supervisor's own output goes.
-func (d Dir) SupervisorLogPath() string { return filepath.Join(string(d), "supervisor.log") }
+func (d Store) SupervisorLogPath() string { return filepath.Join(string(d), "supervisor.log") }

@@ -1,4 +1,4 @@
-package stack
+package engine
 
 import (
 	"github.com/jdash-dev/jdash/internal/proc"
@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -20,8 +19,8 @@ import (
 	"github.com/jdash-dev/jdash/internal/compose"
 )
 
-func stateDir(t *testing.T) Dir {
-	return Dir(compose.StateDir(t.TempDir(), "/home/u/proj"))
+func stateDir(t *testing.T) Store {
+	return StoreFor(t.TempDir(), "/home/u/proj")
 }
 
 // One holder at a time; a second TryLock is ErrBusy until the first is released; a child
@@ -78,8 +77,8 @@ func TestHolderIsTheSameProcess(t *testing.T) {
 func TestStateIsValidatedOnRead(t *testing.T) {
 	d := stateDir(t)
 	d.Make()
-	good := compose.State{Dir: "/home/u/proj", Marker: compose.MarkerPrefix(string(d)) + "abc", Supervisor: 42, Ticks: 7,
-		Procs: []compose.ProcInfo{{Name: "nb", Port: 8888}}}
+	good := State{Dir: "/home/u/proj", Marker: MarkerPrefix(string(d)) + "abc", Supervisor: 42, Ticks: 7,
+		Procs: []ProcInfo{{Name: "nb", Port: 8888}}}
 	data, _ := json.Marshal(good)
 	for name, content := range map[string]string{
 		"truncated":     string(data[:len(data)/2]),
@@ -88,13 +87,13 @@ func TestStateIsValidatedOnRead(t *testing.T) {
 		"foreign mark":  strings.Replace(string(data), good.Marker, "JDASH_STACK=other:abc", 1),
 		"service ticks": strings.Replace(string(data), `"services":null`, `"services":[{"name":"nb","status":"ready","pid":1}]`, 1),
 	} {
-		os.WriteFile(compose.StateFile(string(d)), []byte(content), 0o600)
+		os.WriteFile(d.stateFile(), []byte(content), 0o600)
 		var damaged *Damaged
 		if st, err := d.State(); !errors.As(err, &damaged) {
 			t.Errorf("%s: %+v %v, want damaged", name, st, err)
 		}
 	}
-	os.WriteFile(compose.StateFile(string(d)), data, 0o600)
+	os.WriteFile(d.stateFile(), data, 0o600)
 	if st, err := d.State(); err != nil || st.Supervisor != 42 {
 		t.Errorf("a good state: %+v %v", st, err)
 	}
@@ -104,31 +103,11 @@ func FuzzParseState(f *testing.F) {
 	f.Add([]byte(`{"dir":"/p","marker":"JDASH_STACK=p-0:x","supervisor_pid":1,"supervisor_start_ticks":2,"procs":[{"name":"a"}]}`))
 	f.Add([]byte(`{}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		st, err := compose.ParseState("/s/p-0", data)
+		st, err := ParseState("/s/p-0", data)
 		if err == nil && (st.Ticks == 0 || st.Supervisor <= 0 || !strings.HasPrefix(st.Marker, "JDASH_STACK=p-0:")) {
 			t.Errorf("accepted %q", data)
 		}
 	})
-}
-
-// ps, logs and down find the stack from any dir below its project, as git does.
-func TestFindWalksUp(t *testing.T) {
-	home, proj := t.TempDir(), t.TempDir()
-	sub := filepath.Join(proj, "a", "b")
-	os.MkdirAll(sub, 0o755)
-	if got := Find(sub, home); got != sub {
-		t.Errorf("nothing above: %s", got)
-	}
-	d := Dir(compose.StateDir(home, proj)) // a zero-config stack that ran in proj
-	d.Make()
-	d.SetHolder(os.Getpid())
-	if got := Find(sub, home); got != proj {
-		t.Errorf("a stack that ran above: %s", got)
-	}
-	os.WriteFile(filepath.Join(proj, "a", "jdash.yaml"), []byte("services: {}\n"), 0o644)
-	if got := Find(sub, home); got != filepath.Join(proj, "a") {
-		t.Errorf("the nearest jdash.yaml: %s", got)
-	}
 }
 
 // A damaged state stops the stack by its marker, and never signals a process it cannot
@@ -137,7 +116,7 @@ func TestStopWithADamagedState(t *testing.T) {
 	d := stateDir(t)
 	d.Make()
 	marked := exec.Command("sleep", "60")
-	marked.Env = []string{compose.MarkerPrefix(string(d)) + "run1"}
+	marked.Env = []string{MarkerPrefix(string(d)) + "run1"}
 	bystander := exec.Command("sleep", "60")
 	for _, c := range []*exec.Cmd{marked, bystander} {
 		if err := c.Start(); err != nil {
@@ -147,12 +126,12 @@ func TestStopWithADamagedState(t *testing.T) {
 	}
 	defer bystander.Process.Kill()
 	defer marked.Process.Kill()
-	for end := time.Now().Add(5 * time.Second); !proc.HasMarker(marked.Process.Pid, compose.MarkerPrefix(string(d))) && time.Now().Before(end); {
+	for end := time.Now().Add(5 * time.Second); !proc.HasMarker(marked.Process.Pid, MarkerPrefix(string(d))) && time.Now().Before(end); {
 		time.Sleep(10 * time.Millisecond)
 	}
 	ticks, _ := proc.StartTicks(bystander.Process.Pid)
 	for _, content := range []string{"{", `{"services": [{"name": "x", "pid": ` + strconv.Itoa(bystander.Process.Pid) + `, "start_ticks": ` + strconv.FormatUint(ticks, 10) + `}]}`} {
-		os.WriteFile(compose.StateFile(string(d)), []byte(content), 0o600)
+		os.WriteFile(d.stateFile(), []byte(content), 0o600)
 		out, err := Stop(d, time.Second)
 		if err != nil || out.Damaged == "" {
 			t.Fatalf("stop: %+v %v", out, err)

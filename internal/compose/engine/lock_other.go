@@ -1,6 +1,6 @@
 //go:build !unix
 
-package stack
+package engine
 
 import (
 	"errors"
@@ -14,10 +14,10 @@ type Lock struct{}
 var ErrBusy = errors.New("the stack is starting or up")
 
 // TryLock fails off Unix.
-func (d Dir) TryLock() (*Lock, error) { return nil, errors.New("jdash up runs stacks on Unix only") }
+func (d Store) TryLock() (*Lock, error) { return nil, errors.New("jdash up runs stacks on Unix only") }
 
 // Adopt fails off Unix.
-func (d Dir) Adopt(*os.File) (*Lock, error) {
+func (d Store) Adopt(*os.File) (*Lock, error) {
 	return nil, errors.New("jdash up runs stacks on Unix only")
 }
 
@@ -31,6 +31,6 @@ func (l *Lock) Release() {}
 func (l *Lock) Close() {}
 
 // SupervisorLog opens the detached supervisor's log for writing, afresh.
-func (d Dir) SupervisorLog() (*os.File, error) {
+func (d Store) SupervisorLog() (*os.File, error) {
 	return os.OpenFile(d.SupervisorLogPath(), os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
 }

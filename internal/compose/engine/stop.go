@@ -1,4 +1,4 @@
-package stack
+package engine
 
 import (
 	"github.com/jdash-dev/jdash/internal/proc"
@@ -39,7 +39,7 @@ func (s Stopped) Free() bool { return len(s.Held) == 0 && len(s.Left) == 0 }
 //
 // It waits for the stack's ports to be free and names what still holds one, then removes the
 // state (the logs stay).
-func Stop(d Dir, grace time.Duration) (Stopped, error) {
+func Stop(d Store, grace time.Duration) (Stopped, error) {
 	var out Stopped
 	known := d.Procs() // read first: a supervisor that stops cleanly removes its state
 	lock, err := d.TryLock()
@@ -71,24 +71,24 @@ func Stop(d Dir, grace time.Duration) (Stopped, error) {
 
 // StopHeld is Stop for a caller that holds the stack's lock (an up cleaning up after the
 // last run).
-func StopHeld(d Dir, grace time.Duration) (Stopped, error) { return stopHeld(d, grace, nil) }
+func StopHeld(d Store, grace time.Duration) (Stopped, error) { return stopHeld(d, grace, nil) }
 
 // Procs are the stack's services as its state, else its plan, lists them.
-func (d Dir) Procs() []compose.ProcInfo {
+func (d Store) Procs() []ProcInfo {
 	if st, err := d.State(); err == nil && st != nil {
 		return st.Procs
 	}
 	if pl, err := d.Plan(); err == nil {
-		return pl.Info()
+		return procInfo(pl)
 	}
 	return nil
 }
 
 // stopHeld stops the stack; procs are its services as read before its supervisor was asked
 // to stop (nil: as its state, else its plan, lists them now).
-func stopHeld(d Dir, grace time.Duration, procs []compose.ProcInfo) (Stopped, error) {
+func stopHeld(d Store, grace time.Duration, procs []ProcInfo) (Stopped, error) {
 	var out Stopped
-	prefix := compose.MarkerPrefix(string(d))
+	prefix := MarkerPrefix(string(d))
 	st, serr := d.State()
 	var damaged *Damaged
 	if errors.As(serr, &damaged) {

@@ -1,0 +1,283 @@
+package setup
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/jdash-dev/jdash/internal/clierr"
+	"github.com/jdash-dev/jdash/internal/envctx"
+	"github.com/jdash-dev/jdash/internal/fsx"
+	"github.com/jdash-dev/jdash/internal/install"
+	"github.com/jdash-dev/jdash/internal/jupyter"
+	"github.com/jdash-dev/jdash/internal/patch"
+	"github.com/jdash-dev/jdash/internal/profile"
+	"github.com/jdash-dev/jdash/internal/pyrun"
+	"github.com/jdash-dev/jdash/internal/txn"
+	"github.com/jdash-dev/jdash/internal/ui"
+)
+
+// VerbOptions are one `jdash setup` run: the choices and the run's dependencies.
+type VerbOptions struct {
+	IO   *ui.IO
+	Envs *envctx.Resolver
+	Tx   *txn.Tx
+	FS   fsx.FS
+
+	Env, Profile    string
+	Level           jupyter.LevelKind
+	DryRun, Install bool
+	Undo, Yes       bool
+	BreakSystem     bool // install into an externally managed (PEP 668) env anyway
+	Downgrade       bool // on notebook 7, take the classic profile's notebook 6.5.7 instead of nbclassic
+	IP, GatewayURL  string
+	Port            int
+	// Changed are the flags given on the command line: the others keep what the last setup
+	// of the env applied.
+	Changed map[string]bool
+}
+
+// Main is `jdash setup`: the profile's missing packages (with --install, under the env's
+// lock), then every step's files in one journaled change, at the chosen level.
+func Main(ctx context.Context, o *VerbOptions) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	ec, err := o.Envs.Resolve(o.Env)
+	if err != nil {
+		return err
+	}
+	lvl, err := ec.Paths.Level(o.Level, "")
+	if err != nil {
+		return err
+	}
+	if o.Undo {
+		return o.Tx.Undo(ec.Env.Prefix, "setup", o.DryRun, nil)
+	}
+	if err := keepChoices(o, ec); err != nil {
+		return err
+	}
+	if err := CheckStack(o.IP, o.Port, o.GatewayURL); err != nil {
+		return &clierr.UsageError{Err: err}
+	}
+	if o.Downgrade && !o.Changed["profile"] {
+		o.Profile = "classic"
+	}
+	name, why := Route(o.Profile, ec.Packages.Version("notebook"), o.Downgrade)
+	if why != "" {
+		fmt.Fprintf(o.IO.ErrOut, "route: %s\n", why)
+	}
+	p, err := profile.Get(name)
+	if err != nil {
+		return &clierr.UsageError{Err: err}
+	}
+	if lvl.Kind == jupyter.User && !o.DryRun {
+		if err := o.IO.Confirm(o.Yes, "--user writes under your home (~/.jupyter, ~/.local/share/jupyter): every env on this machine will see these extensions and config.", "--user"); err != nil {
+			return err
+		}
+	}
+	installed, err := installMissing(ctx, o, ec, p)
+	if err != nil || installed == nil {
+		return err
+	}
+	if *installed {
+		if ec, err = o.Envs.Resolve(ec.Env.Prefix); err != nil { // packages changed: describe again
+			return err
+		}
+	}
+	cache := pyrun.OpenCache(filepath.Join(fsx.EnvStateDir(ec.Env.Prefix), "pyinfo.json"))
+	py := o.Envs.Python(ec)
+	py.Cache, py.Stamp = cache, func(m string) string {
+		if loc := ec.Packages.Module(m); loc != "" {
+			return pyrun.FileStamp(loc) + " " + pyrun.FileStamp(filepath.Join(loc, "__init__.py"))
+		}
+		return ""
+	}
+	opts := Options{
+		Profile: p, Level: lvl, Env: ec.Env, Paths: ec.Paths, Python: py, Packages: ec.Packages,
+		Stack: Stack{IP: o.IP, Port: o.Port, GatewayURL: o.GatewayURL},
+		Log:   o.IO.Progress(),
+	}
+	choices := Choices{Profile: p.Name, IP: o.IP, Port: o.Port, GatewayURL: o.GatewayURL}
+	changes, err := o.Tx.Write(ctx, txn.Change{Prefix: ec.Env.Prefix, Command: "setup", DryRun: o.DryRun, Roots: opts.Roots(),
+		Undo: "jdash setup --undo --env " + ec.Env.Prefix}, func(w fsx.Writer) error {
+		if err := Run(ctx, w, opts); err != nil {
+			return err
+		}
+		return SaveChoices(w, ec.Env.Prefix, choices)
+	})
+	if err != nil {
+		return err
+	}
+	reportCompat(o, ec, cache)
+	if o.DryRun {
+		return nil
+	}
+	if err := o.Envs.Remember(ec.Env.Prefix); err != nil {
+		fmt.Fprintf(o.IO.ErrOut, "jdash: warning: %v\n", err)
+	}
+	// The cache is jdash's own record, not the user's: written through the writer, not journaled.
+	if err := cache.Save(&fsx.Real{}); err != nil {
+		fmt.Fprintf(o.IO.ErrOut, "jdash: warning: %v\n", err)
+	}
+	files := 0
+	for _, c := range changes {
+		if !c.Dir && c.Path != ChoicesFile(ec.Env.Prefix) {
+			files++
+		}
+	}
+	switch {
+	case files > 0:
+		fmt.Fprintf(o.IO.Out, "set up %s for %s: %s written (undo with: jdash setup --undo --env %s)\n", ec.Env.Prefix, p.Name, ui.Plural(files, "file"), ec.Env.Prefix)
+	case *installed:
+		fmt.Fprintf(o.IO.Out, "installed the %s profile's packages into %s; it has no files to set up\n", p.Name, ec.Env.Prefix)
+	default:
+		fmt.Fprintf(o.IO.Out, "%s is already set up for %s: nothing changed\n", ec.Env.Prefix, p.Name)
+	}
+	if os.Geteuid() == 0 && p.App != "none" {
+		fmt.Fprintln(o.IO.ErrOut, "note: you are root: the notebook server refuses to start as root unless given --allow-root")
+	}
+	return nil
+}
+
+// installMissing installs the profile's missing packages with the env's own pip, under the
+// env's lock (pip stops with jdash: its whole process group). It reports whether it
+// installed anything; nil with no error ends the run (a dry run that listed them).
+func installMissing(ctx context.Context, o *VerbOptions, ec *envctx.Env, p *profile.Profile) (*bool, error) {
+	done := false
+	missing, err := Missing(p, ec.Env, ec.Packages.Version)
+	if err != nil || len(missing) == 0 {
+		return &done, err
+	}
+	if marker := ExternallyManaged(ec.Env); marker != "" && !o.BreakSystem {
+		return nil, fmt.Errorf("%s is managed by the operating system (%s, PEP 668): jdash will not pip-install %s into it.\nUse a venv of your own (jdash env create NAME --profile %s), or give --break-system-packages if you mean it",
+			ec.Env.Prefix, marker, strings.Join(missing, " "), p.Name)
+	}
+	switch {
+	case o.DryRun:
+		fmt.Fprintf(o.IO.Out, "would install into %s: %s\n", ec.Env.Prefix, strings.Join(missing, " "))
+		fmt.Fprintln(o.IO.ErrOut, "dry run: the file changes of the steps that need these packages are shown once they are installed")
+		return nil, nil
+	case !o.Install:
+		return nil, fmt.Errorf("%s lacks the %s profile's packages: %s\nrun again with --install, or: %s -m pip install %s",
+			ec.Env.Prefix, p.Name, strings.Join(missing, " "), ec.Env.Python, shellQuote(missing))
+	}
+	ictx, stop := txn.Interruptible(ctx)
+	defer stop()
+	unlock, err := o.Tx.Lock(ictx, ec.Env.Prefix)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	if err := install.Packages(ictx, o.Envs.Runner, ec.Env.Python, missing, o.BreakSystem, o.IO.ErrOut); err != nil {
+		if ictx.Err() != nil {
+			fmt.Fprintf(o.IO.ErrOut, "jdash: interrupted while installing into %s: pip was stopped; run the same command again to finish\n", ec.Env.Prefix)
+			return nil, context.Canceled
+		}
+		return nil, err
+	}
+	done = true
+	return &done, nil
+}
+
+// reportCompat names the known breakages the env's packages have (the rules of
+// internal/patch/rules.yaml), for `jdash patch` to repair.
+func reportCompat(o *VerbOptions, ec *envctx.Env, cache *pyrun.Cache) {
+	rules, err := patch.Rules()
+	if err == nil {
+		var advice []patch.Status
+		pe := &patch.Env{Prefix: ec.Env.Prefix, Packages: ec.Packages, PythonVersion: ec.Env.PythonVersion, Cache: cache}
+		if advice, err = patch.Advice(pe, rules, ec.Env.Python); err == nil {
+			for _, s := range advice {
+				fix := "repair with: jdash patch --env " + ec.Env.Prefix
+				if s.Rule.Kind == "pin" {
+					fix = "pin: " + s.Rule.Pin
+				}
+				fmt.Fprintf(o.IO.ErrOut, "compat: %s %s (%s); %s\n", s.Rule.ID, s.Rule.Title, strings.Join(s.Why.Reasons, ", "), fix)
+			}
+			return
+		}
+	}
+	fmt.Fprintf(o.IO.ErrOut, "jdash: warning: checking the known breakages: %v\n", err)
+}
+
+func shellQuote(args []string) string {
+	var out []string
+	for _, a := range args {
+		if strings.ContainsAny(a, "<>=!~ ") {
+			a = "'" + a + "'"
+		}
+		out = append(out, a)
+	}
+	return strings.Join(out, " ")
+}
+
+// keepChoices fills the options not given on the command line from the env's last setup, and
+// says so: a re-run without flags must not reset what the user chose.
+func keepChoices(o *VerbOptions, ec *envctx.Env) error {
+	prev, err := LoadChoices(o.FS, ec.Env.Prefix)
+	if err != nil || prev == nil {
+		return err
+	}
+	var kept []string
+	keep := func(flag string, apply func()) {
+		if !o.Changed[flag] {
+			apply()
+			kept = append(kept, flag)
+		}
+	}
+	keep("profile", func() { o.Profile = prev.Profile })
+	keep("ip", func() { o.IP = prev.IP })
+	keep("port", func() { o.Port = prev.Port })
+	keep("gateway-url", func() { o.GatewayURL = prev.GatewayURL })
+	if len(kept) > 0 {
+		gateway := ""
+		if o.GatewayURL != "" {
+			gateway = ", gateway " + o.GatewayURL
+		}
+		fmt.Fprintf(o.IO.ErrOut, "keeping the last setup's choices (profile %s, ip %s, port %d%s); give a flag to change one\n",
+			o.Profile, o.IP, o.Port, gateway)
+	}
+	return nil
+}
+
+// CreateOptions are one `jdash env create` run.
+type CreateOptions struct {
+	Setup        *VerbOptions // the setup that follows (its Env is the new env)
+	Name, Python string
+}
+
+// Create makes a venv under jdash's envs dir (uv when present, else python -m venv) and sets
+// the profile up in it.
+func Create(ctx context.Context, o *CreateOptions) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	s := o.Setup
+	p, err := profile.Get(s.Profile)
+	if err != nil {
+		return &clierr.UsageError{Err: err}
+	}
+	if o.Name == "" || strings.ContainsAny(o.Name, `/\`) || o.Name == "." || o.Name == ".." {
+		return clierr.Usagef("NAME must be a plain name, not %q", o.Name)
+	}
+	dir := filepath.Join(s.Envs.Dirs().EnvsDir(s.Envs.Environ), o.Name)
+	if _, err := os.Lstat(dir); err == nil {
+		return fmt.Errorf("%s exists already; use jdash setup --env %s", dir, dir)
+	}
+	if err := (&fsx.Real{}).MkdirAll(filepath.Dir(dir), 0o755); err != nil {
+		return err
+	}
+	if err := install.CreateVenv(ctx, s.Envs.Runner, dir, o.Python, s.IO.ErrOut); err != nil {
+		// a half-made venv would make the next try say "exists already"
+		if rerr := fsx.RemoveAll(&fsx.Real{}, dir); rerr != nil {
+			fmt.Fprintf(s.IO.ErrOut, "jdash: warning: removing the half-made %s: %v\n", dir, rerr)
+		}
+		return err
+	}
+	fmt.Fprintf(s.IO.ErrOut, "created %s\n", dir)
+	s.Env, s.Profile, s.Install = dir, p.Name, true
+	return Main(ctx, s)
+}
