@@ -4,7 +4,6 @@ import (
 	"errors"
 	"flag"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -80,7 +79,7 @@ func cmdExitcode(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Check(err)
 	code := 0
 	if err := ts.Exec(args[1], args[2:]...); err != nil {
-		var ee *exec.ExitError
+		var ee interface{ ExitCode() int }
 		if !errors.As(err, &ee) {
 			ts.Fatalf("%v", err)
 		}
