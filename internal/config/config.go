@@ -63,7 +63,7 @@ func (c *Config) Stack() (*compose.Stack, error) {
 		return nil, c.stackErr
 	}
 	if c.stack == nil {
-		return nil, clierr.Usagef("%s: no services: a stack file names its services (README, "jdash up"); without a jdash.yaml, jdash up runs the active env's default stack", c.File)
+		return nil, clierr.Usagef("%s: no services: a stack file names its services (README, jdash up); without a jdash.yaml, jdash up runs the active env's default stack", c.File)
 	}
 	return c.stack, nil
 }
