@@ -151,6 +151,11 @@ func Parse(file string, data []byte) (*Stack, error) {
 		if err != nil {
 			return nil, err
 		}
+		// an env given as a relative path is the file's, wherever jdash runs (--config, or a
+		// subdir of the project); a plain name is looked up as --env looks it up
+		if svc.Env != "" && !filepath.IsAbs(svc.Env) && (strings.HasPrefix(svc.Env, ".") || strings.ContainsRune(svc.Env, '/')) {
+			svc.Env = filepath.Join(dir, svc.Env)
+		}
 		st.Services = append(st.Services, svc)
 	}
 	if err := st.check(bad); err != nil {
