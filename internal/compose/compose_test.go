@@ -73,7 +73,7 @@ func build(t *testing.T, yaml string) *Plan {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pl, err := Build(st, Options{Resolve: fakeEnvs, Token: counter(), StateDir: "/state"})
+	pl, err := Build(st, Options{Resolve: fakeEnvs, Token: counter(), StoreDir: "/state"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -219,7 +219,7 @@ func TestViewerAuth(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	opts := Options{Resolve: fakeEnvs, Token: counter(), StateDir: "/state", Getenv: func(k string) string { return map[string]string{"DASH_PW": "s3cret"}[k] }}
+	opts := Options{Resolve: fakeEnvs, Token: counter(), StoreDir: "/state", Getenv: func(k string) string { return map[string]string{"DASH_PW": "s3cret"}[k] }}
 	pl, err := Build(st, opts)
 	if d := pl.Proc("d"); err != nil || env(d, "JDASH_DASHBOARDS_VIEWER_PASSWORD") != "s3cret" || !slices.Contains(d.SecretVars, "JDASH_DASHBOARDS_VIEWER_PASSWORD") {
 		t.Errorf("password: %v %+v", err, d)
@@ -532,7 +532,7 @@ func TestWiringOrdersTheStart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Build(st, Options{Resolve: fakeEnvs, Token: counter(), StateDir: "/state"}); err == nil || !strings.Contains(err.Error(), "jdash.yaml:2: depends_on has a cycle: nb -> gw -> nb (with what the wiring adds") {
+	if _, err := Build(st, Options{Resolve: fakeEnvs, Token: counter(), StoreDir: "/state"}); err == nil || !strings.Contains(err.Error(), "jdash.yaml:2: depends_on has a cycle: nb -> gw -> nb (with what the wiring adds") {
 		t.Errorf("a gateway after its notebook: %v", err)
 	}
 }

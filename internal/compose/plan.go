@@ -32,8 +32,8 @@ type Options struct {
 	Resolve func(ref string) (EnvFacts, error)
 	// Token makes a fresh secret (NewToken; tests give fixed ones).
 	Token func() string
-	// StateDir is the stack's state dir: the files the plan asks for go there.
-	StateDir string
+	// StoreDir is the stack's state dir (engine.Store): the files the plan asks for go there.
+	StoreDir string
 	// AllowRoot: jdash runs as root, and the notebook servers refuse root without it.
 	AllowRoot bool
 	// Getenv reads the caller's environment (a remote gateway's token_env).
@@ -161,7 +161,7 @@ func (pl *Plan) Proc(name string) *Proc {
 	return nil
 }
 
-// Self is the argv[0] of a service jdash serves itself (the runner of the stack replaces it
+// Self is the argv[0] of a service jdash serves itself (the engine replaces it
 // with jdash's own executable).
 const Self = "jdash"
 
@@ -271,7 +271,7 @@ func Build(st *Stack, o Options) (*Plan, error) {
 			// has not set up gets the module from the state dir
 			p.Argv = append(p.Argv, UIConfigTrait(app).Flag())
 			if env.Versions[pkgindex.NormalizeName(uiconfig.Dist)] == "" {
-				dir := filepath.Join(o.StateDir, "python", s.Name)
+				dir := filepath.Join(o.StoreDir, "python", s.Name)
 				p.Files = append(p.Files, File{Path: filepath.Join(dir, uiconfig.Module+".py"), Data: uiconfig.Source(), Why: "the UI's config written at the env's level"})
 				p.Set = append(p.Set, "PYTHONPATH="+dir)
 			}
@@ -304,7 +304,7 @@ func Build(st *Stack, o Options) (*Plan, error) {
 			// Voilà ignores JUPYTER_TOKEN and takes its token from argv or a config file: a 0600
 			// voila.json in a config dir of its own, first on its config path.
 			p.Token = tok(s.Name)
-			cfg := filepath.Join(o.StateDir, "config", s.Name)
+			cfg := filepath.Join(o.StoreDir, "config", s.Name)
 			p.Files = append(p.Files, File{Path: filepath.Join(cfg, "voila.json"), Data: []byte(fmt.Sprintf("{\"Voila\": {\"token\": %q}}\n", p.Token)), Why: "holds the token"})
 			p.Set = append(p.Set, "JUPYTER_CONFIG_PATH="+cfg)
 			p.Argv = []string{py, "-m", k.Module, st.RootDir, "--no-browser", "--port=" + strconv.Itoa(p.Port), "--" + k.App + ".ip=" + s.IP, "--" + k.App + ".port_retries=0"}

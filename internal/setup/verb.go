@@ -78,11 +78,11 @@ func Main(ctx context.Context, o *VerbOptions) error {
 			return err
 		}
 	}
-	installed, err := installMissing(ctx, o, ec, p)
-	if err != nil || installed == nil {
+	installed, listed, err := installMissing(ctx, o, ec, p)
+	if err != nil || listed {
 		return err
 	}
-	if *installed {
+	if installed {
 		if ec, err = o.Envs.Resolve(ec.Env.Prefix); err != nil { // packages changed: describe again
 			return err
 		}
@@ -131,7 +131,7 @@ func Main(ctx context.Context, o *VerbOptions) error {
 	switch {
 	case files > 0:
 		fmt.Fprintf(o.IO.Out, "set up %s for %s: %s written (undo with: jdash setup --undo --env %s)\n", ec.Env.Prefix, p.Name, ui.Plural(files, "file"), ec.Env.Prefix)
-	case *installed:
+	case installed:
 		fmt.Fprintf(o.IO.Out, "installed the %s profile's packages into %s; it has no files to set up\n", p.Name, ec.Env.Prefix)
 	default:
 		fmt.Fprintf(o.IO.Out, "%s is already set up for %s: nothing changed\n", ec.Env.Prefix, p.Name)
@@ -144,42 +144,40 @@ func Main(ctx context.Context, o *VerbOptions) error {
 
 // installMissing installs the profile's missing packages with the env's own pip, under the
 // env's lock (pip stops with jdash: its whole process group). It reports whether it
-// installed anything; nil with no error ends the run (a dry run that listed them).
-func installMissing(ctx context.Context, o *VerbOptions, ec *envctx.Env, p *profile.Profile) (*bool, error) {
-	done := false
+// installed anything, or listed them instead (a dry run, which ends there).
+func installMissing(ctx context.Context, o *VerbOptions, ec *envctx.Env, p *profile.Profile) (installed, listed bool, err error) {
 	missing, err := Missing(p, ec.Env, ec.Packages.Version)
 	if err != nil || len(missing) == 0 {
-		return &done, err
+		return false, false, err
 	}
 	if marker := ExternallyManaged(ec.Env); marker != "" && !o.BreakSystem {
-		return nil, fmt.Errorf("%s is managed by the operating system (%s, PEP 668): jdash will not pip-install %s into it.\nUse a venv of your own (jdash env create NAME --profile %s), or give --break-system-packages if you mean it",
+		return false, false, fmt.Errorf("%s is managed by the operating system (%s, PEP 668): jdash will not pip-install %s into it.\nUse a venv of your own (jdash env create NAME --profile %s), or give --break-system-packages if you mean it",
 			ec.Env.Prefix, marker, strings.Join(missing, " "), p.Name)
 	}
 	switch {
 	case o.DryRun:
 		fmt.Fprintf(o.IO.Out, "would install into %s: %s\n", ec.Env.Prefix, strings.Join(missing, " "))
 		fmt.Fprintln(o.IO.ErrOut, "dry run: the file changes of the steps that need these packages are shown once they are installed")
-		return nil, nil
+		return false, true, nil
 	case !o.Install:
-		return nil, fmt.Errorf("%s lacks the %s profile's packages: %s\nrun again with --install, or: %s -m pip install %s",
+		return false, false, fmt.Errorf("%s lacks the %s profile's packages: %s\nrun again with --install, or: %s -m pip install %s",
 			ec.Env.Prefix, p.Name, strings.Join(missing, " "), ec.Env.Python, shellQuote(missing))
 	}
 	ictx, stop := txn.Interruptible(ctx)
 	defer stop()
 	unlock, err := o.Tx.Lock(ictx, ec.Env.Prefix)
 	if err != nil {
-		return nil, err
+		return false, false, err
 	}
 	defer unlock()
 	if err := install.Packages(ictx, o.Envs.Runner, ec.Env.Python, missing, o.BreakSystem, o.IO.ErrOut); err != nil {
 		if ictx.Err() != nil {
 			fmt.Fprintf(o.IO.ErrOut, "jdash: interrupted while installing into %s: pip was stopped; run the same command again to finish\n", ec.Env.Prefix)
-			return nil, context.Canceled
+			return false, false, context.Canceled
 		}
-		return nil, err
+		return false, false, err
 	}
-	done = true
-	return &done, nil
+	return true, false, nil
 }
 
 // reportCompat names the known breakages the env's packages have (the rules of

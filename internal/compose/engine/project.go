@@ -66,7 +66,7 @@ func (p *Project) plan(d Deps) (*compose.Plan, map[string]compose.EnvFacts, erro
 			return ef, nil
 		},
 		Token:     compose.NewToken,
-		StateDir:  string(p.Store),
+		StoreDir:  string(p.Store),
 		AllowRoot: os.Geteuid() == 0,
 		Getenv:    func(k string) string { return d.Envs.Environ[k] },
 	})

@@ -1,8 +1,10 @@
-// Package engine runs a `jdash up` stack on this machine: its state dir (the lock that keeps one
-// supervisor per stack, the holder of that lock, the plan and the state, written through
-// the one writer and validated on read), the readiness probe that knows who answers, how a
-// command finds the stack from any dir of its project, and the stop that signals only what
-// it can prove is the stack's and then says what still holds its ports.
+// Package engine runs a `jdash up` stack on this machine, from the plan internal/compose
+// makes: pre-flight (ports, the envs' packages, doctor), the foreground or detached
+// supervisor, ps, logs, down, and the export to another engine. Its store is the stack's
+// state dir (the lock that keeps one supervisor per stack, its holder, the plan and the
+// state, written through the one writer and validated on read); its probe checks who
+// answers before a token is sent; its stop signals only what it can prove is the stack's and
+// then says what still holds its ports.
 package engine
 
 import (
