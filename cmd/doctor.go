@@ -6,10 +6,7 @@ import (
 	"github.com/jdash-dev/jdash/internal/doctor"
 )
 
-type doctorOptions struct {
-	deps
-	doctor.Options
-}
+type doctorOptions struct{ doctor.Options }
 
 func newDoctorCmd(f *Factory, runF func(*doctorOptions) error) *cobra.Command {
 	o := &doctorOptions{}
@@ -29,7 +26,7 @@ are quarantined, never deleted); --undo restores the exact bytes. Changes outsid
 Exit codes: 0 no errors (warnings allowed), 3 errors (or warnings with --strict), 1 doctor could
 not inspect, 2 usage.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o.deps, o.Env, o.Names = f.deps(), envFlag(cmd), args
+			o.Deps, o.Env, o.Names = f.deps(cmd), envFlag(cmd), args
 			if err := o.Validate(cmd.Flags().Changed("env")); err != nil {
 				return err
 			}
@@ -54,9 +51,4 @@ not inspect, 2 usage.`,
 	return cmd
 }
 
-func doctorRun(o *doctorOptions) error {
-	d := &o.Options
-	d.IO, d.Envs, d.Tx, d.Environ = o.deps.IO, o.deps.Envs, o.deps.Tx, o.deps.Envs.Environ
-	d.Home = d.Environ["HOME"]
-	return doctor.Main(d)
-}
+func doctorRun(o *doctorOptions) error { return doctor.Main(&o.Options) }

@@ -4,10 +4,11 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/jdash-dev/jdash/internal/envdetect"
+	"github.com/jdash-dev/jdash/internal/run"
 )
 
 type envsOptions struct {
-	deps
+	run.Deps
 	JSON bool
 	Ref  string // envs show ENV
 }
@@ -22,7 +23,7 @@ env, interpreters on PATH, system Pythons, conda/mamba/micromamba, pyenv, virtua
 pipenv, poetry, hatch, pixi, uv, pipx, and --workspace dirs searched recursively.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			o.deps = f.deps()
+			o.Deps = f.deps(cmd)
 			if runF != nil {
 				return runF(o)
 			}
@@ -45,7 +46,7 @@ func newEnvsShowCmd(f *Factory, runF func(*envsOptions) error) *cobra.Command {
 		Short: "Print one environment in full",
 		Args:  exactArgs(1, "show needs one ENV: a prefix path or a name from `jdash envs`"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o.deps, o.Ref = f.deps(), args[0]
+			o.Deps, o.Ref = f.deps(cmd), args[0]
 			if runF != nil {
 				return runF(o)
 			}

@@ -7,17 +7,9 @@ import (
 )
 
 type nbextOptions struct {
-	deps
-	Env     string
-	Args    []string
-	Verb    string // enable or disable
-	JSON    bool
-	DryRun  bool
-	Section string
-	Py      bool
-	Name    string // uninstall --name
-	levels  levelFlags
-	install nbext.InstallOptions
+	nbext.VerbOptions
+	Verb   string // enable or disable
+	levels levelFlags
 }
 
 func newNbextCmd(f *Factory) *cobra.Command {
@@ -36,20 +28,17 @@ on-disk result as "jupyter nbextension": config in <level>/nbconfig/<section>.js
 	return cmd
 }
 
-// verb is the domain's options: the level checked first (a usage error costs no scan).
+// verb is the domain's options, the level checked first (a usage error costs no scan).
 func (o *nbextOptions) verb() (*nbext.VerbOptions, error) {
-	kind, path, err := o.levels.kind()
-	if err != nil {
-		return nil, err
-	}
-	return &nbext.VerbOptions{IO: o.IO, Envs: o.Envs, Tx: o.Tx, FS: o.FS, Env: o.Env, Args: o.Args, Py: o.Py, Section: o.Section,
-		Name: o.Name, JSON: o.JSON, DryRun: o.DryRun, Level: kind, LevelPath: path, Install: o.install}, nil
+	var err error
+	o.Level, o.LevelPath, err = o.levels.kind()
+	return &o.VerbOptions, err
 }
 
 // nbextCmd is one nbext subcommand: argv to options, then runF (tests) or run.
 func nbextCmd(f *Factory, o *nbextOptions, c *cobra.Command, runF, run func(*nbextOptions) error) *cobra.Command {
 	c.RunE = func(cmd *cobra.Command, args []string) error {
-		o.deps, o.Env, o.Args = f.deps(), envFlag(cmd), args
+		o.Deps, o.Env, o.Args = f.deps(cmd), envFlag(cmd), args
 		if runF != nil {
 			return runF(o)
 		}
@@ -100,9 +89,9 @@ func newNbextInstallCmd(f *Factory, runF func(*nbextOptions) error) *cobra.Comma
 		Args:  minArgs(1, "install needs a PATH (a file, dir or archive) or --py MODULE"),
 	}, runF, nbextInstallRun)
 	cmd.Flags().BoolVar(&o.Py, "py", false, "the arguments are Python modules: install what _jupyter_nbextension_paths() declares")
-	cmd.Flags().BoolVarP(&o.install.Symlink, "symlink", "s", false, "symlink instead of copying")
-	cmd.Flags().BoolVar(&o.install.Overwrite, "overwrite", false, "remove what is installed under that name first")
-	cmd.Flags().StringVar(&o.install.Destination, "destination", "", "install under this `NAME`")
+	cmd.Flags().BoolVarP(&o.Install.Symlink, "symlink", "s", false, "symlink instead of copying")
+	cmd.Flags().BoolVar(&o.Install.Overwrite, "overwrite", false, "remove what is installed under that name first")
+	cmd.Flags().StringVar(&o.Install.Destination, "destination", "", "install under this `NAME`")
 	cmd.Flags().BoolVar(&o.DryRun, "dry-run", false, "print the diff, write nothing")
 	o.levels.add(cmd, true)
 	return cmd

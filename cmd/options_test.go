@@ -7,6 +7,11 @@ import (
 	"testing"
 
 	"github.com/spf13/cobra"
+
+	"github.com/jdash-dev/jdash/internal/nbext"
+	"github.com/jdash-dev/jdash/internal/patch"
+	"github.com/jdash-dev/jdash/internal/serverext"
+	"github.com/jdash-dev/jdash/internal/setup"
 )
 
 // Command tests through runF: argv in, the options the run function would get out. No env
@@ -35,22 +40,22 @@ func TestOptionsFromArgv(t *testing.T) {
 		{"paths", newPathsCmd(f, func(o *pathsOptions) error { return capture(o) }), []string{"-e", "/p", "--json", "--explain"}, &pathsOptions{Env: "/p", JSON: true, Explain: true}},
 		{"nbext enable", withEnvFlag(newNbextToggleCmd(f, "enable", func(o *nbextOptions) error { return capture(o) }), false),
 			[]string{"enable", "--env", "e", "--py", "--section", "tree", "--user", "a", "b"},
-			&nbextOptions{Env: "e", Args: []string{"a", "b"}, Verb: "enable", Section: "tree", Py: true, levels: levelFlags{user: true}}},
+			&nbextOptions{VerbOptions: nbext.VerbOptions{Env: "e", Args: []string{"a", "b"}, Section: "tree", Py: true}, Verb: "enable", levels: levelFlags{user: true}}},
 		{"nbext install", withEnvFlag(newNbextInstallCmd(f, func(o *nbextOptions) error { return capture(o) }), false),
 			[]string{"install", "--symlink", "--destination", "d", "--prefix", "/p", "x.zip"}, nil},
 		{"nbext uninstall", withEnvFlag(newNbextUninstallCmd(f, func(o *nbextOptions) error { return capture(o) }), false),
 			[]string{"uninstall", "--name", "n", "--dry-run", "foo/main"},
-			&nbextOptions{Args: []string{"foo/main"}, Name: "n", DryRun: true}},
+			&nbextOptions{VerbOptions: nbext.VerbOptions{Args: []string{"foo/main"}, Name: "n", DryRun: true}}},
 		{"serverext enable", withEnvFlag(newServerextToggleCmd(f, "enable", func(o *serverextOptions) error { return capture(o) }), true),
 			[]string{"enable", "--app", "server", "--dry-run", "--system", "m1", "m2"},
-			&serverextOptions{App: "server", Verb: "enable", Modules: []string{"m1", "m2"}, DryRun: true, levels: levelFlags{system: true}}},
+			&serverextOptions{VerbOptions: serverext.VerbOptions{App: "server", Modules: []string{"m1", "m2"}, DryRun: true}, Verb: "enable", levels: levelFlags{system: true}}},
 		{"setup", newSetupCmd(f, func(o *setupOptions) error { return capture(o) }), []string{"--profile", "gateway", "--port", "18888", "--install", "--gateway-url", "http://127.0.0.1:8889"},
-			&setupOptions{Profile: "gateway", Port: 18888, Install: true, IP: "127.0.0.1", GatewayURL: "http://127.0.0.1:8889",
-				changed: map[string]bool{"profile": true, "port": true, "install": true, "gateway-url": true}}},
+			&setupOptions{VerbOptions: setup.VerbOptions{Profile: "gateway", Port: 18888, Install: true, IP: "127.0.0.1", GatewayURL: "http://127.0.0.1:8889",
+				Changed: map[string]bool{"profile": true, "port": true, "install": true, "gateway-url": true}}}},
 		{"env create", newEnvCreateCmd(f, func(o *envCreateOptions) error { return capture(o) }), []string{"--python", "3.12", "--profile", "modern", "n"},
 			&envCreateOptions{Name: "n", Profile: "modern", Python: "3.12"}},
 		{"patch", newPatchCmd(f, func(o *patchOptions) error { return capture(o) }), []string{"--rule", "I-5", "--rule", "I-3", "--list", "--json", "-e", "x"},
-			&patchOptions{Env: "x", Rules: []string{"I-5", "I-3"}, List: true, JSON: true}},
+			&patchOptions{patch.VerbOptions{Env: "x", Rules: []string{"I-5", "I-3"}, List: true, JSON: true}}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			got = nil
@@ -59,10 +64,10 @@ func TestOptionsFromArgv(t *testing.T) {
 				t.Fatal(err)
 			}
 			// the run's dependencies ride along; the flags are what is compared here
-			got.(interface{ reset() }).reset()
+			reflect.ValueOf(got).Elem().FieldByName("Deps").SetZero()
 			if c.want == nil { // checked field by field below
 				o := got.(*nbextOptions)
-				if !o.install.Symlink || o.install.Destination != "d" || o.levels.prefix != "/p" || !slices.Equal(o.Args, []string{"x.zip"}) {
+				if !o.Install.Symlink || o.Install.Destination != "d" || o.levels.prefix != "/p" || !slices.Equal(o.Args, []string{"x.zip"}) {
 					t.Errorf("install options %+v", o)
 				}
 				return
@@ -94,6 +99,3 @@ func TestUsageErrorsBeforeRun(t *testing.T) {
 		t.Error("the level check runs in the run function")
 	}
 }
-
-// reset drops the run's dependencies from captured options.
-func (d *deps) reset() { *d = deps{} }

@@ -6,13 +6,7 @@ import (
 	"github.com/jdash-dev/jdash/internal/patch"
 )
 
-type patchOptions struct {
-	deps
-	Env                          string
-	Rules                        []string
-	List, Revert, Verify, DryRun bool
-	JSON                         bool
-}
+type patchOptions struct{ patch.VerbOptions }
 
 func newPatchCmd(f *Factory, runF func(*patchOptions) error) *cobra.Command {
 	o := &patchOptions{}
@@ -27,7 +21,7 @@ where a version pin is the better fix. --verify imports every patched module wit
 own Python.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			o.deps, o.Env = f.deps(), envFlag(cmd)
+			o.Deps, o.Env = f.deps(cmd), envFlag(cmd)
 			if runF != nil {
 				return runF(o)
 			}
@@ -44,7 +38,4 @@ own Python.`,
 	return cmd
 }
 
-func patchRun(o *patchOptions) error {
-	return patch.Main(&patch.VerbOptions{IO: o.IO, Envs: o.Envs, Tx: o.Tx, Env: o.Env, Rules: o.Rules,
-		List: o.List, Revert: o.Revert, Verify: o.Verify, DryRun: o.DryRun, JSON: o.JSON})
-}
+func patchRun(o *patchOptions) error { return patch.Main(&o.VerbOptions) }

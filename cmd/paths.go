@@ -1,9 +1,13 @@
 package cmd
 
-import "github.com/spf13/cobra"
+import (
+	"github.com/spf13/cobra"
+
+	"github.com/jdash-dev/jdash/internal/run"
+)
 
 type pathsOptions struct {
-	deps
+	run.Deps
 	Env     string
 	JSON    bool
 	Explain bool
@@ -22,7 +26,7 @@ environment variables. Without --json the layout is that of "jupyter --paths". -
 why each entry is there and which rule put env dirs before or after user dirs.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			o.deps, o.Env = f.deps(), envFlag(cmd)
+			o.Deps, o.Env = f.deps(cmd), envFlag(cmd)
 			if runF != nil {
 				return runF(o)
 			}

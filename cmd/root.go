@@ -1,7 +1,6 @@
 package cmd
 
 import (
-	"context"
 	"os"
 	"runtime"
 	"slices"
@@ -13,6 +12,7 @@ import (
 	"github.com/jdash-dev/jdash/internal/config"
 	"github.com/jdash-dev/jdash/internal/envctx"
 	"github.com/jdash-dev/jdash/internal/fsx"
+	"github.com/jdash-dev/jdash/internal/run"
 	"github.com/jdash-dev/jdash/internal/runner"
 	"github.com/jdash-dev/jdash/internal/txn"
 	"github.com/jdash-dev/jdash/internal/ui"
@@ -29,28 +29,16 @@ type Factory struct {
 	Runner *runner.Runner
 	Now    func() time.Time
 
-	cfg  *config.Config
+	cfg  *config.Config // the settings and the stack, read once
 	envs *envctx.Resolver
 	tx   *txn.Tx
 }
 
-// deps are a run's dependencies: every options struct embeds them, and its run function
-// takes nothing else.
-type deps struct {
-	IO     *ui.IO
-	FS     fsx.FS
-	Runner *runner.Runner
-	Now    func() time.Time
-	Envs   *envctx.Resolver // the env resolver (one machine scan per run)
-	Tx     *txn.Tx          // the one way the verbs change envs
-	Config *config.Config   // the settings and the stack, read once
-	Ctx    context.Context  // the long verbs' context (they add their own signal handling)
-}
-
 func goos() string { return runtime.GOOS }
 
-// deps are built once per run, after the configuration was read.
-func (f *Factory) deps() deps {
+// deps are the run's dependencies (internal/run), built once per run after the configuration
+// was read: every options struct embeds them, and its run function takes nothing else.
+func (f *Factory) deps(cmd *cobra.Command) run.Deps {
 	if f.envs == nil {
 		cfg := f.cfg
 		if cfg == nil {
@@ -62,7 +50,7 @@ func (f *Factory) deps() deps {
 			f.tx.Out, f.tx.ErrOut = f.IO.Out, f.IO.ErrOut
 		}
 	}
-	return deps{IO: f.IO, FS: f.FS, Runner: f.Runner, Now: f.Now, Envs: f.envs, Tx: f.tx, Config: f.cfg}
+	return run.Deps{Ctx: cmd.Context(), IO: f.IO, FS: f.FS, Envs: f.envs, Tx: f.tx}
 }
 
 func newRootCmd(f *Factory) *cobra.Command {

@@ -26,20 +26,16 @@ The default app is notebook when the env has notebook < 7, else server.`,
 }
 
 type serverextOptions struct {
-	deps
-	Env, App string
-	Verb     string // enable or disable
-	Modules  []string
-	JSON     bool
-	DryRun   bool
-	levels   levelFlags
+	serverext.VerbOptions
+	Verb   string // enable or disable
+	levels levelFlags
 }
 
 // serverextCmd is one serverext subcommand: argv (--env and --app are persistent) to
 // options, then runF (tests) or run.
 func serverextCmd(f *Factory, o *serverextOptions, c *cobra.Command, runF, run func(*serverextOptions) error) *cobra.Command {
 	c.RunE = func(cmd *cobra.Command, args []string) error {
-		o.deps, o.Env, o.Modules = f.deps(), envFlag(cmd), args
+		o.Deps, o.Env, o.Modules = f.deps(cmd), envFlag(cmd), args
 		o.App, _ = cmd.Flags().GetString("app")
 		if runF != nil {
 			return runF(o)
@@ -47,10 +43,6 @@ func serverextCmd(f *Factory, o *serverextOptions, c *cobra.Command, runF, run f
 		return run(o)
 	}
 	return c
-}
-
-func (o *serverextOptions) verb() *serverext.VerbOptions {
-	return &serverext.VerbOptions{IO: o.IO, Envs: o.Envs, Tx: o.Tx, FS: o.FS, Env: o.Env, App: o.App, Modules: o.Modules, JSON: o.JSON, DryRun: o.DryRun}
 }
 
 func newServerextListCmd(f *Factory, runF func(*serverextOptions) error) *cobra.Command {
@@ -61,7 +53,7 @@ func newServerextListCmd(f *Factory, runF func(*serverextOptions) error) *cobra.
 	return cmd
 }
 
-func serverextListRun(o *serverextOptions) error { return serverext.ListMain(o.verb()) }
+func serverextListRun(o *serverextOptions) error { return serverext.ListMain(&o.VerbOptions) }
 
 func newServerextToggleCmd(f *Factory, verb string, runF func(*serverextOptions) error) *cobra.Command {
 	o := &serverextOptions{Verb: verb}
@@ -76,11 +68,9 @@ func newServerextToggleCmd(f *Factory, verb string, runF func(*serverextOptions)
 }
 
 func serverextToggleRun(o *serverextOptions) error {
-	kind, _, err := o.levels.kind()
-	if err != nil {
+	var err error
+	if o.Level, _, err = o.levels.kind(); err != nil {
 		return err
 	}
-	v := o.verb()
-	v.Level = kind
-	return serverext.ToggleMain(v, o.Verb == "enable")
+	return serverext.ToggleMain(&o.VerbOptions, o.Verb == "enable")
 }

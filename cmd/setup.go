@@ -8,22 +8,13 @@ import (
 
 	"github.com/jdash-dev/jdash/internal/jupyter"
 	"github.com/jdash-dev/jdash/internal/profile"
+	"github.com/jdash-dev/jdash/internal/run"
 	"github.com/jdash-dev/jdash/internal/setup"
 )
 
 type setupOptions struct {
-	deps
-	Env, Profile    string
-	DryRun, Install bool
-	Undo, Yes       bool
-	BreakSystem     bool // install into an externally managed (PEP 668) env anyway
-	Downgrade       bool // on notebook 7, take the classic profile's notebook 6.5.7 instead of nbclassic
-	IP, GatewayURL  string
-	Port            int
-	levels          levelFlags
-	// changed are the flags given on the command line: the others keep what the last setup
-	// of the env applied.
-	changed map[string]bool
+	setup.VerbOptions
+	levels levelFlags
 }
 
 func newSetupCmd(f *Factory, runF func(*setupOptions) error) *cobra.Command {
@@ -42,10 +33,9 @@ Everything is written at the env's own level (--sys-prefix) unless you ask for -
 installed; --undo restores every file the last setup changed.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			o.deps, o.Env = f.deps(), envFlag(cmd)
-			o.Ctx = cmd.Context()
-			o.changed = map[string]bool{}
-			cmd.Flags().Visit(func(fl *pflag.Flag) { o.changed[fl.Name] = true })
+			o.Deps, o.Env = f.deps(cmd), envFlag(cmd)
+			o.Changed = map[string]bool{}
+			cmd.Flags().Visit(func(fl *pflag.Flag) { o.Changed[fl.Name] = true })
 			if runF != nil {
 				return runF(o)
 			}
@@ -67,26 +57,16 @@ installed; --undo restores every file the last setup changed.`,
 	return cmd
 }
 
-func (o *setupOptions) verb() (*setup.VerbOptions, error) {
-	kind, _, err := o.levels.kind()
-	if err != nil {
-		return nil, err
-	}
-	return &setup.VerbOptions{IO: o.IO, Envs: o.Envs, Tx: o.Tx, FS: o.FS, Env: o.Env, Profile: o.Profile, Level: kind,
-		DryRun: o.DryRun, Install: o.Install, Undo: o.Undo, Yes: o.Yes, BreakSystem: o.BreakSystem, Downgrade: o.Downgrade,
-		IP: o.IP, GatewayURL: o.GatewayURL, Port: o.Port, Changed: o.changed}, nil
-}
-
 func setupRun(o *setupOptions) error {
-	v, err := o.verb()
-	if err != nil {
+	var err error
+	if o.Level, _, err = o.levels.kind(); err != nil {
 		return err
 	}
-	return setup.Main(o.Ctx, v)
+	return setup.Main(&o.VerbOptions)
 }
 
 type envCreateOptions struct {
-	deps
+	run.Deps
 	Name, Profile, Python string
 }
 
@@ -103,8 +83,7 @@ func newEnvCreateCmd(f *Factory, runF func(*envCreateOptions) error) *cobra.Comm
 		Short: "Create a venv (uv when present, else python -m venv) and install a profile into it",
 		Args:  exactArgs(1, "create needs the NAME of the new env"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o.deps, o.Name = f.deps(), args[0]
-			o.Ctx = cmd.Context()
+			o.Deps, o.Name = f.deps(cmd), args[0]
 			if runF != nil {
 				return runF(o)
 			}
@@ -117,6 +96,6 @@ func newEnvCreateCmd(f *Factory, runF func(*envCreateOptions) error) *cobra.Comm
 }
 
 func envCreateRun(o *envCreateOptions) error {
-	s := &setup.VerbOptions{IO: o.IO, Envs: o.Envs, Tx: o.Tx, FS: o.FS, Profile: o.Profile, Level: jupyter.SysPrefix, IP: "127.0.0.1", Port: 8888}
-	return setup.Create(o.Ctx, &setup.CreateOptions{Setup: s, Name: o.Name, Python: o.Python})
+	s := &setup.VerbOptions{Deps: o.Deps, Profile: o.Profile, Level: jupyter.SysPrefix, IP: "127.0.0.1", Port: 8888}
+	return setup.Create(&setup.CreateOptions{Setup: s, Name: o.Name, Python: o.Python})
 }

@@ -4,25 +4,35 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/jdash-dev/jdash/internal/compose/engine"
+	"github.com/jdash-dev/jdash/internal/config"
 	"github.com/jdash-dev/jdash/internal/dashserver"
 )
 
-// engineDeps are the run's dependencies as the stack engine takes them.
-func (d deps) engine() engine.Deps {
-	return engine.Deps{IO: d.IO, Runner: d.Runner, Envs: d.Envs, FS: d.FS, ConfigFile: d.Config.File}
+// stackDeps are the stack verbs' dependencies: the engine's, and the config the stack is in.
+type stackDeps struct {
+	engine.Deps
+	Config *config.Config
+}
+
+func (f *Factory) stackDeps(cmd *cobra.Command) stackDeps {
+	d := f.deps(cmd)
+	if f.cfg == nil { // a command built without the root (tests)
+		f.cfg = &config.Config{}
+	}
+	return stackDeps{engine.Deps{Deps: d, ConfigFile: f.cfg.File}, f.cfg}
 }
 
 // project is the stack of this dir: the config's stack file, else the zero-config default.
-func (d deps) project() (*engine.Project, error) {
+func (d stackDeps) project() (*engine.Project, error) {
 	st, err := d.Config.Stack()
 	if err != nil {
 		return nil, err
 	}
-	return engine.Open(d.engine(), st, d.Config.Project, d.Config.StateHome)
+	return engine.Open(d.Deps, st, d.Config.Project, d.Config.StateHome)
 }
 
 type upOptions struct {
-	deps
+	stackDeps
 	engine.UpOptions
 	Export, Out, Gateway string
 	Force                bool
@@ -45,7 +55,7 @@ stack gracefully, a second forces it. -d leaves a supervisor running: jdash ps, 
 jdash down work on it.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			o.deps = f.deps()
+			o.stackDeps = f.stackDeps(cmd)
 			if runF != nil {
 				return runF(o)
 			}
@@ -80,13 +90,13 @@ func upRun(o *upOptions) error {
 		return err
 	}
 	if o.Export != "" && !o.WriteConfig {
-		return engine.Export(o.engine(), p, engine.ExportOptions{Engine: o.Export, Out: o.Out, Helm: o.Gateway == "helm", Force: o.Force, DryRun: o.DryRun})
+		return engine.Export(o.Deps, p, engine.ExportOptions{Engine: o.Export, Out: o.Out, Helm: o.Gateway == "helm", Force: o.Force, DryRun: o.DryRun})
 	}
-	return engine.Up(o.engine(), p, o.UpOptions)
+	return engine.Up(o.Deps, p, o.UpOptions)
 }
 
 type psOptions struct {
-	deps
+	stackDeps
 	JSON bool
 }
 
@@ -96,8 +106,8 @@ func newPsCmd(f *Factory, runF func(*psOptions) error) *cobra.Command {
 		Use:   "ps",
 		Short: "Show the services of the stack of this dir: status, pid, port, URL with its token",
 		Args:  cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error {
-			o.deps = f.deps()
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			o.stackDeps = f.stackDeps(cmd)
 			if runF != nil {
 				return runF(o)
 			}
@@ -113,11 +123,11 @@ func psRun(o *psOptions) error {
 	if err != nil {
 		return err
 	}
-	return engine.Ps(o.engine(), p, o.JSON)
+	return engine.Ps(o.Deps, p, o.JSON)
 }
 
 type logsOptions struct {
-	deps
+	stackDeps
 	engine.LogsOptions
 }
 
@@ -126,8 +136,8 @@ func newLogsCmd(f *Factory, runF func(*logsOptions) error) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "logs [SERVICE...]",
 		Short: "Show the services' logs as \"name | line\" (-f follows)",
-		RunE: func(_ *cobra.Command, names []string) error {
-			o.deps, o.Names = f.deps(), names
+		RunE: func(cmd *cobra.Command, names []string) error {
+			o.stackDeps, o.Names = f.stackDeps(cmd), names
 			if runF != nil {
 				return runF(o)
 			}
@@ -144,10 +154,10 @@ func logsRun(o *logsOptions) error {
 	if err != nil {
 		return err
 	}
-	return engine.Logs(o.engine(), p, o.LogsOptions)
+	return engine.Logs(o.Deps, p, o.LogsOptions)
 }
 
-type downOptions struct{ deps }
+type downOptions struct{ stackDeps }
 
 func newDownCmd(f *Factory, runF func(*downOptions) error) *cobra.Command {
 	o := &downOptions{}
@@ -155,8 +165,8 @@ func newDownCmd(f *Factory, runF func(*downOptions) error) *cobra.Command {
 		Use:   "down",
 		Short: "Stop the stack of this dir: every process it started (kernels included), every port freed",
 		Args:  cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error {
-			o.deps = f.deps()
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			o.stackDeps = f.stackDeps(cmd)
 			if runF != nil {
 				return runF(o)
 			}
@@ -170,11 +180,11 @@ func downRun(o *downOptions) error {
 	if err != nil {
 		return err
 	}
-	return engine.Down(o.engine(), p)
+	return engine.Down(o.Deps, p)
 }
 
 type superviseOptions struct {
-	deps
+	stackDeps
 	Store engine.Store
 }
 
@@ -185,8 +195,8 @@ func newSuperviseCmd(f *Factory, runF func(*superviseOptions) error) *cobra.Comm
 		Use:    "__supervise STATEDIR",
 		Hidden: true,
 		Args:   cobra.ExactArgs(1),
-		RunE: func(_ *cobra.Command, args []string) error {
-			o.deps, o.Store = f.deps(), engine.Store(args[0])
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.stackDeps, o.Store = f.stackDeps(cmd), engine.Store(args[0])
 			if runF != nil {
 				return runF(o)
 			}
@@ -195,9 +205,9 @@ func newSuperviseCmd(f *Factory, runF func(*superviseOptions) error) *cobra.Comm
 	}
 }
 
-func superviseRun(o *superviseOptions) error { return engine.Supervise(o.engine(), o.Store) }
+func superviseRun(o *superviseOptions) error { return engine.Supervise(o.Deps, o.Store) }
 
-type dashboardsOptions struct{ deps }
+type dashboardsOptions struct{ stackDeps }
 
 // newDashboardsCmd is the dashboards service of a stack (kind dashboards), started by the
 // stack's supervisor (hidden): its settings and tokens come in JDASH_DASHBOARDS_* variables.
@@ -207,8 +217,8 @@ func newDashboardsCmd(f *Factory, runF func(*dashboardsOptions) error) *cobra.Co
 		Use:    "__dashboards",
 		Hidden: true,
 		Args:   cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error {
-			o.deps = f.deps()
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			o.stackDeps = f.stackDeps(cmd)
 			if runF != nil {
 				return runF(o)
 			}

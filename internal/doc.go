@@ -5,7 +5,8 @@
 //	verbs, domain    compose (stack model, kinds, plan, export), compose/engine (runs a stack
 //	                 here), compose/supervisor (Jupyter-agnostic processes), dashserver,
 //	                 doctor, setup, nbext, serverext, patch, uiconfig, profile, install,
-//	                 txn (lock, journal, dry run, undo for every verb that writes)
+//	                 txn (lock, journal, dry run, undo for every verb that writes), run
+//	                 (what every verb runs with)
 //	env facts        envctx (ENV -> env, facts, paths, packages; one scan per run),
 //	                 envdetect, pkgindex, jupyter, pyflags, registry
 //	Python formats   pyver, pyjson, pysrc

@@ -11,16 +11,14 @@ import (
 	"github.com/jdash-dev/jdash/internal/envctx"
 	"github.com/jdash-dev/jdash/internal/fsx"
 	"github.com/jdash-dev/jdash/internal/patch"
+	"github.com/jdash-dev/jdash/internal/run"
 	"github.com/jdash-dev/jdash/internal/txn"
 	"github.com/jdash-dev/jdash/internal/ui"
 )
 
 // Options are one `jdash doctor` run: what to inspect and do, and the run's dependencies.
 type Options struct {
-	IO   *ui.IO
-	Envs *envctx.Resolver
-	Tx   *txn.Tx
-	Home string // shortened to ~ in the text
+	run.Deps
 
 	Env        string   // --env
 	All        bool     // --all
@@ -34,8 +32,6 @@ type Options struct {
 	DryRun     bool
 	Undo       bool
 	Yes        bool
-	// Environ is the process environment (PYTHONUSERBASE goes back to a --deep run).
-	Environ map[string]string
 }
 
 // Validate refuses flag combinations that mean nothing (usage errors, before any scan).
@@ -80,7 +76,7 @@ func Main(o *Options) error {
 	if o.Undo {
 		return undo(o, ec)
 	}
-	s := NewSession(o.Envs, o.Checks, o.Deep, o.Environ)
+	s := NewSession(o.Envs, o.Checks, o.Deep)
 	fs, ran, err := s.Inspect(ec)
 	if err != nil {
 		return err
@@ -104,7 +100,9 @@ func Main(o *Options) error {
 	return verdict(rep.Summary, o.Strict)
 }
 
-func text(o *Options) Text { return Text{W: o.IO.Out, C: o.IO.Colors(), Home: o.Home, Deep: o.Deep} }
+func text(o *Options) Text {
+	return Text{W: o.IO.Out, C: o.IO.Colors(), Home: o.Envs.Environ["HOME"], Deep: o.Deep}
+}
 
 func verdict(s Summary, strict bool) error {
 	if s.Errors > 0 || strict && s.Warnings > 0 {
@@ -125,20 +123,19 @@ func envHeader(ec *envctx.Env) string {
 // Session is what one doctor run shares across envs: the reader (each file read once), every
 // env of the machine resolved once (for what a shared file reaches), the rules.
 type Session struct {
-	envs    *envctx.Resolver
-	checks  []string
-	deep    bool
-	environ map[string]string
-	reader  *Reader
-	others  []Other
-	all     []*envctx.Env
-	rules   []patch.Rule
+	envs   *envctx.Resolver
+	checks []string
+	deep   bool
+	reader *Reader
+	others []Other
+	all    []*envctx.Env
+	rules  []patch.Rule
 }
 
 // NewSession resolves the machine's envs once; checks selects checks by ID (none: all);
 // deep runs each inspected env's interpreter once.
-func NewSession(envs *envctx.Resolver, checks []string, deep bool, environ map[string]string) *Session {
-	s := &Session{envs: envs, checks: checks, deep: deep, environ: environ, reader: NewReader()}
+func NewSession(envs *envctx.Resolver, checks []string, deep bool) *Session {
+	s := &Session{envs: envs, checks: checks, deep: deep, reader: NewReader()}
 	s.rules, _ = patch.Rules()           // embedded and tested: an error here is a build defect
 	for _, e := range envs.Scan().Envs { // broken envs too: their config still reaches them
 		ec := envs.Describe(e)
@@ -157,7 +154,7 @@ func (s *Session) Inspect(ec *envctx.Env) ([]Finding, int, error) {
 		// The interpreter gets the user's PYTHONUSERBASE back (the runner drops it for every
 		// other child) because the user site is what it is asked about.
 		var set []string
-		if v, ok := s.environ["PYTHONUSERBASE"]; ok {
+		if v, ok := s.envs.Environ["PYTHONUSERBASE"]; ok {
 			set = append(set, "PYTHONUSERBASE="+v)
 		}
 		out, err := s.envs.Python(ec).RunIn(context.Background(), set, ec.Env.Prefix, "-c", DeepScript)
@@ -225,7 +222,7 @@ func undo(o *Options, ec *envctx.Env) error {
 }
 
 func all(o *Options) error {
-	s := NewSession(o.Envs, o.Checks, o.Deep, o.Environ)
+	s := NewSession(o.Envs, o.Checks, o.Deep)
 	envs := s.all
 	if len(o.Names) > 0 {
 		envs = nil

@@ -12,17 +12,14 @@ import (
 	"github.com/jdash-dev/jdash/internal/fsx"
 	"github.com/jdash-dev/jdash/internal/jupyter"
 	"github.com/jdash-dev/jdash/internal/pyjson"
+	"github.com/jdash-dev/jdash/internal/run"
 	"github.com/jdash-dev/jdash/internal/txn"
 	"github.com/jdash-dev/jdash/internal/ui"
 )
 
 // VerbOptions are one `jdash nbext` run: the arguments and the run's dependencies.
 type VerbOptions struct {
-	IO   *ui.IO
-	Envs *envctx.Resolver
-	Tx   *txn.Tx
-	FS   fsx.FS
-
+	run.Deps
 	Env       string
 	Args      []string // require paths, archive or dir paths, or modules with Py
 	Py        bool     // the arguments are Python modules

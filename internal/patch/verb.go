@@ -9,16 +9,14 @@ import (
 	"github.com/jdash-dev/jdash/internal/clierr"
 	"github.com/jdash-dev/jdash/internal/envctx"
 	"github.com/jdash-dev/jdash/internal/fsx"
+	"github.com/jdash-dev/jdash/internal/run"
 	"github.com/jdash-dev/jdash/internal/txn"
 	"github.com/jdash-dev/jdash/internal/ui"
 )
 
 // VerbOptions are one `jdash patch` run: what to do and the run's dependencies.
 type VerbOptions struct {
-	IO   *ui.IO
-	Envs *envctx.Resolver
-	Tx   *txn.Tx
-
+	run.Deps
 	Env                          string
 	Rules                        []string // rule IDs (none: all)
 	List, Revert, Verify, DryRun bool

@@ -11,17 +11,14 @@ import (
 	"github.com/jdash-dev/jdash/internal/fsx"
 	"github.com/jdash-dev/jdash/internal/jupyter"
 	"github.com/jdash-dev/jdash/internal/pkgindex"
+	"github.com/jdash-dev/jdash/internal/run"
 	"github.com/jdash-dev/jdash/internal/txn"
 	"github.com/jdash-dev/jdash/internal/ui"
 )
 
 // VerbOptions are one `jdash serverext` run: the arguments and the run's dependencies.
 type VerbOptions struct {
-	IO   *ui.IO
-	Envs *envctx.Resolver
-	Tx   *txn.Tx
-	FS   fsx.FS
-
+	run.Deps
 	Env     string
 	App     string // --app: notebook, server or auto
 	Modules []string

@@ -15,17 +15,14 @@ import (
 	"github.com/jdash-dev/jdash/internal/patch"
 	"github.com/jdash-dev/jdash/internal/profile"
 	"github.com/jdash-dev/jdash/internal/pyrun"
+	"github.com/jdash-dev/jdash/internal/run"
 	"github.com/jdash-dev/jdash/internal/txn"
 	"github.com/jdash-dev/jdash/internal/ui"
 )
 
 // VerbOptions are one `jdash setup` run: the choices and the run's dependencies.
 type VerbOptions struct {
-	IO   *ui.IO
-	Envs *envctx.Resolver
-	Tx   *txn.Tx
-	FS   fsx.FS
-
+	run.Deps
 	Env, Profile    string
 	Level           jupyter.LevelKind
 	DryRun, Install bool
@@ -41,10 +38,8 @@ type VerbOptions struct {
 
 // Main is `jdash setup`: the profile's missing packages (with --install, under the env's
 // lock), then every step's files in one journaled change, at the chosen level.
-func Main(ctx context.Context, o *VerbOptions) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
+func Main(o *VerbOptions) error {
+	ctx := o.Context()
 	ec, err := o.Envs.Resolve(o.Env)
 	if err != nil {
 		return err
@@ -249,11 +244,9 @@ type CreateOptions struct {
 
 // Create makes a venv under jdash's envs dir (uv when present, else python -m venv) and sets
 // the profile up in it.
-func Create(ctx context.Context, o *CreateOptions) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
+func Create(o *CreateOptions) error {
 	s := o.Setup
+	ctx := s.Context()
 	p, err := profile.Get(s.Profile)
 	if err != nil {
 		return &clierr.UsageError{Err: err}
@@ -277,5 +270,5 @@ func Create(ctx context.Context, o *CreateOptions) error {
 	}
 	fmt.Fprintf(s.IO.ErrOut, "created %s\n", dir)
 	s.Env, s.Profile, s.Install = dir, p.Name, true
-	return Main(ctx, s)
+	return Main(s)
 }

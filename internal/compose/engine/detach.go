@@ -34,7 +34,7 @@ func detach(d Deps, p *Project, pl *compose.Plan, lock *Lock) (handed bool, err 
 		args = append([]string{"--config", d.ConfigFile}, args...)
 	}
 	// the supervisor carries the stack's marker too: down finds it without the state
-	sp, err := d.Runner.Start(runner.Cmd{Path: self, Args: args, Dir: p.Stack.Dir, Stdout: logf, Stderr: logf, Session: true,
+	sp, err := d.Envs.Runner.Start(runner.Cmd{Path: self, Args: args, Dir: p.Stack.Dir, Stdout: logf, Stderr: logf, Session: true,
 		ExtraFiles: []*os.File{lock.File()}, Set: []string{MarkerPrefix(string(p.Store)) + "supervisor"}})
 	if err != nil {
 		return false, err

@@ -6,18 +6,13 @@ import (
 
 	"github.com/jdash-dev/jdash/internal/compose"
 	"github.com/jdash-dev/jdash/internal/envctx"
-	"github.com/jdash-dev/jdash/internal/fsx"
-	"github.com/jdash-dev/jdash/internal/runner"
+	"github.com/jdash-dev/jdash/internal/run"
 	"github.com/jdash-dev/jdash/internal/setup"
-	"github.com/jdash-dev/jdash/internal/ui"
 )
 
-// Deps are what the engine works with: the streams, the runner of every child, the envs.
+// Deps are what the engine works with: the run's, and the file the run read.
 type Deps struct {
-	IO     *ui.IO
-	Runner *runner.Runner
-	Envs   *envctx.Resolver
-	FS     fsx.FS
+	run.Deps
 	// ConfigFile is handed to the detached supervisor (--config), so that it reads what this
 	// run read.
 	ConfigFile string

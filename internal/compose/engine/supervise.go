@@ -51,7 +51,7 @@ func supervise(d Deps, store Store, pl *compose.Plan, detached bool) error {
 		secrets = append(secrets, p.SecretValues()...)
 	}
 	save := func() { _ = store.SaveState(st) } // best effort: ps reads it; down finds the stack without it
-	sup := &supervisor.Supervisor{Runner: d.Runner, LogDir: store.LogDir(), Marker: st.Marker, Redact: secrets,
+	sup := &supervisor.Supervisor{Runner: d.Envs.Runner, LogDir: store.LogDir(), Marker: st.Marker, Redact: secrets,
 		Changed: func(ss []supervisor.Status) { st.Services = ss; save() }}
 	if !detached {
 		names := make([]string, len(pl.Procs))

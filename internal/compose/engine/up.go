@@ -155,7 +155,7 @@ func preflight(d Deps, pl *compose.Plan, facts map[string]compose.EnvFacts, stri
 	if len(problems) > 0 {
 		return clierr.Exit(clierr.Failed, "pre-flight failed, nothing was started:\n  %s", strings.Join(problems, "\n  "))
 	}
-	s := doctor.NewSession(d.Envs, nil, false, nil)
+	s := doctor.NewSession(d.Envs, nil, false)
 	blocked := false
 	var seen []string
 	for _, p := range pl.Procs {
@@ -198,7 +198,7 @@ func serviceCmd(d Deps, p compose.Proc) (runner.Cmd, error) {
 	case c.Path == "":
 		return c, fmt.Errorf("service %s: no program to run (is the env %s still there? jdash envs lists the envs)", p.Name, p.Env)
 	case !filepath.IsAbs(c.Path):
-		path, err := d.Runner.LookPath(c.Path)
+		path, err := d.Envs.Runner.LookPath(c.Path)
 		if err != nil {
 			return c, fmt.Errorf("service %s: %w", p.Name, err)
 		}
