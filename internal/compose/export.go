@@ -87,7 +87,8 @@ func (pl *Plan) inContainer(v string) string {
 // interfaces (the host publishes on loopback), the notebooks at /notebooks, the other
 // services by name.
 func containerArgv(pl *Plan, p Proc) []string {
-	if p.Kind == "dashboards" {
+	k := KindOf(p.Kind)
+	if k.Runs == "jdash" {
 		return []string{"jdash", "__dashboards"}
 	}
 	out := []string{}
@@ -96,7 +97,7 @@ func containerArgv(pl *Plan, p Proc) []string {
 			continue // a container is an env of its own: no other env reads its user dir
 		}
 		switch {
-		case i == 0 && p.Kind != "dashboards_server":
+		case i == 0 && k.Runs == "":
 			a = "python"
 		case strings.HasSuffix(a, ".ip="+p.IP):
 			a = strings.TrimSuffix(a, p.IP) + "0.0.0.0"
@@ -128,7 +129,7 @@ func probeCommand(p Proc) []string {
 func containerEnv(pl *Plan, p Proc) (plain, secret []string) {
 	for _, kv := range p.Set {
 		k, v, _ := strings.Cut(kv, "=")
-		if k == "JUPYTER_CONFIG_PATH" && p.Kind == "voila" {
+		if k == "JUPYTER_CONFIG_PATH" && KindOf(p.Kind).TokenFile {
 			continue // the voila.json token file is made in the container (below)
 		}
 		if k == "PYTHONPATH" && slices.ContainsFunc(p.Files, func(f File) bool { return f.Path == filepath.Join(v, uiconfig.Module+".py") }) {
@@ -144,8 +145,8 @@ func containerEnv(pl *Plan, p Proc) (plain, secret []string) {
 			plain = append(plain, k+"="+v)
 		}
 	}
-	if p.Kind == "voila" {
-		secret = append(secret, "VOILA_TOKEN="+p.Token)
+	if k := KindOf(p.Kind); k.TokenFile {
+		secret = append(secret, k.TokenVar+"="+p.Token)
 	}
 	return plain, secret
 }
@@ -194,14 +195,14 @@ func ExportCompose(pl *Plan, envs map[string]ExportEnv) *Export {
 			ex.Notes = append(ex.Notes, fmt.Sprintf("%s is a gateway elsewhere (%s): the notebooks' kernels stay wired to it; its token is in the notebook's env file", p.Name, p.Remote))
 			continue
 		}
-		if p.Kind == "dashboards_server" {
+		if KindOf(p.Kind).Runs == "host" {
 			ex.Notes = append(ex.Notes, fmt.Sprintf("%s runs a command of this host (%s): not exported", p.Name, strings.Join(p.Argv, " ")))
 			continue
 		}
 		e := envs[p.Env]
-		withJdash := e.Profile != "" || p.Kind == "dashboards"
+		withJdash := e.Profile != "" || KindOf(p.Kind).Runs == "jdash"
 		needJdash = needJdash || withJdash
-		if p.Kind == "dashboards" {
+		if KindOf(p.Kind).Runs == "jdash" {
 			e = ExportEnv{PythonVersion: "3.11"} // jdash serves it; python is for the healthcheck only
 		}
 		ex.Files[p.Name+"/Dockerfile"] = Dockerfile(e, withJdash)
@@ -216,7 +217,7 @@ func ExportCompose(pl *Plan, envs map[string]ExportEnv) *Export {
 			Healthcheck: composeHealth{Test: append([]string{"CMD"}, probeCommand(p)...), Interval: "5s", Timeout: "5s", Retries: 3,
 				StartPeriod: fmt.Sprintf("%ds", int(p.StartupTimeout.Seconds()))},
 		}
-		if p.Kind == "voila" {
+		if KindOf(p.Kind).TokenFile {
 			// Voilà takes its token from a config file: made from the env file at start
 			svc.Command = append([]string{"sh", "-c", `mkdir -p /run/voila && printf '{"Voila": {"token": "%s"}}' "$$VOILA_TOKEN" > /run/voila/voila.json && JUPYTER_CONFIG_PATH=/run/voila exec "$$@"`, "voila"}, svc.Command...)
 		}
@@ -232,7 +233,7 @@ func ExportCompose(pl *Plan, envs map[string]ExportEnv) *Export {
 			svc.EnvFile = []string{name}
 		}
 		for _, d := range p.DependsOn {
-			if q := pl.Proc(d); q != nil && q.Remote == "" && q.Kind != "dashboards_server" {
+			if q := pl.Proc(d); q != nil && q.Remote == "" && KindOf(q.Kind).Runs != "host" {
 				if svc.DependsOn == nil {
 					svc.DependsOn = map[string]composeDepends{}
 				}
@@ -289,7 +290,7 @@ func ExportKubernetes(pl *Plan, envs map[string]ExportEnv, helmGateway bool) *Ex
 			ex.Notes = append(ex.Notes, fmt.Sprintf("%s is a gateway elsewhere (%s): the notebooks' kernels stay wired to it", p.Name, p.Remote))
 			continue
 		}
-		if p.Kind == "dashboards_server" {
+		if KindOf(p.Kind).Runs == "host" {
 			ex.Notes = append(ex.Notes, fmt.Sprintf("%s runs a command of this host: not exported", p.Name))
 			continue
 		}
@@ -323,7 +324,7 @@ func ExportKubernetes(pl *Plan, envs map[string]ExportEnv, helmGateway bool) *Ex
 		}
 		labels := map[string]string{"app.kubernetes.io/name": name, "app.kubernetes.io/part-of": "jdash"}
 		cmd := containerArgv(pl, p)
-		if p.Kind == "voila" {
+		if KindOf(p.Kind).TokenFile {
 			cmd = append([]string{"sh", "-c", `mkdir -p /run/voila && printf '{"Voila": {"token": "%s"}}' "$VOILA_TOKEN" > /run/voila/voila.json && JUPYTER_CONFIG_PATH=/run/voila exec "$@"`, "voila"}, cmd...)
 		}
 		probe := map[string]any{"exec": map[string]any{"command": probeCommand(p)}, "periodSeconds": 5, "timeoutSeconds": 5, "failureThreshold": 3}
@@ -367,9 +368,9 @@ func ExportKubernetes(pl *Plan, envs map[string]ExportEnv, helmGateway bool) *Ex
 		})
 		add(name+".yaml", objs...)
 		e := envs[p.Env]
-		withJdash := e.Profile != "" || p.Kind == "dashboards"
+		withJdash := e.Profile != "" || KindOf(p.Kind).Runs == "jdash"
 		ex.Self = ex.Self || withJdash
-		if p.Kind == "dashboards" {
+		if KindOf(p.Kind).Runs == "jdash" {
 			e = ExportEnv{PythonVersion: "3.11"}
 		}
 		ex.Files["images/"+name+"/Dockerfile"] = Dockerfile(e, withJdash)

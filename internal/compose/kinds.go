@@ -15,8 +15,14 @@ type Kind struct {
 	// Module is what `python -m` runs; App is the traitlets class of its ip, port and
 	// port_retries (and of its root dir, for a notebook server).
 	Module, App string
-	// TokenVar carries the service's token to it (and to its probe, in a container).
-	TokenVar string
+	// Runs is how it runs: "" as `python -m Module` in its env, "jdash" served by jdash itself
+	// (argv[0] Self), "host" the user's command on this host (not exported).
+	Runs string
+	// TokenVar carries the service's token to it (and to its probe, in a container);
+	// TokenFile: the server reads its token only from a config file (a 0600 file jdash makes,
+	// and in a container one made from TokenVar at start).
+	TokenVar  string
+	TokenFile bool
 	// Env are variables the kind always gets.
 	Env []string
 	// Probe is the readiness endpoint, URLPath what a browser opens, Port the default port.
@@ -51,11 +57,11 @@ var kinds = []Kind{
 	{Name: "enterprise_gateway", Family: "gateway", Module: "enterprise_gateway", App: "EnterpriseGatewayApp", TokenVar: "EG_AUTH_TOKEN",
 		Env: []string{"EG_LIST_KERNELS=True", "EG_INHERITED_ENVS=" + MarkerVar}, Probe: "/api", URLPath: "/api", Port: 8889,
 		Dist: "jupyter-enterprise-gateway", Need: "jupyter-enterprise-gateway", Note: "in an env of its own: it pins jupyter_client<7"},
-	{Name: "voila", Family: "voila", Module: "voila", App: "Voila", TokenVar: "VOILA_TOKEN", Probe: "/", URLPath: "/", Port: 8866,
+	{Name: "voila", Family: "voila", Module: "voila", App: "Voila", TokenVar: "VOILA_TOKEN", TokenFile: true, Probe: "/", URLPath: "/", Port: 8866,
 		Dist: "voila", Need: "voila"},
-	{Name: "dashboards", Family: "dashboards", Probe: "/", URLPath: "/", Port: 3000},               // served by jdash (internal/dashserver)
-	{Name: "dashboards_server", Family: "dashboards_server", Probe: "/", URLPath: "/", Port: 3000}, // the user's command (the Node.js server)
-	{Name: RemoteKind, Family: "remote", TokenVar: "", Probe: "/api/kernelspecs"},                  // a gateway started elsewhere
+	{Name: "dashboards", Family: "dashboards", Runs: "jdash", Probe: "/", URLPath: "/", Port: 3000},              // internal/dashserver
+	{Name: "dashboards_server", Family: "dashboards_server", Runs: "host", Probe: "/", URLPath: "/", Port: 3000}, // the Node.js server
+	{Name: RemoteKind, Family: "remote", Probe: "/api/kernelspecs"},                                              // a gateway started elsewhere
 }
 
 // KindOf is the row of a kind (the zero Kind for an unknown name).
@@ -85,6 +91,9 @@ func (k Kind) IsGateway() bool { return k.Family == "gateway" || k.Family == "re
 
 // Python reports a kind started as `python -m Module` in its env.
 func (k Kind) Python() bool { return k.Module != "" }
+
+// InEnv reports a kind that runs in a Python env of the machine (its service names one).
+func (k Kind) InEnv() bool { return k.Runs == "" && k.Family != "remote" }
 
 // Satisfied reports whether an env with these distributions (normalized names) has what the
 // kind needs.

@@ -194,7 +194,7 @@ func Build(st *Stack, o Options) (*Plan, error) {
 		if KindOf(s.Kind).IsGateway() && gateway == nil {
 			gateway = s
 		}
-		if (s.Kind == "dashboards_server" || s.Kind == "dashboards") && dash == nil {
+		if k := KindOf(s.Kind); k.Runs != "" && k.Family != "remote" && dash == nil { // the bundlers deploy to it
 			dash = s
 		}
 	}
@@ -236,7 +236,7 @@ func Build(st *Stack, o Options) (*Plan, error) {
 				SecretVars: []string{s.TokenEnv}, Probe: Probe{Path: KindOf(RemoteKind).Probe, Token: tokv}, StartupTimeout: s.StartupTimeout})
 			continue
 		}
-		if s.Kind != "dashboards_server" && s.Kind != "dashboards" {
+		if KindOf(s.Kind).InEnv() {
 			if env, err = o.Resolve(s.Env); err != nil {
 				return nil, &Error{File: st.File, Line: s.Line, Msg: fmt.Sprintf("service %s: %v", s.Name, err)}
 			}

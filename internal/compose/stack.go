@@ -287,7 +287,7 @@ func parseService(name string, v *yaml.Node, bad func(*yaml.Node, string, ...any
 	} else if svc.Render != "" || svc.Root != "" || svc.ViewerAuth != "" || svc.PasswordEnv != "" || svc.Hosts != nil || svc.AllowOrigins != nil || svc.KernelIdle != 0 || svc.MaxKernels != 0 {
 		return svc, bad(v, "service %s: render, root, viewer_auth, password_env, hosts, allow_origins, kernel_idle_timeout and max_kernels apply to kind dashboards only", name)
 	}
-	if svc.Kind != "dashboards_server" && svc.Kind != "dashboards" && svc.Env == "" {
+	if KindOf(svc.Kind).InEnv() && svc.Env == "" {
 		return svc, bad(v, "service %s: no env (a path or a name from jdash envs)", name)
 	}
 	if svc.Kernels != "" && !KindOf(svc.Kind).IsNotebook() {
