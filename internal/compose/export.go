@@ -1,8 +1,6 @@
 package compose
 
 import (
-	"github.com/jdash-dev/jdash/internal/endpoint"
-
 	"fmt"
 	"path/filepath"
 	"regexp"
@@ -12,6 +10,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/jdash-dev/jdash/internal/endpoint"
 	"github.com/jdash-dev/jdash/internal/fsx"
 	"github.com/jdash-dev/jdash/internal/uiconfig"
 )

@@ -1,8 +1,6 @@
 package compose
 
 import (
-	"github.com/jdash-dev/jdash/internal/endpoint"
-
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -14,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jdash-dev/jdash/internal/endpoint"
 	"github.com/jdash-dev/jdash/internal/jupyter"
 	"github.com/jdash-dev/jdash/internal/pkgindex"
 	"github.com/jdash-dev/jdash/internal/uiconfig"

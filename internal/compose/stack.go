@@ -7,9 +7,6 @@ package compose
 
 import (
 	"encoding/json"
-
-	"github.com/jdash-dev/jdash/internal/endpoint"
-
 	"errors"
 	"fmt"
 	"net/url"
@@ -20,6 +17,8 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/jdash-dev/jdash/internal/endpoint"
 )
 
 // Service is one entry of services:.

@@ -1,12 +1,12 @@
 package config
 
 import (
-	"github.com/jdash-dev/jdash/internal/compose/engine"
-
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/jdash-dev/jdash/internal/compose/engine"
 )
 
 // FuzzCheckFile: any jdash.yaml is accepted or refused with file:line, never a panic.

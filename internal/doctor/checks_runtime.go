@@ -1,12 +1,12 @@
 package doctor
 
 import (
-	"github.com/jdash-dev/jdash/internal/endpoint"
-
 	"fmt"
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/jdash-dev/jdash/internal/endpoint"
 )
 
 func checkCompat(s *Snapshot) []Finding {

@@ -11,10 +11,9 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/jdash-dev/jdash/internal/pkgindex"
-
 	"github.com/jdash-dev/jdash/internal/jupyter"
 	"github.com/jdash-dev/jdash/internal/nbext"
+	"github.com/jdash-dev/jdash/internal/pkgindex"
 	"github.com/jdash-dev/jdash/internal/ports"
 	"github.com/jdash-dev/jdash/internal/pyjson"
 	"github.com/jdash-dev/jdash/internal/serverext"

@@ -1,18 +1,16 @@
 package doctor
 
 import (
-	"github.com/jdash-dev/jdash/internal/appdirs"
-
-	"github.com/jdash-dev/jdash/internal/proc"
-
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
 
+	"github.com/jdash-dev/jdash/internal/appdirs"
 	"github.com/jdash-dev/jdash/internal/fsx"
 	"github.com/jdash-dev/jdash/internal/nbext"
 	"github.com/jdash-dev/jdash/internal/patch"
+	"github.com/jdash-dev/jdash/internal/proc"
 )
 
 var runtimeRe = regexp.MustCompile(`^(nbserver|jpserver)-(\d+)(-open\.html|\.json)$`)

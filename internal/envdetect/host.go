@@ -1,11 +1,11 @@
 package envdetect
 
 import (
-	"github.com/jdash-dev/jdash/internal/appdirs"
-
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/jdash-dev/jdash/internal/appdirs"
 )
 
 // Host is the machine as envdetect sees it: the process environment, the home directory and

@@ -1,8 +1,6 @@
 package nbext
 
 import (
-	"github.com/jdash-dev/jdash/internal/archive"
-
 	"errors"
 	"fmt"
 	"io/fs"
@@ -10,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/jdash-dev/jdash/internal/archive"
 	"github.com/jdash-dev/jdash/internal/fsx"
 )
 

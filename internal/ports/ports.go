@@ -4,8 +4,6 @@
 package ports
 
 import (
-	"github.com/jdash-dev/jdash/internal/proc"
-
 	"errors"
 	"fmt"
 	"net"
@@ -14,6 +12,7 @@ import (
 	"syscall"
 
 	"github.com/jdash-dev/jdash/internal/fsx"
+	"github.com/jdash-dev/jdash/internal/proc"
 )
 
 // Holder is the process listening on a port (PID 0 when it could not be told: another

@@ -6,12 +6,9 @@
 package setup
 
 import (
-	"errors"
-
-	"github.com/jdash-dev/jdash/internal/endpoint"
-
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -19,6 +16,7 @@ import (
 	"strings"
 
 	"github.com/jdash-dev/jdash/internal/compose"
+	"github.com/jdash-dev/jdash/internal/endpoint"
 	"github.com/jdash-dev/jdash/internal/envdetect"
 	"github.com/jdash-dev/jdash/internal/fsx"
 	"github.com/jdash-dev/jdash/internal/jupyter"

@@ -1,8 +1,6 @@
 package engine
 
 import (
-	"github.com/jdash-dev/jdash/internal/proc"
-
 	"context"
 	"encoding/json"
 	"errors"
@@ -17,6 +15,7 @@ import (
 	"time"
 
 	"github.com/jdash-dev/jdash/internal/compose"
+	"github.com/jdash-dev/jdash/internal/proc"
 )
 
 func stateDir(t *testing.T) Store {

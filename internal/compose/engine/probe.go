@@ -1,8 +1,6 @@
 package engine
 
 import (
-	"github.com/jdash-dev/jdash/internal/proc"
-
 	"context"
 	"fmt"
 	"net/http"
@@ -10,6 +8,7 @@ import (
 
 	"github.com/jdash-dev/jdash/internal/compose"
 	"github.com/jdash-dev/jdash/internal/ports"
+	"github.com/jdash-dev/jdash/internal/proc"
 )
 
 // Probe is a service's readiness check. For a service jdash started (pid > 0) the port must

@@ -1,16 +1,15 @@
 package engine
 
 import (
-	"github.com/jdash-dev/jdash/internal/compose"
-	"github.com/jdash-dev/jdash/internal/proc"
-
 	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"strings"
 	"time"
 
+	"github.com/jdash-dev/jdash/internal/compose"
 	"github.com/jdash-dev/jdash/internal/compose/supervisor"
+	"github.com/jdash-dev/jdash/internal/proc"
 )
 
 // State is what a running stack keeps in its state dir (0600: its URLs carry tokens).

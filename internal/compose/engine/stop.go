@@ -1,8 +1,6 @@
 package engine
 
 import (
-	"github.com/jdash-dev/jdash/internal/proc"
-
 	"errors"
 	"fmt"
 	"time"
@@ -10,6 +8,7 @@ import (
 	"github.com/jdash-dev/jdash/internal/compose"
 	"github.com/jdash-dev/jdash/internal/compose/supervisor"
 	"github.com/jdash-dev/jdash/internal/ports"
+	"github.com/jdash-dev/jdash/internal/proc"
 )
 
 // Stopped is what Stop did, and what it found afterwards.

@@ -10,9 +10,6 @@ package engine
 import (
 	"crypto/sha256"
 	"encoding/hex"
-
-	"github.com/jdash-dev/jdash/internal/proc"
-
 	"errors"
 	"fmt"
 	"io/fs"
@@ -23,6 +20,7 @@ import (
 
 	"github.com/jdash-dev/jdash/internal/compose"
 	"github.com/jdash-dev/jdash/internal/fsx"
+	"github.com/jdash-dev/jdash/internal/proc"
 )
 
 // Store is a stack's state dir under jdash's state home (StoreFor): one per project dir,

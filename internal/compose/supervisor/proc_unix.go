@@ -3,10 +3,10 @@
 package supervisor
 
 import (
-	"github.com/jdash-dev/jdash/internal/proc"
-
 	"syscall"
 	"time"
+
+	"github.com/jdash-dev/jdash/internal/proc"
 )
 
 // StopGroup stops a service: SIGTERM to its process group and to every process below its

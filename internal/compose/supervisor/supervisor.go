@@ -8,8 +8,6 @@
 package supervisor
 
 import (
-	"github.com/jdash-dev/jdash/internal/proc"
-
 	"bufio"
 	"context"
 	"errors"
@@ -22,6 +20,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/jdash-dev/jdash/internal/proc"
 	"github.com/jdash-dev/jdash/internal/runner"
 )
 

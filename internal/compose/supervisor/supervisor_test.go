@@ -1,8 +1,6 @@
 package supervisor
 
 import (
-	"github.com/jdash-dev/jdash/internal/proc"
-
 	"bytes"
 	"context"
 	"fmt"
@@ -17,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jdash-dev/jdash/internal/proc"
 	"github.com/jdash-dev/jdash/internal/runner"
 )
 
