@@ -106,22 +106,15 @@ func counts(fs []Finding, group string) string {
 	}
 	var parts []string
 	if e > 0 {
-		parts = append(parts, plural(e, "error"))
+		parts = append(parts, ui.Plural(e, "error"))
 	}
 	if w > 0 {
-		parts = append(parts, plural(w, "warning"))
+		parts = append(parts, ui.Plural(w, "warning"))
 	}
 	if i > 0 {
-		parts = append(parts, plural(i, "note"))
+		parts = append(parts, ui.Plural(i, "note"))
 	}
 	return strings.Join(parts, ", ")
-}
-
-func plural(n int, s string) string {
-	if n == 1 {
-		return "1 " + s
-	}
-	return fmt.Sprintf("%d %ss", n, s)
 }
 
 // Env writes one env's report: a line per group, then each finding.
@@ -203,12 +196,12 @@ func (t Text) summary(fs []Finding, sum Summary) {
 			auto++
 		}
 	}
-	line := fmt.Sprintf("%s, %s, %s in %d checks.", plural(sum.Errors, "error"), plural(sum.Warnings, "warning"), plural(sum.Infos, "note"), sum.Checks)
+	line := fmt.Sprintf("%s, %s, %s in %d checks.", ui.Plural(sum.Errors, "error"), ui.Plural(sum.Warnings, "warning"), ui.Plural(sum.Infos, "note"), sum.Checks)
 	if sum.Errors == 0 && sum.Warnings == 0 {
 		line = t.C.Green("No issues found") + fmt.Sprintf(" (%d checks).", sum.Checks)
 	}
 	if auto > 0 {
-		line += fmt.Sprintf(" doctor --fix repairs %s.", plural(auto, "finding"))
+		line += fmt.Sprintf(" doctor --fix repairs %s.", ui.Plural(auto, "finding"))
 	}
 	fmt.Fprintln(t.W, line)
 }

@@ -231,8 +231,3 @@ func readMetadataFile(path string) (string, string, bool) {
 	}
 	return "", "", false
 }
-
-func isRegular(p string) bool {
-	st, err := os.Stat(p)
-	return err == nil && st.Mode().IsRegular()
-}
