@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/jdash-dev/jdash/internal/jupyter"
 	"github.com/jdash-dev/jdash/internal/nbext"
 	"github.com/jdash-dev/jdash/internal/serverext"
 )
@@ -51,7 +52,7 @@ func serverextAction(s *Snapshot, app serverext.App, x serverext.Extension, leve
 	reached := reachWhere(s, filepath.Dir(x.Source), false, readsServerExts)
 	var also []string // the other user-level files that enable it (a .d file beside the root one)
 	for _, a := range x.Also {
-		if levelOf(s.Paths.Config, a) == "user" && strings.HasSuffix(a, ".json") {
+		if jupyter.LevelOf(s.Paths.Config, a) == "user" && strings.HasSuffix(a, ".json") {
 			also = append(also, a)
 		}
 	}
@@ -66,10 +67,10 @@ func checkServerextImportable(s *Snapshot) []Finding {
 			if !x.Enabled || x.Importable {
 				continue
 			}
-			level := levelOf(s.Paths.Config, x.Source)
+			level := jupyter.LevelOf(s.Paths.Config, x.Source)
 			ev := []Evidence{{Path: x.Source, Level: level, Detail: fmt.Sprintf("%s: %s enabled", appKey(l.App), x.Module)}}
 			for _, a := range x.Also {
-				ev = append(ev, Evidence{Path: a, Level: levelOf(s.Paths.Config, a), Detail: "also sets it"})
+				ev = append(ev, Evidence{Path: a, Level: jupyter.LevelOf(s.Paths.Config, a), Detail: "also sets it"})
 			}
 			why := onPath(s.Paths.Config, "config", x.Source)
 			affects := []string{s.Prefix}
@@ -171,7 +172,7 @@ func checkNbextJS(s *Snapshot) []Finding {
 					continue
 				}
 				file := entryFile(d, sec, e)
-				level := levelOf(s.Paths.Config, d.ConfigDir)
+				level := jupyter.LevelOf(s.Paths.Config, d.ConfigDir)
 				var act *Action
 				if level == "user" { // as a --user server extension: to the envs that have its files, else dropped
 					reached := reachWhere(s, filepath.Dir(d.ConfigDir), false, readsNBConfig)
@@ -216,7 +217,7 @@ func checkSharedLevel(s *Snapshot) []Finding {
 	var out []Finding
 	for _, l := range s.ServerExts {
 		for _, x := range l.Extensions {
-			level := levelOf(s.Paths.Config, x.Source)
+			level := jupyter.LevelOf(s.Paths.Config, x.Source)
 			if !x.Enabled || !x.Importable || !shared(level) {
 				continue
 			}
@@ -239,7 +240,7 @@ func checkSharedLevel(s *Snapshot) []Finding {
 		}
 	}
 	for _, d := range s.NBExts.Dirs {
-		level := levelOf(s.Paths.Config, d.ConfigDir)
+		level := jupyter.LevelOf(s.Paths.Config, d.ConfigDir)
 		if !shared(level) {
 			continue
 		}
@@ -319,15 +320,15 @@ func checkSeveralLevels(s *Snapshot) []Finding {
 			if len(others) == 0 {
 				continue
 			}
-			ev := []Evidence{{Path: x.Source, Level: levelOf(s.Paths.Config, x.Source), Detail: fmt.Sprintf("wins: %s = %v", x.Module, x.Enabled)}}
+			ev := []Evidence{{Path: x.Source, Level: jupyter.LevelOf(s.Paths.Config, x.Source), Detail: fmt.Sprintf("wins: %s = %v", x.Module, x.Enabled)}}
 			cmds := []string{}
 			for _, a := range others {
-				lv := levelOf(s.Paths.Config, a)
+				lv := jupyter.LevelOf(s.Paths.Config, a)
 				ev = append(ev, Evidence{Path: a, Level: lv, Detail: "also sets " + x.Module})
 				cmds = append(cmds, serverextCommands(l.App, cliLevel(lv), x.Module, s.Prefix)[0])
 			}
 			out = append(out, Finding{
-				Title:    fmt.Sprintf("server extension %s is set at %d levels; %s wins", x.Module, len(others)+1, levelOf(s.Paths.Config, x.Source)),
+				Title:    fmt.Sprintf("server extension %s is set at %d levels; %s wins", x.Module, len(others)+1, jupyter.LevelOf(s.Paths.Config, x.Source)),
 				Evidence: ev, Why: beats(s.Paths.Config, s.Paths, x.Source, others[0]) + " (" + x.Rule + "); disabling it at one level leaves the others",
 				Fix: Fix{Commands: cmds}})
 		}
@@ -358,7 +359,7 @@ func checkSeveralLevels(s *Snapshot) []Finding {
 		var ev []Evidence
 		var cmds []string
 		for i, a := range list {
-			lv := levelOf(s.Paths.Config, a.dir)
+			lv := jupyter.LevelOf(s.Paths.Config, a.dir)
 			d := fmt.Sprintf("also sets %s = %v", require, a.value)
 			if i == 0 {
 				d = fmt.Sprintf("wins: %s = %v", require, a.value)
@@ -369,7 +370,7 @@ func checkSeveralLevels(s *Snapshot) []Finding {
 			}
 		}
 		out = append(out, Finding{
-			Title:    fmt.Sprintf("nbextension %s (%s) is set at %d levels; %s wins", require, section, len(list), levelOf(s.Paths.Config, list[0].dir)),
+			Title:    fmt.Sprintf("nbextension %s (%s) is set at %d levels; %s wins", require, section, len(list), jupyter.LevelOf(s.Paths.Config, list[0].dir)),
 			Evidence: ev, Why: beats(s.Paths.Config, s.Paths, list[0].dir, list[1].dir), Fix: Fix{Commands: cmds}})
 	}
 	return out

@@ -106,7 +106,7 @@ func (g gatherer) serverExtensions() {
 		for _, sec := range configSections {
 			py := filepath.Join(d, sec+".py")
 			for _, m := range g.grep(py, re) {
-				m.Level = levelOf(g.in.Paths.Config, d)
+				m.Level = jupyter.LevelOf(g.in.Paths.Config, d)
 				s.ExtLines = append(s.ExtLines, m)
 			}
 		}
@@ -187,7 +187,7 @@ func (g gatherer) nbextensions() {
 			if mod != "" {
 				g.module(mod)
 			}
-			g.s.Bundlers = append(g.s.Bundlers, Bundler{Name: name, Module: mod, Source: Evidence{Path: f, Level: levelOf(g.in.Paths.Config, d)}})
+			g.s.Bundlers = append(g.s.Bundlers, Bundler{Name: name, Module: mod, Source: Evidence{Path: f, Level: jupyter.LevelOf(g.in.Paths.Config, d)}})
 		}
 	}
 }
@@ -244,7 +244,7 @@ func (g gatherer) settings() {
 	}
 	sections = append(sections, "jupyter_config")
 	for _, d := range g.in.Paths.ConfigDirs() {
-		level := levelOf(g.in.Paths.Config, d)
+		level := jupyter.LevelOf(g.in.Paths.Config, d)
 		for _, sec := range configSections {
 			active := slices.Contains(sections, sec)
 			jf := filepath.Join(d, sec+".json")

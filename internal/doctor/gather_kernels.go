@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/jdash-dev/jdash/internal/fsx"
+	"github.com/jdash-dev/jdash/internal/jupyter"
 	"github.com/jdash-dev/jdash/internal/nbext"
 )
 
@@ -49,7 +50,7 @@ func (g gatherer) kernels() {
 			}
 			continue
 		}
-		level := levelOf(g.in.Paths.Data, kd)
+		level := jupyter.LevelOf(g.in.Paths.Data, kd)
 		if kd == filepath.Join(g.ipythonDir(), "kernels") {
 			level = "home"
 		}
@@ -96,7 +97,7 @@ func (g gatherer) kernels() {
 		q := filepath.Join(filepath.Dir(kd), "jdash-quarantine", "kernels")
 		names, _ := g.r.ReadDirNames(q)
 		for _, n := range names {
-			s.Quarantine = append(s.Quarantine, Evidence{Path: filepath.Join(q, n), Level: levelOf(g.in.Paths.Data, q)})
+			s.Quarantine = append(s.Quarantine, Evidence{Path: filepath.Join(q, n), Level: jupyter.LevelOf(g.in.Paths.Data, q)})
 		}
 	}
 }
@@ -176,7 +177,7 @@ func (g gatherer) labextensions() {
 					g.problem(pj, err)
 					continue
 				}
-				g.s.LabExts = append(g.s.LabExts, LabExt{Name: name, Dir: dir, Level: levelOf(g.in.Paths.Data, d), Version: pkg.Version})
+				g.s.LabExts = append(g.s.LabExts, LabExt{Name: name, Dir: dir, Level: jupyter.LevelOf(g.in.Paths.Data, d), Version: pkg.Version})
 			}
 		}
 	}

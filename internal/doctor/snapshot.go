@@ -1,7 +1,6 @@
 package doctor
 
 import (
-	"path/filepath"
 	"slices"
 	"strings"
 
@@ -276,32 +275,6 @@ func pyverMM(v string) string {
 	return parts[0] + "." + parts[1]
 }
 
-// levelOf names the level of a dir on the config or data path.
-func levelOf(entries []jupyter.Entry, dir string) string {
-	for _, e := range entries {
-		if e.Path == dir || strings.HasPrefix(dir, e.Path+string(filepath.Separator)) {
-			switch e.Origin {
-			case jupyter.OriginUser:
-				return "user"
-			case jupyter.OriginUserSite:
-				return "user-site"
-			case jupyter.OriginEnv:
-				return "sys-prefix"
-			case jupyter.OriginSystem:
-				return "system"
-			case jupyter.OriginVar:
-				if strings.Contains(e.Why, "JUPYTER_CONFIG_PATH") {
-					return "JUPYTER_CONFIG_PATH"
-				}
-				return "JUPYTER_PATH"
-			case jupyter.OriginNoConfig:
-				return "no-config"
-			}
-		}
-	}
-	return "other"
-}
-
 func (g gatherer) problem(path string, err error) {
 	msg := err.Error()
 	if !strings.Contains(msg, path) {
@@ -312,5 +285,5 @@ func (g gatherer) problem(path string, err error) {
 			return
 		}
 	}
-	g.s.Problems = append(g.s.Problems, Evidence{Path: path, Level: levelOf(append(slices.Clone(g.in.Paths.Config), g.in.Paths.Data...), path), Detail: msg})
+	g.s.Problems = append(g.s.Problems, Evidence{Path: path, Level: jupyter.LevelOf(append(slices.Clone(g.in.Paths.Config), g.in.Paths.Data...), path), Detail: msg})
 }

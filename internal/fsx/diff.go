@@ -15,6 +15,8 @@ import (
 func WriteDiffs(w io.Writer, changes []Change) {
 	for _, c := range changes {
 		switch {
+		case c.Dir && c.Removed:
+			fmt.Fprintf(w, "rmdir %s\n", c.Path)
 		case c.Dir:
 			fmt.Fprintf(w, "mkdir %s\n", c.Path)
 		case c.From != "":

@@ -3,6 +3,7 @@ package jupyter
 import (
 	"fmt"
 	"path/filepath"
+	"strings"
 )
 
 // LevelKind names a write level of the Jupyter CLIs.
@@ -76,4 +77,30 @@ func (p Paths) Level(kind LevelKind, path string) (Level, error) {
 		return Level{Kind: ExtDir, ext: path}, nil
 	}
 	return Level{}, fmt.Errorf("unknown level %q", kind)
+}
+
+// LevelOf names the level of a dir on the config or data path.
+func LevelOf(entries []Entry, dir string) string {
+	for _, e := range entries {
+		if e.Path == dir || strings.HasPrefix(dir, e.Path+string(filepath.Separator)) {
+			switch e.Origin {
+			case OriginUser:
+				return "user"
+			case OriginUserSite:
+				return "user-site"
+			case OriginEnv:
+				return "sys-prefix"
+			case OriginSystem:
+				return "system"
+			case OriginVar:
+				if strings.Contains(e.Why, "JUPYTER_CONFIG_PATH") {
+					return "JUPYTER_CONFIG_PATH"
+				}
+				return "JUPYTER_PATH"
+			case OriginNoConfig:
+				return "no-config"
+			}
+		}
+	}
+	return "other"
 }
