@@ -134,6 +134,9 @@ func containerEnv(pl *Plan, p Proc) (plain, secret []string) {
 		if k == "PYTHONPATH" && slices.ContainsFunc(p.Files, func(f File) bool { return f.Path == filepath.Join(v, uiconfig.Module+".py") }) {
 			continue // uiconfig's module, dropped with its flag (containerArgv)
 		}
+		if k == "JUPYTER_PATH" && kernelEnvs(p, v) {
+			continue // kernel_envs: the other envs are not in the image (hostPaths says so)
+		}
 		v = pl.inContainer(v)
 		if k == "JDASH_DASHBOARDS_LISTEN" {
 			v = "0.0.0.0:" + strconv.Itoa(p.Port)
@@ -382,6 +385,11 @@ func ExportKubernetes(pl *Plan, envs map[string]ExportEnv, helmGateway bool) *Ex
 // (outside the notebooks dir, which is mounted): they do not exist there.
 func hostPaths(pl *Plan, p Proc) []string {
 	var notes []string
+	for _, kv := range p.Set {
+		if v, ok := strings.CutPrefix(kv, "JUPYTER_PATH="); ok && kernelEnvs(p, v) {
+			notes = append(notes, fmt.Sprintf("%s: kernel_envs is not exported (the other envs are not in its image)", p.Name))
+		}
+	}
 	plain, _ := containerEnv(pl, p)
 	for _, v := range append(containerArgv(pl, p), plain...) {
 		if _, val, ok := strings.Cut(v, "="); ok {
@@ -464,4 +472,9 @@ func previousExport(dir string) ([]string, error) {
 		out = append(out, line)
 	}
 	return out, nil
+}
+
+// kernelEnvs reports the JUPYTER_PATH dir the plan generated for kernel_envs.
+func kernelEnvs(p Proc, dir string) bool {
+	return slices.ContainsFunc(p.Files, func(f File) bool { return strings.HasPrefix(f.Path, dir+string(filepath.Separator)) })
 }

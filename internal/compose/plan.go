@@ -37,6 +37,9 @@ type Options struct {
 	AllowRoot bool
 	// Getenv reads the caller's environment (a remote gateway's token_env).
 	Getenv func(string) string
+	// Kernels are the kernelspecs (kernels/<name>/kernel.json under dir) that offer the kernels
+	// of envs refs, or of every env with ipykernel (all), to a server running in env server.
+	Kernels func(server EnvFacts, refs []string, all bool, dir string) ([]File, error)
 }
 
 // MarkerVar is the variable that marks every process of a stack (set by the supervisor,
@@ -368,6 +371,16 @@ func Build(st *Stack, o Options) (*Plan, error) {
 		p.URLPath = k.URLPath
 		if k.Python() {
 			p.Set = append(p.Set, "PYTHONUNBUFFERED=1")
+		}
+		if (len(s.KernelEnvs) > 0 || s.KernelEnvsAll) && o.Kernels != nil {
+			// kernel_envs: generated in the stack's state dir, on this process's path only
+			dir := filepath.Join(o.StoreDir, "kernels", s.Name)
+			files, err := o.Kernels(env, s.KernelEnvs, s.KernelEnvsAll, dir)
+			if err != nil {
+				return nil, &Error{File: st.File, Line: s.Line, Msg: fmt.Sprintf("service %s: kernel_envs: %v", s.Name, err)}
+			}
+			p.Files = append(p.Files, files...)
+			p.Set = append(p.Set, "JUPYTER_PATH="+dir)
 		}
 		if s.Ready != "" {
 			p.Probe.Path = s.Ready

@@ -35,6 +35,10 @@ type Service struct {
 	StartupTimeout time.Duration
 	Restart        string // no | on-failure
 	Kernels        string // notebook services: gateway | local
+	// KernelEnvs are the envs whose kernels a notebook or gateway service offers for the life
+	// of the stack (kernel_envs: a list of envs, or all: every env with ipykernel).
+	KernelEnvs    []string
+	KernelEnvsAll bool
 	Command        []string
 	Render         string // dashboards: the voila service that renders
 	Root           string // dashboards: where deployed dashboards go, relative to root_dir
@@ -79,7 +83,7 @@ func (st *Stack) Service(name string) *Service {
 // Keys are the top-level keys the stack owns in jdash.yaml.
 var Keys = []string{"root_dir", "services"}
 
-var serviceKeys = []string{"env", "kind", "port", "ip", "args", "environment", "depends_on", "ready", "startup_timeout", "restart", "kernels", "command", "render", "root", "url", "token_env", "viewer_auth", "password_env", "hosts", "allow_origins", "kernel_idle_timeout", "max_kernels"}
+var serviceKeys = []string{"env", "kind", "port", "ip", "args", "environment", "depends_on", "ready", "startup_timeout", "restart", "kernels", "kernel_envs", "command", "render", "root", "url", "token_env", "viewer_auth", "password_env", "hosts", "allow_origins", "kernel_idle_timeout", "max_kernels"}
 
 // Error is a stack file problem, naming the file and line.
 type Error struct {
@@ -206,6 +210,12 @@ func parseService(name string, v *yaml.Node, bad func(*yaml.Node, string, ...any
 			svc.Restart, err = oneOf(val, "no", "on-failure")
 		case "kernels":
 			svc.Kernels, err = oneOf(val, "gateway", "local")
+		case "kernel_envs":
+			if s, serr := str(val); serr == nil && s == "all" {
+				svc.KernelEnvsAll = true
+			} else if svc.KernelEnvs, err = strList(val); err != nil || len(svc.KernelEnvs) == 0 {
+				err = fmt.Errorf("all, or a list of envs, not %s", DescribeNode(val))
+			}
 		case "environment":
 			svc.Environment, err = envMap(val)
 		case "url":
@@ -318,6 +328,9 @@ func (st *Stack) check(bad func(*yaml.Node, string, ...any) error) error {
 		}
 		if s.Kind != "dashboards_server" && !KindOf(s.Kind).IsNotebook() && s.Kernels != "" {
 			return bad(line(s), "service %s: kernels applies to notebook services only", s.Name)
+		}
+		if k := KindOf(s.Kind); (len(s.KernelEnvs) > 0 || s.KernelEnvsAll) && !(k.IsNotebook() || k.Family == "gateway") {
+			return bad(line(s), "service %s: kernel_envs applies to notebook and kernel gateway services only", s.Name)
 		}
 	}
 	if _, err := st.Order(); err != nil {

@@ -54,8 +54,8 @@ func checkPython3Shadow(s *Snapshot) []Finding {
 func checkDangling(s *Snapshot) []Finding {
 	var out []Finding
 	for _, k := range s.Kernels {
-		if k.Err != "" || k.Native || k.Bare || !filepath.IsAbs(k.Argv[0]) || (k.Exists && k.Executable) {
-			continue
+		if k.Err != "" || k.Native || k.Bare || !filepath.IsAbs(k.Argv[0]) || (k.Exists && k.Executable) || k.JdashEnvGone {
+			continue // a kernel jdash made for an env that is gone: kernel-jdash-env-gone
 		}
 		what := "does not exist"
 		if k.Exists {
@@ -70,7 +70,7 @@ func checkDangling(s *Snapshot) []Finding {
 			Evidence: []Evidence{kernelEvidence(k)},
 			Why:      kernelWhy(s, k) + "; every notebook using this kernel fails to start it",
 			Affects:  reachWhere(s, k.KernelsDir, true, readsKernels),
-			Fix:      Fix{Commands: []string{"jdash doctor --fix --env " + s.Prefix, "jupyter kernelspec remove " + k.Name}},
+			Fix:      Fix{Commands: []string{"jdash doctor --fix --env " + s.Prefix, "jdash kernel prune --env " + s.Prefix}},
 			Action:   quarantine(k),
 		})
 	}
@@ -152,7 +152,7 @@ func checkDuplicateKernels(s *Snapshot) []Finding {
 		out = append(out, Finding{Severity: Info,
 			Title:    fmt.Sprintf("kernels %s all run %s", strings.Join(names, ", "), key),
 			Evidence: ev, Why: "jupyter_client lists every spec; nothing de-duplicates by interpreter",
-			Fix: Fix{Commands: []string{"jupyter kernelspec remove <duplicate>"}}})
+			Fix: Fix{Commands: []string{"jdash kernel remove <duplicate> --env " + s.Prefix}}})
 	}
 	names := make([]string, 0, len(byName))
 	for n := range byName {
@@ -176,6 +176,61 @@ func checkDuplicateKernels(s *Snapshot) []Finding {
 			Title:    fmt.Sprintf("%d kernels are shown as %q but run different envs", len(ks), n),
 			Evidence: ev, Why: "the notebook's kernel menu shows display names only: the wrong env is easy to pick",
 			Fix: Fix{Commands: []string{"give each env's kernelspec its own display_name (python -m ipykernel install --name X --display-name 'Python (X)')"}}})
+	}
+	return out
+}
+
+func checkNoIpykernel(s *Snapshot) []Finding {
+	var out []Finding
+	for _, k := range s.Kernels {
+		if !k.Wins || k.Err != "" || k.Native || !k.Exists || !k.EnvKnown || k.Ipykernel != "" {
+			continue
+		}
+		out = append(out, Finding{
+			Title:    fmt.Sprintf("kernel %q runs %s, which has no ipykernel: it dies as it starts", k.Name, k.RunsIn),
+			Evidence: []Evidence{kernelEvidence(k)},
+			Why:      kernelWhy(s, k) + "; the interpreter is there, but `-m ipykernel_launcher` is not importable in its env",
+			Affects:  reachWhere(s, k.KernelsDir, true, readsKernels),
+			Fix: Fix{Commands: []string{"jdash kernel add " + k.RunsIn + " --install-ipykernel --overwrite --name " + k.Name + " --env " + s.Prefix,
+				"jdash kernel remove " + k.Name + " --env " + s.Prefix}},
+		})
+	}
+	return out
+}
+
+func checkJdashEnvGone(s *Snapshot) []Finding {
+	var out []Finding
+	for _, k := range s.Kernels {
+		if !k.JdashEnvGone || k.Err != "" {
+			continue
+		}
+		out = append(out, Finding{
+			Title:    fmt.Sprintf("kernel %q was made by jdash for %s, which is gone", k.Name, k.JdashEnv),
+			Evidence: []Evidence{kernelEvidence(k), {Path: k.JdashEnv, Level: "env", Detail: "no longer exists"}},
+			Why:      kernelWhy(s, k) + "; every notebook using this kernel fails to start it",
+			Affects:  reachWhere(s, k.KernelsDir, true, readsKernels),
+			Fix:      Fix{Commands: []string{"jdash kernel prune --env " + s.Prefix}},
+			Action:   quarantine(k),
+		})
+	}
+	return out
+}
+
+func checkUserReplaceable(s *Snapshot) []Finding {
+	var out []Finding
+	for _, k := range s.Kernels {
+		if k.Level != "user" || !k.Wins || k.Err != "" || k.Native || k.Bare || k.Name == "python3" || !k.EnvKnown ||
+			k.Ipykernel == "" || k.RunsIn == s.RealPrefix || k.JdashEnv != "" {
+			continue
+		}
+		out = append(out, Finding{Severity: Info,
+			Title:    fmt.Sprintf("kernel %q (env %s) is registered for the user: every env on this machine offers it", k.Name, k.RunsIn),
+			Evidence: []Evidence{kernelEvidence(k)},
+			Why:      onPath(s.Paths.Data, "data", k.KernelsDir) + "; `ipykernel install --user` writes there, and it goes stale when the env goes",
+			Affects:  reachWhere(s, k.KernelsDir, true, readsKernels),
+			Fix: Fix{Commands: []string{"jdash kernel add " + k.RunsIn + " --env " + s.Prefix + "   # at this env's level",
+				"jdash kernel remove " + k.Name + " --env " + s.Prefix + " --yes"}},
+		})
 	}
 	return out
 }

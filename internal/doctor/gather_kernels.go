@@ -37,6 +37,11 @@ var kernelNameRe = regexp.MustCompile(`^[a-z0-9._\-]+$`)
 type kernelJSON struct {
 	Argv        []string `json:"argv"`
 	DisplayName string   `json:"display_name"`
+	Metadata    struct {
+		Jdash struct {
+			Env string `json:"env"`
+		} `json:"jdash"`
+	} `json:"metadata"`
 }
 
 func (g gatherer) kernels() {
@@ -82,8 +87,13 @@ func (g gatherer) kernels() {
 				s.Kernels = append(s.Kernels, k)
 				continue
 			}
-			k.Argv, k.DisplayName = spec.Argv, spec.DisplayName
+			k.Argv, k.DisplayName, k.JdashEnv = spec.Argv, spec.DisplayName, spec.Metadata.Jdash.Env
+			if k.JdashEnv != "" {
+				ok, _, _ := g.r.Exists(k.JdashEnv)
+				k.JdashEnvGone = !ok
+			}
 			g.argv0(&k)
+			g.kernelEnv(&k)
 			s.Kernels = append(s.Kernels, k)
 		}
 	}
@@ -98,6 +108,23 @@ func (g gatherer) kernels() {
 		names, _ := g.r.ReadDirNames(q)
 		for _, n := range names {
 			s.Quarantine = append(s.Quarantine, Evidence{Path: filepath.Join(q, n), Level: jupyter.LevelOf(g.in.Paths.Data, q)})
+		}
+	}
+}
+
+// kernelEnv names the env a kernel's interpreter runs in, when it is this env or another env
+// of the machine, and that env's ipykernel.
+func (g gatherer) kernelEnv(k *Kernel) {
+	switch {
+	case k.RunsIn == "":
+	case k.RunsIn == g.s.RealPrefix:
+		k.EnvKnown, k.Ipykernel = true, g.s.Versions["ipykernel"]
+	default:
+		for _, o := range g.in.Others {
+			if fsx.ResolveExisting(o.Prefix) == k.RunsIn {
+				k.EnvKnown, k.Ipykernel = true, o.Packages.Version("ipykernel")
+				return
+			}
 		}
 	}
 }

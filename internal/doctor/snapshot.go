@@ -122,6 +122,13 @@ type Kernel struct {
 	RunsIn     string // the prefix the interpreter runs in ("" unknown)
 	UserOwned  bool   // the interpreter lives in a prefix owned by a user (not root)
 	Native     bool   // jupyter_client's built-in python3 (no file)
+	// EnvKnown: RunsIn is this env or another env of the machine; Ipykernel is that env's
+	// ipykernel ("" none). JdashEnv is the env a kernel jdash made runs (metadata.jdash.env),
+	// JdashEnvGone that it is gone.
+	EnvKnown     bool
+	Ipykernel    string
+	JdashEnv     string
+	JdashEnvGone bool
 }
 
 // LabExt is a prebuilt labextension in a data dir.

@@ -170,3 +170,54 @@ func Write(w fsx.Writer, dir string, b *envctx.Env, display, madeBy string) (Act
 	}
 	return act, nil
 }
+
+// Generated is one kernelspec made for a stack's process: its files by name.
+type Generated struct {
+	Name  string
+	Files map[string][]byte
+}
+
+// ForStack are the kernelspecs that offer the kernels of envs refs (or, with all, of every
+// healthy env with ipykernel but the server's own) to a server of env server, for the life of
+// a stack: the same names and activation as `jdash kernel add`, written by the caller.
+func ForStack(r *envctx.Resolver, server string, refs []string, all bool, madeBy string) ([]Generated, error) {
+	var bs []*envctx.Env
+	if all {
+		self := fsx.ResolveExisting(server)
+		for _, e := range r.Scan().Envs {
+			if b := r.Describe(e); !e.Broken && b.Packages.Version("ipykernel") != "" && fsx.ResolveExisting(e.Prefix) != self {
+				bs = append(bs, b)
+			}
+		}
+	}
+	for _, ref := range refs {
+		b, err := r.Resolve(ref)
+		if err != nil {
+			return nil, err
+		}
+		if b.Packages.Version("ipykernel") == "" {
+			return nil, fmt.Errorf("%s has no ipykernel (jdash kernel add %s --install-ipykernel installs it)", b.Env.Prefix, b.Env.Prefix)
+		}
+		bs = append(bs, b)
+	}
+	var out []Generated
+	seen := map[string]bool{}
+	for _, b := range bs {
+		name := Name(b.Env)
+		if seen[name] {
+			continue
+		}
+		seen[name] = true
+		data, _ := SpecFor(b, DisplayName(b.Env), madeBy)
+		g := Generated{Name: name, Files: map[string][]byte{"kernel.json": data}}
+		if loc := b.Packages.Module("ipykernel"); loc != "" {
+			for _, l := range logos {
+				if logo, err := fsx.ReadRegular(filepath.Join(loc, "resources", l), 1<<20); err == nil {
+					g.Files[l] = logo
+				}
+			}
+		}
+		out = append(out, g)
+	}
+	return out, nil
+}

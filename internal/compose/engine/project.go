@@ -1,6 +1,12 @@
 package engine
 
 import (
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/jdash-dev/jdash/internal/kernels"
+
 	"fmt"
 	"os"
 
@@ -64,6 +70,17 @@ func (p *Project) plan(d Deps) (*compose.Plan, map[string]compose.EnvFacts, erro
 		StoreDir:  string(p.Store),
 		AllowRoot: os.Geteuid() == 0,
 		Getenv:    func(k string) string { return d.Envs.Environ[k] },
+		Kernels: func(server compose.EnvFacts, refs []string, all bool, dir string) ([]compose.File, error) {
+			gen, err := kernels.ForStack(d.Envs, server.Prefix, refs, all, "jdash up (the stack of "+p.Stack.Dir+")")
+			var files []compose.File
+			for _, g := range gen {
+				for name, data := range g.Files {
+					files = append(files, compose.File{Path: filepath.Join(dir, "kernels", g.Name, name), Data: data, Why: "kernel_envs: " + g.Name})
+				}
+			}
+			slices.SortFunc(files, func(a, b compose.File) int { return strings.Compare(a.Path, b.Path) })
+			return files, err
+		},
 	})
 	return pl, facts, err
 }
