@@ -39,11 +39,11 @@ type Service struct {
 	// of the stack (kernel_envs: a list of envs, or all: every env with ipykernel).
 	KernelEnvs    []string
 	KernelEnvsAll bool
-	Command        []string
-	Render         string // dashboards: the voila service that renders
-	Root           string // dashboards: where deployed dashboards go, relative to root_dir
-	URL            string // a remote gateway: started by nobody here, only probed and wired
-	TokenEnv       string // the variable holding the remote gateway's token
+	Command       []string
+	Render        string // dashboards: the voila service that renders
+	Root          string // dashboards: where deployed dashboards go, relative to root_dir
+	URL           string // a remote gateway: started by nobody here, only probed and wired
+	TokenEnv      string // the variable holding the remote gateway's token
 	// ViewerAuth is what a dashboards viewer shows before viewing: none, token (a link
 	// with a fresh token, or its login form) or password (read from PasswordEnv).
 	ViewerAuth  string
