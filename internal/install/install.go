@@ -57,3 +57,17 @@ func CreateVenv(ctx context.Context, r *runner.Runner, dir, python string, log i
 	}
 	return nil
 }
+
+// EnsurePip bootstraps pip into an env that has none (a conda env without it), with the
+// interpreter's own ensurepip, unless uv (which needs no pip in the env) is on PATH.
+func EnsurePip(ctx context.Context, r *runner.Runner, python string, log io.Writer) error {
+	if _, err := r.LookPath("uv"); err == nil {
+		return nil
+	}
+	c := runner.Cmd{Path: python, Args: []string{"-m", "ensurepip", "--default-pip"}, Stdout: log, Stderr: log, Timeout: Timeout}
+	fmt.Fprintf(log, "bootstrapping pip (ensurepip) into %s\n", python)
+	if _, err := r.Run(ctx, c); err != nil {
+		return fmt.Errorf("the env has no pip, and ensurepip failed: %w", err)
+	}
+	return nil
+}

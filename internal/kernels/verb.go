@@ -268,6 +268,11 @@ func (o *VerbOptions) installIpykernel(b *envctx.Env) (*envctx.Env, error) {
 		return nil, err
 	}
 	defer unlock()
+	if b.Packages.Version("pip") == "" {
+		if err := install.EnsurePip(ctx, o.Envs.Runner, b.Env.Python, o.IO.Progress()); err != nil {
+			return nil, err
+		}
+	}
 	if err := install.Packages(ctx, o.Envs.Runner, b.Env.Python, []string{"ipykernel"}, o.BreakSystem, o.IO.Progress()); err != nil {
 		if ctx.Err() != nil {
 			return nil, context.Canceled
