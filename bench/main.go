@@ -30,7 +30,7 @@ func main() {
 	runs := flag.Int("runs", 20, "timed runs per measurement")
 	testenv := flag.String("testenv", "build/testenvs/modern", "a real env with jupyter_core for the paths comparison")
 	cold := flag.Bool("cold", false, "also measure with a dropped page cache (root)")
-	only := flag.String("only", "", "stack: only (i), jdash up")
+	only := flag.String("only", "", "stack: only (i), jdash up; kernel: only (j), jdash kernel list")
 	flag.Parse()
 
 	work, err := os.MkdirTemp("", "jdash-bench-")
@@ -41,6 +41,14 @@ func main() {
 	run("go", "build", "-o", bin, ".")
 	if *only == "stack" {
 		benchStack(bin, *runs)
+		return
+	}
+	if *only == "kernel" {
+		prefix, err := filepath.Abs(*testenv)
+		check(err)
+		home := filepath.Join(work, "home")
+		check(os.MkdirAll(home, 0o755))
+		benchKernelList([]string{"HOME=" + home, "PATH=/usr/bin:/bin", "LC_ALL=C"}, bin, filepath.Join(prefix, "bin", "python"), prefix, *runs)
 		return
 	}
 	floor := filepath.Join(work, "floor")
@@ -105,6 +113,47 @@ func main() {
 	fl := measure(*runs, env, floor)
 	fmt.Printf("    floor: a program that only imports the libraries jdash links starts in %s,\n", ms(fl.median))
 	fmt.Printf("           so no jdash built on them can exceed %.1fx here\n", float64(p.median)/float64(fl.median))
+	benchKernelList(env, bin, py, prefix, *runs)
+}
+
+// benchKernelList is (j): `jdash kernel list` against `python -m jupyter kernelspec list` in
+// the same env, one after the other in this run, once both are shown to name the same kernels
+// from the same dirs.
+func benchKernelList(env []string, bin, py, prefix string, runs int) {
+	var pyDoc struct {
+		Kernelspecs map[string]struct {
+			ResourceDir string `json:"resource_dir"`
+		} `json:"kernelspecs"`
+	}
+	var jdDoc struct {
+		Kernels []struct {
+			Name        string `json:"name"`
+			ResourceDir string `json:"resource_dir"`
+			Active      bool   `json:"active"`
+		} `json:"kernels"`
+	}
+	check(json.Unmarshal(capture(env, py, "-m", "jupyter", "kernelspec", "list", "--json"), &pyDoc))
+	check(json.Unmarshal(capture(env, bin, "kernel", "list", "--env", prefix, "--json"), &jdDoc))
+	offered := 0
+	for _, k := range jdDoc.Kernels {
+		if k.Active {
+			offered++
+			if pyDoc.Kernelspecs[k.Name].ResourceDir != k.ResourceDir {
+				fmt.Fprintf(os.Stderr, "kernel %s: jdash %s, jupyter %s\n", k.Name, k.ResourceDir, pyDoc.Kernelspecs[k.Name].ResourceDir)
+				os.Exit(1)
+			}
+		}
+	}
+	if offered != len(pyDoc.Kernelspecs) {
+		fmt.Fprintf(os.Stderr, "jdash offers %d kernels, jupyter %d\n", offered, len(pyDoc.Kernelspecs))
+		os.Exit(1)
+	}
+	p := measure(runs, env, py, "-m", "jupyter", "kernelspec", "list")
+	j := measure(runs, env, bin, "kernel", "list", "--env", prefix)
+	fmt.Printf("\n(j) kernel list in %s (%d kernels, the same names and dirs):\n", filepath.Base(prefix), offered)
+	fmt.Printf("    python -m jupyter kernelspec list: median %s\n", ms(p.median))
+	fmt.Printf("    jdash kernel list:                 median %s\n", ms(j.median))
+	fmt.Printf("    ratio: jdash is %.1fx faster (target >= 50x)\n", float64(p.median)/float64(j.median))
 }
 
 type stats struct {

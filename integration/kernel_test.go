@@ -306,3 +306,37 @@ func noKernelspecs(t *testing.T, home string) {
 		}
 	}
 }
+
+// With a gateway, the notebook offers the gateway's kernels, and with them the gateway's
+// kernel_envs.
+func TestKernelEnvsThroughGateway(t *testing.T) {
+	integration(t)
+	nb, gw, other := requireEnv(t, "classic"), requireEnv(t, "gateway"), requireEnv(t, "modern")
+	env := stackEnv(t)
+	dir := filepath.Join(t.TempDir(), "proj")
+	os.MkdirAll(dir, 0o755)
+	port := freePort(t)
+	os.WriteFile(filepath.Join(dir, "jdash.yaml"), []byte(fmt.Sprintf(`services:
+  nb: {env: %s, kind: classic, port: %d}
+  gw: {env: %s, kind: kernel_gateway, port: %d, kernel_envs: [%s]}
+`, nb, port, gw, freePort(t), other)), 0o644)
+	upStack(t, env, dir)
+	tok := token(ps(t, env, dir).url("nb"))
+	req, _ := http.NewRequest("GET", fmt.Sprintf("http://127.0.0.1:%d/api/kernelspecs", port), nil)
+	req.Header.Set("Authorization", "token "+tok)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var doc struct {
+		Kernelspecs map[string]any `json:"kernelspecs"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&doc); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("%s: %v", resp.Status, err)
+	}
+	if _, ok := doc.Kernelspecs["venv-modern-py3.11"]; !ok {
+		t.Fatalf("the notebook does not offer the gateway's kernel_envs: %v", slices.Sorted(maps.Keys(doc.Kernelspecs)))
+	}
+	t.Logf("the notebook, its kernels on the gateway, offers %v", slices.Sorted(maps.Keys(doc.Kernelspecs)))
+}

@@ -6,6 +6,8 @@
 package kernels
 
 import (
+	"github.com/jdash-dev/jdash/internal/envdetect"
+
 	"encoding/json"
 	"fmt"
 	"os"
@@ -68,13 +70,13 @@ type Listing struct {
 var nameRe = regexp.MustCompile(`^[a-zA-Z0-9._\-]+$`)
 
 // Dirs are jupyter_client's kernel dirs for an env: jupyter_path('kernels'), then IPython's
-// kernels dir when IPython is importable there.
+// kernels dir when IPython is importable there (a stat: no package index is built).
 func Dirs(ec *envctx.Env) []string {
 	var out []string
 	for _, d := range ec.Paths.DataDirs() {
 		out = append(out, filepath.Join(d, "kernels"))
 	}
-	if ec.Packages.Version("ipython") != "" {
+	if ec.Packages.Module("IPython") != "" {
 		out = append(out, ipythonKernels(ec))
 	}
 	return out
@@ -101,8 +103,9 @@ type kernelFile struct {
 // maxSpec bounds a kernel.json (a few hundred bytes in practice).
 const maxSpec = 1 << 20
 
-// EnvOf describes the env at a (resolved) prefix, nil when it is no Python env.
-type EnvOf func(prefix string) *envctx.Env
+// EnvOf describes the env at a (resolved) prefix, nil when it is no Python env (its Jupyter
+// packages' versions are enough: no package index is built).
+type EnvOf func(prefix string) *envdetect.Env
 
 // List is every kernelspec env ec's Jupyter sees, in jupyter_client's order; envOf names the
 // env each interpreter runs in; lookPath resolves a relative argv[0] as the server's process
@@ -145,7 +148,7 @@ func List(fsys fsx.FS, ec *envctx.Env, envOf EnvOf, lookPath func(string) (strin
 			out.Kernels = append(out.Kernels, s)
 		}
 	}
-	if _, ok := first["python3"]; !ok && ec.Packages.Version("ipykernel") != "" {
+	if _, ok := first["python3"]; !ok && ec.Env.Packages["ipykernel"] != "" {
 		// jupyter_client adds ipykernel's own spec, run by the server's interpreter
 		res := ""
 		if loc := ec.Packages.Module("ipykernel"); loc != "" {
@@ -209,7 +212,7 @@ func judge(s *Spec, ec *envctx.Env, envOf EnvOf, lookPath func(string) (string, 
 	}
 	s.Env = prefix
 	if e := envOf(prefix); e != nil {
-		s.Env, s.EnvName, s.Ipykernel = e.Env.Prefix, e.Env.Name, e.Packages.Version("ipykernel")
+		s.Env, s.EnvName, s.Ipykernel = e.Prefix, e.Name, e.Packages["ipykernel"]
 	}
 }
 

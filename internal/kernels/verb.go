@@ -1,6 +1,8 @@
 package kernels
 
 import (
+	"github.com/jdash-dev/jdash/internal/envdetect"
+
 	"context"
 	"fmt"
 	"path/filepath"
@@ -45,25 +47,23 @@ func (o *VerbOptions) machine() []*envctx.Env {
 }
 
 func (o *VerbOptions) list(ec *envctx.Env) (Listing, error) {
-	return List(o.FS, ec, o.envOf(), o.Envs.Runner.LookPath)
+	return List(o.FS, ec, o.envOf(ec), o.Envs.Runner.LookPath)
 }
 
-// envOf finds the env at a prefix among the machine's envs, else describes the prefix itself
-// (an env jdash envs does not list is still one).
-func (o *VerbOptions) envOf() EnvOf {
-	known := map[string]*envctx.Env{}
-	for _, e := range o.machine() {
-		known[fsx.ResolveExisting(e.Env.Prefix)] = e
-	}
-	return func(prefix string) *envctx.Env {
+// envOf describes the env at a prefix (a path: no machine scan), once per prefix; A is
+// already described.
+func (o *VerbOptions) envOf(a *envctx.Env) EnvOf {
+	known := map[string]*envdetect.Env{fsx.ResolveExisting(a.Env.Prefix): a.Env}
+	return func(prefix string) *envdetect.Env {
 		if e, ok := known[prefix]; ok {
 			return e
 		}
-		if e, err := o.Envs.Resolve(prefix); err == nil && !e.Env.Broken {
-			known[prefix] = e
-			return e
+		e, err := o.Envs.Find(prefix)
+		if err != nil || e.Broken {
+			e = nil
 		}
-		return nil
+		known[prefix] = e
+		return e
 	}
 }
 
