@@ -1,7 +1,12 @@
 package kernels
 
 import (
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
+
+	"github.com/jdash-dev/jdash/internal/fsx"
 
 	"github.com/jdash-dev/jdash/internal/envdetect"
 )
@@ -40,4 +45,38 @@ func TestExports(t *testing.T) {
 			t.Errorf("%q taken as literal exports: %v", s, env)
 		}
 	}
+}
+
+// FuzzExports: any activation script is read without a panic, and only literal exports of
+// valid names are taken.
+func FuzzExports(f *testing.F) {
+	f.Add([]byte("export A=1\nexport B=\"x y\"\n"))
+	f.Add([]byte("if true; then export A=$B; fi\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		env := map[string]string{}
+		exports(data, env)
+		for k, v := range env {
+			if !nameRe.MatchString(k) || strings.ContainsAny(v, "`\n") {
+				t.Fatalf("took %q=%q", k, v)
+			}
+		}
+	})
+}
+
+// FuzzKernelJSON: any kernel.json is a spec or an error naming the file, never a panic.
+func FuzzKernelJSON(f *testing.F) {
+	f.Add([]byte(`{"argv": ["python", "-m", "ipykernel_launcher"], "display_name": "x", "metadata": {"jdash": {"env": "/e"}}}`))
+	f.Add([]byte(`[1, 2`))
+	f.Add([]byte(`{"argv": []}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		dir := t.TempDir()
+		os.WriteFile(filepath.Join(dir, "kernel.json"), data, 0o644)
+		s := read(fsx.Disk{}, dir)
+		if s.Error == "" && len(s.Argv) == 0 {
+			t.Fatal("a spec without argv was taken")
+		}
+		if s.Error != "" && !strings.Contains(s.Error, "kernel.json") {
+			t.Fatalf("the error names no file: %s", s.Error)
+		}
+	})
 }

@@ -184,7 +184,8 @@ func AddMain(o *VerbOptions) error {
 		}
 	}
 	var notes []string
-	_, err = o.Tx.Write(o.Context(), txn.Change{Prefix: a.Env.Prefix, Command: "kernel add", DryRun: o.DryRun, Roots: []string{root},
+	// the root is the level's data dir: a kernels dir that is a link out of it is refused
+	_, err = o.Tx.Write(o.Context(), txn.Change{Prefix: a.Env.Prefix, Command: "kernel add", DryRun: o.DryRun, Roots: []string{lvl.Data},
 		Undo: "jdash kernel add --undo --env " + a.Env.Prefix}, func(w fsx.Writer) error {
 		for _, j := range jobs {
 			dir := filepath.Join(root, j.name)
@@ -372,7 +373,7 @@ func (o *VerbOptions) removeDirs(a *envctx.Env, command string, dirs []string) e
 		if !strings.HasPrefix(d, a.Env.Prefix+string(filepath.Separator)) {
 			outside = append(outside, d)
 		}
-		roots = append(roots, filepath.Dir(d))
+		roots = append(roots, filepath.Dir(filepath.Dir(d))) // the data dir holding kernels/
 	}
 	if len(outside) > 0 && !o.DryRun {
 		if err := o.IO.Confirm(o.Yes, "jdash "+command+" removes kernels outside "+a.Env.Prefix+": "+strings.Join(outside, ", "), "jdash "+command+" outside the env"); err != nil {
