@@ -2,27 +2,22 @@ package doctor
 
 import (
 	"encoding/json"
-	"fmt"
 	"path/filepath"
-	"regexp"
 	"strings"
 
+	"github.com/jdash-dev/jdash/internal/envctx"
 	"github.com/jdash-dev/jdash/internal/fsx"
 	"github.com/jdash-dev/jdash/internal/jupyter"
+	"github.com/jdash-dev/jdash/internal/kernels"
 	"github.com/jdash-dev/jdash/internal/nbext"
 )
 
-// kernelDirs are jupyter_client's kernel dirs: jupyter_path('kernels'), then IPython's
-// kernels dir when IPython is importable.
-func (g gatherer) kernelDirs() []string {
-	var out []string
-	for _, d := range g.in.Paths.DataDirs() {
-		out = append(out, filepath.Join(d, "kernels"))
-	}
-	if g.s.Versions["ipython"] != "" {
-		out = append(out, filepath.Join(g.ipythonDir(), "kernels"))
-	}
-	return out
+// kernelDirs are jupyter_client's kernel dirs (kernels.Dirs).
+func (g gatherer) kernelDirs() []string { return kernels.Dirs(g.env()) }
+
+// env is the inspected env as the packages that share its rules take it.
+func (g gatherer) env() *envctx.Env {
+	return &envctx.Env{Env: g.in.Env, Facts: g.in.Facts, Paths: g.in.Paths, Packages: g.in.Packages}
 }
 
 func (g gatherer) ipythonDir() string {
@@ -30,18 +25,6 @@ func (g gatherer) ipythonDir() string {
 		return d
 	}
 	return filepath.Join(g.s.Home, ".ipython")
-}
-
-var kernelNameRe = regexp.MustCompile(`^[a-z0-9._\-]+$`)
-
-type kernelJSON struct {
-	Argv        []string `json:"argv"`
-	DisplayName string   `json:"display_name"`
-	Metadata    struct {
-		Jdash struct {
-			Env string `json:"env"`
-		} `json:"jdash"`
-	} `json:"metadata"`
 }
 
 func (g gatherer) kernels() {
@@ -56,7 +39,7 @@ func (g gatherer) kernels() {
 			continue
 		}
 		level := jupyter.LevelOf(g.in.Paths.Data, kd)
-		if kd == filepath.Join(g.ipythonDir(), "kernels") {
+		if kd == kernels.IPythonKernels(g.env()) {
 			level = "home"
 		}
 		for _, n := range names {
@@ -69,25 +52,21 @@ func (g gatherer) kernels() {
 				continue
 			}
 			name := strings.ToLower(n)
-			if !kernelNameRe.MatchString(name) {
+			if !kernels.ValidName(name) {
 				continue // jupyter_client skips invalid names with a warning
 			}
 			k := Kernel{Name: name, Dir: dir, KernelsDir: kd, Level: level, Wins: !seen[name]}
 			seen[name] = true
-			data, err := g.r.ReadFile(kj)
-			var spec kernelJSON
-			if err == nil {
-				err = json.Unmarshal(data, &spec)
-			}
-			if err == nil && len(spec.Argv) == 0 {
-				err = fmt.Errorf("no argv")
-			}
-			if err != nil {
-				k.Err = fmt.Sprintf("%s: %v", kj, err)
+			spec := kernels.Read(g.r, dir)
+			if spec.Error != "" {
+				k.Err = spec.Error
 				s.Kernels = append(s.Kernels, k)
 				continue
 			}
-			k.Argv, k.DisplayName, k.JdashEnv = spec.Argv, spec.DisplayName, spec.Metadata.Jdash.Env
+			k.Argv, k.DisplayName = spec.Argv, spec.DisplayName
+			if spec.Jdash != nil {
+				k.JdashEnv = spec.Jdash.Env
+			}
 			if k.JdashEnv != "" {
 				ok, _, _ := g.r.Exists(k.JdashEnv)
 				k.JdashEnvGone = !ok
@@ -129,12 +108,10 @@ func (g gatherer) kernelEnv(k *Kernel) {
 	}
 }
 
-var bareRe = regexp.MustCompile(`^python(\d(\.\d+)?)?$`)
-
 // argv0 resolves the interpreter a kernelspec starts.
 func (g gatherer) argv0(k *Kernel) {
 	a := k.Argv[0]
-	if bareRe.MatchString(a) {
+	if kernels.IsBare(a) {
 		k.Bare, k.Exists, k.Executable, k.RunsIn = true, true, true, g.s.RealPrefix
 		return
 	}
@@ -146,7 +123,7 @@ func (g gatherer) argv0(k *Kernel) {
 		return
 	}
 	k.Exists, k.Executable = true, st.Mode()&0o111 != 0
-	k.RunsIn = runsIn(g.r, a)
+	k.RunsIn = kernels.RunsIn(g.r, a)
 	if k.RunsIn != "" {
 		// a user's env: under a home dir, or owned by someone other than root
 		k.UserOwned = g.s.Home != "" && strings.HasPrefix(k.RunsIn, fsx.ResolveExisting(g.s.Home)+string(filepath.Separator))
@@ -156,20 +133,6 @@ func (g gatherer) argv0(k *Kernel) {
 			}
 		}
 	}
-}
-
-// runsIn is the sys.prefix an interpreter path runs in: the dir holding a pyvenv.cfg next
-// to it or one level up (a venv's python is a link to its base: it must not be resolved
-// first), else the resolved interpreter's prefix.
-func runsIn(r *Reader, python string) string {
-	bin := filepath.Dir(python)
-	for _, d := range []string{filepath.Dir(bin), bin} {
-		if ok, dir, _ := r.Exists(filepath.Join(d, "pyvenv.cfg")); ok && !dir {
-			return fsx.ResolveExisting(d)
-		}
-	}
-	real := fsx.ResolveExisting(python)
-	return filepath.Dir(filepath.Dir(real))
 }
 
 func (g gatherer) labextensions() {

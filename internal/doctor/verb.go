@@ -3,7 +3,6 @@ package doctor
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"slices"
 	"strings"
 
@@ -207,18 +206,7 @@ func fix(o *Options, s *Session, ec *envctx.Env, fs []Finding) ([]Finding, int, 
 }
 
 func undo(o *Options, ec *envctx.Env) error {
-	return o.Tx.Undo(ec.Env.Prefix, "doctor", o.DryRun, func(j *fsx.Journal) error {
-		var out []string
-		for _, c := range j.Changes {
-			if !strings.HasPrefix(c.Path, ec.Env.Prefix+string(filepath.Separator)) {
-				out = append(out, c.Path)
-			}
-		}
-		if len(out) == 0 || o.DryRun {
-			return nil
-		}
-		return o.IO.Confirm(o.Yes, fmt.Sprintf("doctor --undo restores %d files outside %s", len(out), ec.Env.Prefix), "doctor --undo outside the env")
-	})
+	return o.Tx.UndoAsking(ec.Env.Prefix, "doctor", o.DryRun, func(warning, what string) error { return o.IO.Confirm(o.Yes, warning, what) })
 }
 
 func all(o *Options) error {

@@ -6,6 +6,8 @@
 package kernels
 
 import (
+	"errors"
+
 	"github.com/jdash-dev/jdash/internal/envdetect"
 
 	"encoding/json"
@@ -82,6 +84,9 @@ func Dirs(ec *envctx.Env) []string {
 	return out
 }
 
+// IPythonKernels is IPython's own kernels dir (IPYTHONDIR, else ~/.ipython).
+func IPythonKernels(ec *envctx.Env) string { return ipythonKernels(ec) }
+
 func ipythonKernels(ec *envctx.Env) string {
 	if d := ec.Facts.Env["IPYTHONDIR"]; d != "" {
 		return filepath.Join(d, "kernels")
@@ -133,7 +138,7 @@ func List(fsys fsx.FS, ec *envctx.Env, envOf EnvOf, lookPath func(string) (strin
 			if ok, isDir, _ := fsys.Exists(filepath.Join(dir, "kernel.json")); !ok || isDir {
 				continue
 			}
-			if !nameRe.MatchString(n) {
+			if !ValidName(n) {
 				continue // jupyter_client skips it with a warning
 			}
 			s := read(fsys, dir)
@@ -163,15 +168,19 @@ func List(fsys fsx.FS, ec *envctx.Env, envOf EnvOf, lookPath func(string) (strin
 	return out, nil
 }
 
-// read loads one kernel.json; a spec jupyter_client could not load carries Error.
+// Read loads the kernel.json of a kernel dir; a spec jupyter_client could not load carries
+// Error, naming the file.
+func Read(fsys fsx.FS, dir string) Spec { return read(fsys, dir) }
+
 func read(fsys fsx.FS, dir string) Spec {
 	file := filepath.Join(dir, "kernel.json")
 	var s Spec
 	data, err := fsys.ReadFile(file)
 	var k kernelFile
 	if err == nil {
-		if err = json.Unmarshal(data, &k); err != nil {
-			err = fmt.Errorf("not a JSON object: %v", err)
+		var te *json.UnmarshalTypeError
+		if err = json.Unmarshal(data, &k); errors.As(err, &te) && te.Field == "" {
+			err = fmt.Errorf("not a JSON object")
 		}
 	}
 	if err == nil && len(k.Argv) == 0 {
@@ -187,6 +196,13 @@ func read(fsys fsx.FS, dir string) Spec {
 
 var bareRe = regexp.MustCompile(`^python(\d(\.\d+)?)?$`)
 
+// ValidName reports a dir name jupyter_client takes as a kernel name (it skips the others).
+func ValidName(n string) bool { return nameRe.MatchString(n) }
+
+// IsBare reports an argv[0] jupyter_client replaces with the server's own interpreter:
+// python, python3, python3.X.
+func IsBare(argv0 string) bool { return bareRe.MatchString(argv0) }
+
 // judge resolves a spec's interpreter and the env it runs in.
 func judge(s *Spec, ec *envctx.Env, envOf EnvOf, lookPath func(string) (string, error)) {
 	if len(s.Argv) == 0 {
@@ -194,7 +210,7 @@ func judge(s *Spec, ec *envctx.Env, envOf EnvOf, lookPath func(string) (string, 
 	}
 	a := s.Argv[0]
 	switch {
-	case bareRe.MatchString(a):
+	case IsBare(a):
 		// jupyter_client runs a bare python as the server's own sys.executable
 		a = ec.Env.Python
 	case !filepath.IsAbs(a) && lookPath != nil:
@@ -206,7 +222,7 @@ func judge(s *Spec, ec *envctx.Env, envOf EnvOf, lookPath func(string) (string, 
 	if fi, err := os.Stat(a); err == nil && fi.Mode().IsRegular() {
 		s.Exists = true
 	}
-	prefix := RunsIn(a)
+	prefix := RunsIn(fsx.Disk{}, a)
 	if !s.Exists || prefix == "" {
 		return
 	}
@@ -219,13 +235,13 @@ func judge(s *Spec, ec *envctx.Env, envOf EnvOf, lookPath func(string) (string, 
 // RunsIn is the sys.prefix an interpreter path runs in: the dir holding a pyvenv.cfg next to
 // it or one level up (a venv's python is a link to its base: it must not be resolved first),
 // else the resolved interpreter's prefix.
-func RunsIn(python string) string {
+func RunsIn(fsys fsx.FS, python string) string {
 	if !filepath.IsAbs(python) {
 		return ""
 	}
 	bin := filepath.Dir(python)
 	for _, d := range []string{filepath.Dir(bin), bin} {
-		if fi, err := os.Stat(filepath.Join(d, "pyvenv.cfg")); err == nil && fi.Mode().IsRegular() {
+		if ok, dir, _ := fsys.Exists(filepath.Join(d, "pyvenv.cfg")); ok && !dir {
 			return fsx.ResolveExisting(d)
 		}
 	}

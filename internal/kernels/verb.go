@@ -400,16 +400,5 @@ func (o *VerbOptions) removeDirs(a *envctx.Env, command string, dirs []string) e
 
 // undo restores what the last run of command changed for A, asking first for files outside A.
 func (o *VerbOptions) undo(a *envctx.Env, command string) error {
-	return o.Tx.Undo(a.Env.Prefix, command, o.DryRun, func(j *fsx.Journal) error {
-		var out []string
-		for _, c := range j.Changes {
-			if !strings.HasPrefix(c.Path, a.Env.Prefix+string(filepath.Separator)) {
-				out = append(out, c.Path)
-			}
-		}
-		if len(out) == 0 || o.DryRun {
-			return nil
-		}
-		return o.IO.Confirm(o.Yes, fmt.Sprintf("%s --undo restores %d files outside %s", command, len(out), a.Env.Prefix), command+" --undo outside the env")
-	})
+	return o.Tx.UndoAsking(a.Env.Prefix, command, o.DryRun, func(warning, what string) error { return o.IO.Confirm(o.Yes, warning, what) })
 }

@@ -14,7 +14,9 @@ import (
 	"io/fs"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -186,6 +188,23 @@ func (t *Tx) Undo(prefix, command string, dryRun bool, check func(*fsx.Journal) 
 	}
 	fmt.Fprintf(t.ErrOut, "undid the %s of %s: %d changes restored\n", command, j.Time.Format("2006-01-02 15:04:05"), len(j.Changes))
 	return nil
+}
+
+// UndoAsking is Undo that asks first (confirm: yes, a terminal answer, else a usage error)
+// when the journal restores files outside the env.
+func (t *Tx) UndoAsking(prefix, command string, dryRun bool, confirm func(warning, what string) error) error {
+	return t.Undo(prefix, command, dryRun, func(j *fsx.Journal) error {
+		var out []string
+		for _, c := range j.Changes {
+			if !strings.HasPrefix(c.Path, prefix+string(filepath.Separator)) {
+				out = append(out, c.Path)
+			}
+		}
+		if len(out) == 0 || dryRun {
+			return nil
+		}
+		return confirm(fmt.Sprintf("%s --undo restores %d files outside %s", command, len(out), prefix), command+" --undo outside the env")
+	})
 }
 
 // Report says what a real run did, from the writer's own record: what it removed and what it
