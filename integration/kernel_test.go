@@ -293,6 +293,13 @@ func TestKernelEnvsStack(t *testing.T) {
 			t.Errorf("%s changed: %s", what, d)
 		}
 	}
+	// the kernels live as long as the stack
+	if out, errs, code := jdashIn(t, env, dir, "down"); code != 0 {
+		t.Fatalf("down: %d\n%s\n%s", code, out, errs)
+	}
+	if left, _ := filepath.Glob(filepath.Join(stateHome(env), "stacks", "*", "kernels")); len(left) > 0 {
+		t.Errorf("kernel_envs' kernelspecs outlive the stack: %v", left)
+	}
 }
 
 // noKernelspecs fails when a kernelspec landed in HOME (the user's kernels dirs, Jupyter's and

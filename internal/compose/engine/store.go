@@ -126,7 +126,8 @@ func (d Store) Plan() (*compose.Plan, error) {
 	return pl, nil
 }
 
-// Clear removes a stopped stack's state, plan, holder and token files; the logs stay.
+// Clear removes a stopped stack's state, plan, holder, token files and generated kernelspecs;
+// the logs stay.
 func (d Store) Clear() error {
 	w := d.Writer()
 	for _, p := range []string{d.stateFile(), d.planFile(), d.holderFile()} {
@@ -134,7 +135,14 @@ func (d Store) Clear() error {
 			return err
 		}
 	}
-	return fsx.RemoveAll(w, filepath.Join(string(d), "config"))
+	// the services' config and token files, and kernel_envs' kernelspecs: they live as long
+	// as the stack
+	for _, dir := range []string{"config", "kernels"} {
+		if err := fsx.RemoveAll(w, filepath.Join(string(d), dir)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Exists reports whether the dir holds a stack that ran (a state, a plan, or a holder).
