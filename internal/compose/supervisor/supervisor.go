@@ -79,9 +79,11 @@ type Supervisor struct {
 	status []Status
 	procs  map[string]*runner.Process
 	logs   map[string]*os.File
-	outMu  sync.Mutex
-	stop   chan struct{}
-	once   sync.Once
+	// drained closes when an exited process's output has all reached its log
+	drained map[string]chan struct{}
+	outMu   sync.Mutex
+	stop    chan struct{}
+	once    sync.Once
 	// cut are processes stopped because one they depend on exited (name: why).
 	cut map[string]string
 }
@@ -111,6 +113,7 @@ func (s *Supervisor) init() {
 	s.once.Do(func() {
 		s.procs = map[string]*runner.Process{}
 		s.logs = map[string]*os.File{}
+		s.drained = map[string]chan struct{}{}
 		s.stop = make(chan struct{})
 		for _, sp := range s.Specs {
 			s.status = append(s.status, Status{Name: sp.Name, State: Starting})
@@ -206,8 +209,9 @@ func (s *Supervisor) start(sp Spec) error {
 	out := s.lineWriter(sp.Name, logf)
 	c.Stdout, c.Stderr = out, out
 	p, err := s.Runner.Start(c)
+	drained := make(chan struct{})
 	if err == nil {
-		go func() { <-p.Done(); out.Close() }() // ends the line reader once the output is copied
+		go func() { <-p.Done(); out.Close(); close(drained) }() // ends the line reader once the output is copied
 	}
 	if err != nil {
 		logf.Close()
@@ -218,7 +222,7 @@ func (s *Supervisor) start(sp Spec) error {
 	if old := s.logs[sp.Name]; old != nil {
 		old.Close()
 	}
-	s.procs[sp.Name], s.logs[sp.Name] = p, logf
+	s.procs[sp.Name], s.logs[sp.Name], s.drained[sp.Name] = p, logf, drained
 	s.mu.Unlock()
 	ticks, _ := proc.StartTicks(p.PID)
 	s.set(sp.Name, func(st *Status) {
@@ -383,6 +387,7 @@ func (s *Supervisor) Stop(grace time.Duration, force <-chan struct{}) []int {
 // and, in the foreground, to Logs.
 func (s *Supervisor) lineWriter(name string, logf *os.File) io.WriteCloser {
 	pr, pw := io.Pipe()
+	done := make(chan struct{})
 	var pairs []string
 	for _, r := range s.Redact {
 		if r != "" {
@@ -403,12 +408,39 @@ func (s *Supervisor) lineWriter(name string, logf *os.File) io.WriteCloser {
 			}
 		}
 		io.Copy(io.Discard, pr)
+		close(done)
 	}()
-	return pw
+	return &lineOut{pw, done}
 }
 
-// Tail is the last n lines of a process's log.
+// lineOut is a process's output pipe; Close returns once every line is written out.
+type lineOut struct {
+	*io.PipeWriter
+	done chan struct{}
+}
+
+func (l *lineOut) Close() error {
+	err := l.PipeWriter.Close()
+	<-l.done
+	return err
+}
+
+// Tail is the last n lines of a process's log; of a process that exited, once its output
+// has all reached the log (its last words are why it failed).
 func (s *Supervisor) Tail(name string, n int) string {
+	s.mu.Lock()
+	p, drained := s.procs[name], s.drained[name]
+	s.mu.Unlock()
+	if p != nil && drained != nil {
+		select {
+		case <-p.Done():
+			select {
+			case <-drained:
+			case <-time.After(2 * time.Second):
+			}
+		default:
+		}
+	}
 	return TailFile(filepath.Join(s.LogDir, name+".log"), n)
 }
 

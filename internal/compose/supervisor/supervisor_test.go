@@ -121,8 +121,11 @@ func (s *syncBuf) String() string              { s.mu.Lock(); defer s.mu.Unlock(
 
 func newSup(t *testing.T, specs ...Spec) (*Supervisor, *syncBuf) {
 	out := &syncBuf{}
-	return &Supervisor{Runner: &runner.Runner{Env: map[string]string{"PATH": os.Getenv("PATH")}}, Specs: specs, LogDir: t.TempDir(), Logs: &Printer{W: out}, Redact: []string{"sekrit"},
-		Marker: "JDASH_STACK=test:" + fmt.Sprint(time.Now().UnixNano())}, out
+	s := &Supervisor{Runner: &runner.Runner{Env: map[string]string{"PATH": os.Getenv("PATH")}}, Specs: specs, LogDir: t.TempDir(), Logs: &Printer{W: out}, Redact: []string{"sekrit"},
+		Marker: "JDASH_STACK=test:" + fmt.Sprint(time.Now().UnixNano())}
+	// a test that fails half-way leaves nothing running for the next one to count
+	t.Cleanup(func() { s.Stop(time.Second, nil); Reap(s.Marker, time.Second, nil) })
+	return s, out
 }
 
 func TestUpReadyLogsAndStop(t *testing.T) {
