@@ -183,12 +183,7 @@ type Generated struct {
 func ForStack(r *envctx.Resolver, server string, refs []string, all bool, madeBy string) ([]Generated, error) {
 	var bs []*envctx.Env
 	if all {
-		self := fsx.ResolveExisting(server)
-		for _, e := range r.Scan().Envs {
-			if b := r.Describe(e); !e.Broken && b.Packages.Version("ipykernel") != "" && fsx.ResolveExisting(e.Prefix) != self {
-				bs = append(bs, b)
-			}
-		}
+		bs = WithIpykernel(r, server)
 	}
 	for _, ref := range refs {
 		b, err := r.Resolve(ref)
@@ -220,4 +215,20 @@ func ForStack(r *envctx.Resolver, server string, refs []string, all bool, madeBy
 		out = append(out, g)
 	}
 	return out, nil
+}
+
+// WithIpykernel are the machine's healthy envs that have ipykernel, but the server's own
+// (whose kernel it offers natively): what --all and kernel_envs: all mean.
+func WithIpykernel(r *envctx.Resolver, server string) []*envctx.Env {
+	var out []*envctx.Env
+	self := fsx.ResolveExisting(server)
+	for _, e := range r.Scan().Envs {
+		if e.Broken || fsx.ResolveExisting(e.Prefix) == self {
+			continue
+		}
+		if b := r.Describe(e); b.Packages.Version("ipykernel") != "" {
+			out = append(out, b)
+		}
+	}
+	return out
 }

@@ -218,13 +218,7 @@ func AddMain(o *VerbOptions) error {
 // --install-ipykernel), or with --all every healthy env that has ipykernel, A aside.
 func (o *VerbOptions) targets(a *envctx.Env) ([]*envctx.Env, error) {
 	if o.All {
-		var out []*envctx.Env
-		self := fsx.ResolveExisting(a.Env.Prefix)
-		for _, b := range o.machine() {
-			if !b.Env.Broken && b.Packages.Version("ipykernel") != "" && fsx.ResolveExisting(b.Env.Prefix) != self {
-				out = append(out, b)
-			}
-		}
+		out := WithIpykernel(o.Envs, a.Env.Prefix)
 		if len(out) == 0 {
 			return nil, fmt.Errorf("no env besides %s has ipykernel (jdash kernel add ENV --install-ipykernel installs it)", a.Env.Prefix)
 		}
