@@ -27,12 +27,18 @@ func CheckHost(host string) error {
 	return nil
 }
 
-// isHostName: RFC 1123 labels (letters, digits, hyphens; not at the ends), dot-separated.
+// isHostName: RFC 1123 labels (letters, digits, hyphens; not at the ends), dot-separated;
+// the last one not all digits (RFC 1123 2.1: a name never looks like an address, so
+// 999.1.1.1 is a bad address, not a host name).
 func isHostName(s string) bool {
 	if s == "" || len(s) > 253 {
 		return false
 	}
-	for _, label := range strings.Split(strings.TrimSuffix(s, "."), ".") {
+	labels := strings.Split(strings.TrimSuffix(s, "."), ".")
+	if last := labels[len(labels)-1]; strings.Trim(last, "0123456789") == "" {
+		return false
+	}
+	for _, label := range labels {
 		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
 			return false
 		}
