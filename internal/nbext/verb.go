@@ -200,8 +200,10 @@ func UninstallMain(o *VerbOptions) error {
 	}
 	require, name := o.Args[0], o.Name
 	if name == "" {
+		// foo/main belongs to foo; a bare name (Jupyter's `uninstall myext`) is the dir or
+		// file of that name, else myext.js
 		name = strings.SplitN(require, "/", 2)[0]
-		if !strings.Contains(require, "/") {
+		if ok, _, _ := o.FS.Exists(filepath.Join(lvl.NBExtensions(), name)); !strings.Contains(require, "/") && !ok {
 			name += ".js"
 		}
 	}

@@ -214,24 +214,26 @@ func keepChoices(o *VerbOptions, ec *envctx.Env) error {
 	if err != nil || prev == nil {
 		return err
 	}
-	var kept []string
-	keep := func(flag string, apply func()) {
+	var kept []string // what the last setup chose and no flag changed, as shown
+	keep := func(flag string, apply func(), show func() string) {
 		if !o.Changed[flag] {
 			apply()
-			kept = append(kept, flag)
+			if s := show(); s != "" {
+				kept = append(kept, s)
+			}
 		}
 	}
-	keep("profile", func() { o.Profile = prev.Profile })
-	keep("ip", func() { o.IP = prev.IP })
-	keep("port", func() { o.Port = prev.Port })
-	keep("gateway-url", func() { o.GatewayURL = prev.GatewayURL })
-	if len(kept) > 0 {
-		gateway := ""
-		if o.GatewayURL != "" {
-			gateway = ", gateway " + o.GatewayURL
+	keep("profile", func() { o.Profile = prev.Profile }, func() string { return "profile " + o.Profile })
+	keep("ip", func() { o.IP = prev.IP }, func() string { return "ip " + o.IP })
+	keep("port", func() { o.Port = prev.Port }, func() string { return fmt.Sprintf("port %d", o.Port) })
+	keep("gateway-url", func() { o.GatewayURL = prev.GatewayURL }, func() string {
+		if o.GatewayURL == "" {
+			return ""
 		}
-		fmt.Fprintf(o.IO.ErrOut, "keeping the last setup's choices (profile %s, ip %s, port %d%s); give a flag to change one\n",
-			o.Profile, o.IP, o.Port, gateway)
+		return "gateway " + o.GatewayURL
+	})
+	if len(kept) > 0 {
+		fmt.Fprintf(o.IO.ErrOut, "keeping the last setup's choices (%s); give a flag to change one\n", strings.Join(kept, ", "))
 	}
 	return nil
 }
