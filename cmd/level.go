@@ -51,3 +51,8 @@ func (l *levelFlags) kind() (jupyter.LevelKind, string, error) {
 	}
 	return jupyter.SysPrefix, "", nil
 }
+
+// addYesFlag is --yes of the verbs that may write where every env reads (--user, --system).
+func addYesFlag(cmd *cobra.Command, yes *bool) {
+	cmd.Flags().BoolVar(yes, "yes", false, "confirm --user or --system (every env on this machine sees the change)")
+}

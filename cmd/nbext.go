@@ -69,6 +69,7 @@ func newNbextToggleCmd(f *Factory, verb string, runF func(*nbextOptions) error) 
 	cmd.Flags().StringVar(&o.Section, "section", "notebook", "the frontend section: common, notebook, tree, edit or terminal")
 	cmd.Flags().BoolVar(&o.Py, "py", false, "the arguments are Python modules: toggle every nbextension they declare")
 	cmd.Flags().BoolVar(&o.DryRun, "dry-run", false, "print the diff, write nothing")
+	addYesFlag(cmd, &o.Yes)
 	o.levels.add(cmd, false)
 	return cmd
 }
@@ -93,6 +94,7 @@ func newNbextInstallCmd(f *Factory, runF func(*nbextOptions) error) *cobra.Comma
 	cmd.Flags().BoolVar(&o.Install.Overwrite, "overwrite", false, "remove what is installed under that name first")
 	cmd.Flags().StringVar(&o.Install.Destination, "destination", "", "install under this `NAME`")
 	cmd.Flags().BoolVar(&o.DryRun, "dry-run", false, "print the diff, write nothing")
+	addYesFlag(cmd, &o.Yes)
 	o.levels.add(cmd, true)
 	return cmd
 }
@@ -118,6 +120,7 @@ and clear REQUIRE from every section's config at that level, as
 	}, runF, nbextUninstallRun)
 	cmd.Flags().StringVar(&o.Name, "name", "", "the installed dir or file to remove (default: REQUIRE's first component)")
 	cmd.Flags().BoolVar(&o.DryRun, "dry-run", false, "print the diff, write nothing")
+	addYesFlag(cmd, &o.Yes)
 	o.levels.add(cmd, true)
 	return cmd
 }

@@ -63,6 +63,7 @@ func newServerextToggleCmd(f *Factory, verb string, runF func(*serverextOptions)
 		Args:  minArgs(1, verb+" needs a MODULE (the importable name of the server extension)"),
 	}, runF, serverextToggleRun)
 	cmd.Flags().BoolVar(&o.DryRun, "dry-run", false, "print the diff, write nothing")
+	addYesFlag(cmd, &o.Yes)
 	o.levels.add(cmd, false)
 	return cmd
 }

@@ -104,3 +104,15 @@ func LevelOf(entries []Entry, dir string) string {
 	}
 	return "other"
 }
+
+// Reaches is, for a level every env reads (--user, --system), the warning a write there must
+// have confirmed; "" for the env's own levels. Every verb that writes asks the same question.
+func (l Level) Reaches() string {
+	switch l.Kind {
+	case User:
+		return "--user writes under your home (" + l.Config + ", " + l.Data + "): every env on this machine will see it"
+	case System:
+		return "--system writes the machine-wide dirs (" + l.Config + ", " + l.Data + "): every env on this machine will see it"
+	}
+	return ""
+}

@@ -178,8 +178,8 @@ func AddMain(o *VerbOptions) error {
 		}
 		jobs = append(jobs, job{b, name, display})
 	}
-	if lvl.Kind != jupyter.SysPrefix && !o.DryRun {
-		if err := o.IO.Confirm(o.Yes, fmt.Sprintf("%s is read by every env on this machine, not only %s", root, a.Env.Prefix), "kernel add --"+string(lvl.Kind)); err != nil {
+	if w := lvl.Reaches(); w != "" && !o.DryRun {
+		if err := o.IO.Confirm(o.Yes, w, "kernel add --"+string(lvl.Kind)); err != nil {
 			return err
 		}
 	}

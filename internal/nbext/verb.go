@@ -30,15 +30,20 @@ type VerbOptions struct {
 	Level     jupyter.LevelKind
 	LevelPath string // --prefix or --nbextensions
 	Install   InstallOptions
+	Yes       bool // confirm a write every env sees (--user, --system)
 }
 
-// levelAndEnv resolves the env and its write level.
+// levelAndEnv resolves the env and its write level, and has a write every env sees
+// confirmed.
 func (o *VerbOptions) levelAndEnv() (jupyter.Level, *envctx.Env, error) {
 	ec, err := o.Envs.Resolve(o.Env)
 	if err != nil {
 		return jupyter.Level{}, nil, err
 	}
 	lvl, err := ec.Paths.Level(o.Level, o.LevelPath)
+	if w := lvl.Reaches(); err == nil && w != "" && !o.DryRun {
+		err = o.IO.Confirm(o.Yes, w, "--"+string(lvl.Kind))
+	}
 	return lvl, ec, err
 }
 

@@ -25,6 +25,7 @@ type VerbOptions struct {
 	JSON    bool
 	DryRun  bool
 	Level   jupyter.LevelKind
+	Yes     bool // confirm a write every env sees (--user, --system)
 }
 
 // AppFlag maps --app to a server app; auto asks the env's package index (its sys.path).
@@ -93,6 +94,11 @@ func ToggleMain(o *VerbOptions, enable bool) error {
 	lvl, err := ec.Paths.Level(o.Level, "")
 	if err != nil {
 		return err
+	}
+	if w := lvl.Reaches(); w != "" && !o.DryRun {
+		if err := o.IO.Confirm(o.Yes, w, "--"+string(lvl.Kind)); err != nil {
+			return err
+		}
 	}
 	levelDir, err := lvl.ConfigDir()
 	if err != nil {

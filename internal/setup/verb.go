@@ -68,8 +68,8 @@ func Main(o *VerbOptions) error {
 	if err != nil {
 		return &clierr.UsageError{Err: err}
 	}
-	if lvl.Kind == jupyter.User && !o.DryRun {
-		if err := o.IO.Confirm(o.Yes, "--user writes under your home (~/.jupyter, ~/.local/share/jupyter): every env on this machine will see these extensions and config.", "--user"); err != nil {
+	if w := lvl.Reaches(); w != "" && !o.DryRun {
+		if err := o.IO.Confirm(o.Yes, w, "--"+string(lvl.Kind)); err != nil {
 			return err
 		}
 	}
