@@ -267,7 +267,7 @@ func TestPlanWiresTheDashboards(t *testing.T) {
 
 func TestDefaultAndWriteConfig(t *testing.T) {
 	e, _ := fakeEnvs("ALL")
-	st, err := Default(e, "/p")
+	st, err := Default(e, "/p", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -283,12 +283,32 @@ func TestDefaultAndWriteConfig(t *testing.T) {
 		t.Errorf("default stack %v (%s)", got, back.RootDir)
 	}
 	only, _ := fakeEnvs("NB")
-	if st, _ := Default(only, "/p"); len(st.Services) != 1 {
+	if st, _ := Default(only, "/p", ""); len(st.Services) != 1 {
 		t.Errorf("an env with only notebook gets %d services", len(st.Services))
 	}
-	if _, err := Default(EnvFacts{Prefix: "/e", Versions: map[string]string{}}, "/p"); err == nil {
+	if _, err := Default(EnvFacts{Prefix: "/e", Versions: map[string]string{}}, "/p", ""); err == nil {
 		t.Error("an env without a server has no default stack")
 	}
+	// the profile jdash set the env up with picks its server: the nbclassic route's env has
+	// notebook 7 too, whose /tree lacks the classic extensions
+	nb7 := EnvFacts{Prefix: "/e", Versions: map[string]string{"notebook": "7.6.5", "nbclassic": "1.3.3"}}
+	for profile, want := range map[string]string{"nbclassic": "nbclassic", "": "notebook7", "modern": "notebook7", "classic": "notebook7"} {
+		if st, err := Default(nb7, "/p", profile); err != nil || st.Services[0].Kind != want {
+			t.Errorf("profile %q: %v %v, want kind %s", profile, st, err, want)
+		}
+	}
+	if pl, err := Build(mustDefault(t, nb7, "nbclassic"), Options{Resolve: func(string) (EnvFacts, error) { return nb7, nil }, Token: counter()}); err != nil || pl.Procs[0].URLPath != "/nbclassic/tree" {
+		t.Errorf("the nbclassic default opens %v (%v)", pl, err)
+	}
+}
+
+func mustDefault(t *testing.T, e EnvFacts, profile string) *Stack {
+	t.Helper()
+	st, err := Default(e, "/p", profile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
 }
 
 func TestPlanRoundTrip(t *testing.T) {
@@ -534,5 +554,64 @@ func TestWiringOrdersTheStart(t *testing.T) {
 	}
 	if _, err := Build(st, Options{Resolve: fakeEnvs, Token: counter(), StoreDir: "/state"}); err == nil || !strings.Contains(err.Error(), "jdash.yaml:2: depends_on has a cycle: nb -> gw -> nb (with what the wiring adds") {
 		t.Errorf("a gateway after its notebook: %v", err)
+	}
+}
+
+// A gateway serving a notebook of another env runs python3 where the notebook's packages are
+// (the notebook's env, when it has ipykernel), and the plan says where each service's kernels
+// run; a notebook env without ipykernel leaves the gateway's own.
+func TestGatewayRunsTheNotebooksKernels(t *testing.T) {
+	envs := func(ref string) (EnvFacts, error) {
+		f, err := fakeEnvs(strings.TrimSuffix(ref, "+ipk"))
+		if strings.HasSuffix(ref, "+ipk") {
+			f.Prefix += "+ipk"
+			f.Versions = map[string]string{"notebook": "6.5.7", "ipykernel": "6.29.5"}
+		}
+		return f, err
+	}
+	plan := func(nbEnv, extra string) (*Plan, []KernelSet) {
+		st, err := Parse("/p/jdash.yaml", []byte("services:\n  nb: {env: "+nbEnv+", kind: classic}\n  gw: {env: KG, kind: kernel_gateway"+extra+"}\n  vo: {env: VO, kind: voila}\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var asked []KernelSet
+		pl, err := Build(st, Options{Resolve: envs, Token: counter(), StoreDir: "/state",
+			Kernels: func(server EnvFacts, set KernelSet, dir string) ([]File, error) {
+				asked = append(asked, set)
+				return []File{{Path: filepath.Join(dir, "python3", "kernel.json")}}, nil
+			}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return pl, asked
+	}
+
+	pl, asked := plan("NB+ipk", "")
+	gw, nb, vo := pl.Proc("gw"), pl.Proc("nb"), pl.Proc("vo")
+	if len(asked) != 1 || asked[0].Python3 != "/envs/NB+ipk" {
+		t.Fatalf("the gateway is not asked for the notebook env's python3: %+v", asked)
+	}
+	if env(gw, "JUPYTER_PATH") != "/state/kernels/gw" || len(gw.Files) != 1 {
+		t.Errorf("the gateway's kernelspecs are not on its path: %v %v", gw.Set, gw.Files)
+	}
+	if gw.KernelsIn != "/envs/NB+ipk" || nb.KernelsIn != "/envs/NB+ipk" || nb.KernelsOn != "gw" {
+		t.Errorf("kernels: gw in %q, nb in %q on %q", gw.KernelsIn, nb.KernelsIn, nb.KernelsOn)
+	}
+	if got := nb.KernelsWhere(); got != "/envs/NB+ipk (on gateway gw)" {
+		t.Errorf("nb's kernels: %q", got)
+	}
+	if vo.KernelsIn != "/envs/VO" {
+		t.Errorf("voila's kernels run in %q", vo.KernelsIn)
+	}
+
+	// kernel_envs adds to it
+	if _, asked := plan("NB+ipk", ", kernel_envs: [N7]"); len(asked) != 1 || asked[0].Python3 != "/envs/NB+ipk" || !slices.Equal(asked[0].Refs, []string{"N7"}) {
+		t.Errorf("kernel_envs with the notebook's python3: %+v", asked)
+	}
+
+	// no ipykernel in the notebook's env: the gateway keeps its own python3, and says so
+	pl, asked = plan("NB", "")
+	if len(asked) != 0 || pl.Proc("gw").KernelsIn != "/envs/KG" || pl.Proc("nb").KernelsIn != "/envs/KG" {
+		t.Errorf("without ipykernel: asked %+v, gw in %q, nb in %q", asked, pl.Proc("gw").KernelsIn, pl.Proc("nb").KernelsIn)
 	}
 }

@@ -72,6 +72,18 @@ func KindOf(name string) Kind {
 	return Kind{Name: name}
 }
 
+// ProfileKind is the notebook server a jdash setup profile installs, when the env has it
+// ("" for none: the nbclassic route's env also has notebook 7, whose /tree lacks the classic
+// extensions).
+func ProfileKind(profile string, versions map[string]string) string {
+	for _, k := range kinds {
+		if profile != "" && k.Profile == profile && k.IsNotebook() && k.Satisfied(versions) {
+			return k.Name
+		}
+	}
+	return ""
+}
+
 // kindNames are the kinds a jdash.yaml service may name, in the table's order.
 func kindNames() []string {
 	var out []string

@@ -20,9 +20,10 @@ import (
 
 // EnvFacts is what the plan needs of a service's env.
 type EnvFacts struct {
-	Prefix   string
-	Python   string
-	Versions map[string]string // installed distributions, normalized names (jupyter-server)
+	Prefix        string
+	Python        string
+	PythonVersion string
+	Versions      map[string]string // installed distributions, normalized names (jupyter-server)
 }
 
 // Options are the plan's inputs besides the stack.
@@ -37,10 +38,22 @@ type Options struct {
 	AllowRoot bool
 	// Getenv reads the caller's environment (a remote gateway's token_env).
 	Getenv func(string) string
-	// Kernels are the kernelspecs (kernels/<name>/kernel.json under dir) that offer the kernels
-	// of envs refs, or of every env with ipykernel (all), to a server running in env server.
-	Kernels func(server EnvFacts, refs []string, all bool, dir string) ([]File, error)
+	// Kernels are the kernelspecs (kernels/<name>/kernel.json under dir) that offer a server
+	// running in env server the kernels of set.
+	Kernels func(server EnvFacts, set KernelSet, dir string) ([]File, error)
 }
+
+// KernelSet is what a notebook or gateway service offers besides its env's own kernels.
+type KernelSet struct {
+	Refs []string // kernel_envs: these envs' kernels, under jdash's names
+	All  bool     // kernel_envs: all
+	// Python3 is the env whose Python the name python3 runs ("": the server's own). A gateway
+	// that serves a notebook of another env runs its kernels where the notebook's packages are,
+	// as a gateway in the notebook's env would: new notebooks and those saved with python3 alike.
+	Python3 string
+}
+
+func (k KernelSet) empty() bool { return len(k.Refs) == 0 && !k.All && k.Python3 == "" }
 
 // MarkerVar is the variable that marks every process of a stack (set by the supervisor,
 // inherited by kernels).
@@ -90,6 +103,22 @@ type Proc struct {
 	Restart        string        `json:"restart"`
 	// Remote is a service that runs elsewhere (a gateway given by url): probed, never started.
 	Remote string `json:"remote,omitempty"`
+	// KernelsIn is the env whose Python the service's python3 kernel runs ("" when unknown: a
+	// remote gateway's), KernelsOn the gateway service that runs them (a notebook's).
+	KernelsIn string `json:"kernels_in,omitempty"`
+	KernelsOn string `json:"kernels_on,omitempty"`
+}
+
+// KernelsWhere says where the service's kernels run, for the dry run, ps and pre-flight.
+func (p Proc) KernelsWhere() string {
+	in := p.KernelsIn
+	if in == "" {
+		in = "an env of the remote gateway"
+	}
+	if p.KernelsOn != "" {
+		return in + " (on gateway " + p.KernelsOn + ")"
+	}
+	return in
 }
 
 // Base is where the service answers: http://host:port (a remote's address as given).
@@ -204,6 +233,10 @@ func Build(st *Stack, o Options) (*Plan, error) {
 	if err != nil {
 		return nil, &Error{File: st.File, Msg: err.Error()}
 	}
+	gwPython3, err := gatewayPython3(st, gateway, o)
+	if err != nil {
+		return nil, err
+	}
 	tokens := map[string]string{}
 	for _, s := range st.Services {
 		if s.Kind != RemoteKind {
@@ -261,9 +294,14 @@ func Build(st *Stack, o Options) (*Plan, error) {
 		case "notebook":
 			app, module := k.App, k.Module
 			gw := ""
+			p.KernelsIn = env.Prefix
 			if gateway != nil && s.Kernels != "local" {
 				gw = gatewayURL()
 				p.after(gateway) // it asks the gateway, with its token, as soon as it runs
+				p.KernelsOn, p.KernelsIn = gateway.Name, ""
+				if gateway.Kind != RemoteKind {
+					p.KernelsIn = gwPython3
+				}
 			}
 			p.Argv = []string{py, "-m", module}
 			for _, t := range ServerTraits(app, s.IP, p.Port, gw) {
@@ -297,6 +335,7 @@ func Build(st *Stack, o Options) (*Plan, error) {
 			}
 			p.Probe = Probe{Path: k.Probe, Token: p.Token}
 		case "gateway":
+			p.KernelsIn = gwPython3
 			p.Argv = []string{py, "-m", k.Module, "--" + k.App + ".ip=" + s.IP, "--" + k.App + ".port=" + strconv.Itoa(p.Port), "--" + k.App + ".port_retries=0"}
 			p.Token = tok(s.Name)
 			setTok(k.TokenVar, p.Token)
@@ -309,6 +348,7 @@ func Build(st *Stack, o Options) (*Plan, error) {
 			cfg := filepath.Join(o.StoreDir, "config", s.Name)
 			p.Files = append(p.Files, File{Path: filepath.Join(cfg, "voila.json"), Data: []byte(fmt.Sprintf("{\"Voila\": {\"token\": %q}}\n", p.Token)), Why: "holds the token"})
 			p.Set = append(p.Set, "JUPYTER_CONFIG_PATH="+cfg)
+			p.KernelsIn = env.Prefix
 			p.Argv = []string{py, "-m", k.Module, st.RootDir, "--no-browser", "--port=" + strconv.Itoa(p.Port), "--" + k.App + ".ip=" + s.IP, "--" + k.App + ".port_retries=0"}
 			p.Probe = Probe{Path: k.Probe, Token: p.Token}
 		case "dashboards":
@@ -372,10 +412,14 @@ func Build(st *Stack, o Options) (*Plan, error) {
 		if k.Python() {
 			p.Set = append(p.Set, "PYTHONUNBUFFERED=1")
 		}
-		if (len(s.KernelEnvs) > 0 || s.KernelEnvsAll) && o.Kernels != nil {
-			// kernel_envs: generated in the stack's state dir, on this process's path only
+		set := KernelSet{Refs: s.KernelEnvs, All: s.KernelEnvsAll}
+		if k.Family == "gateway" && gwPython3 != env.Prefix {
+			set.Python3 = gwPython3
+		}
+		if !set.empty() && o.Kernels != nil {
+			// generated in the stack's state dir, on this process's path only
 			dir := filepath.Join(o.StoreDir, "kernels", s.Name)
-			files, err := o.Kernels(env, s.KernelEnvs, s.KernelEnvsAll, dir)
+			files, err := o.Kernels(env, set, dir)
 			if err != nil {
 				return nil, &Error{File: st.File, Line: s.Line, Msg: fmt.Sprintf("service %s: kernel_envs: %v", s.Name, err)}
 			}
@@ -399,6 +443,32 @@ func Build(st *Stack, o Options) (*Plan, error) {
 			Msg: err.Error() + " (with what the wiring adds: a notebook starts after its gateway, the dashboards after Voilà)"}
 	}
 	return pl, nil
+}
+
+// gatewayPython3 is the env whose Python the stack's gateway runs as python3: the env of the
+// first notebook whose kernels it runs, when that env has ipykernel (else the gateway's own).
+func gatewayPython3(st *Stack, gateway *Service, o Options) (string, error) {
+	if gateway == nil || gateway.Kind == RemoteKind {
+		return "", nil
+	}
+	own, err := o.Resolve(gateway.Env)
+	if err != nil {
+		return "", &Error{File: st.File, Line: gateway.Line, Msg: fmt.Sprintf("service %s: %v", gateway.Name, err)}
+	}
+	for _, s := range st.Services {
+		if !KindOf(s.Kind).IsNotebook() || s.Kernels == "local" {
+			continue
+		}
+		nb, err := o.Resolve(s.Env)
+		if err != nil {
+			return "", &Error{File: st.File, Line: s.Line, Msg: fmt.Sprintf("service %s: %v", s.Name, err)}
+		}
+		if nb.Versions["ipykernel"] != "" {
+			return nb.Prefix, nil
+		}
+		break // its kernels run in the gateway's env: pre-flight says what that env lacks
+	}
+	return own.Prefix, nil
 }
 
 // after makes p start once s is ready, when p sends s its token: until then whoever holds

@@ -519,12 +519,16 @@ func checkRemoteURL(raw string) error {
 	return err
 }
 
-// Default is the zero-config stack: the env's notebook server, and a kernel gateway and
-// Voilà when the env has them, serving dir.
-func Default(env EnvFacts, dir string) (*Stack, error) {
-	kind := AutoKind(env.Versions)
+// Default is the zero-config stack: the env's notebook server (the one of the profile jdash
+// set the env up with, when the env has it), and a kernel gateway and Voilà when the env has
+// them, serving dir.
+func Default(env EnvFacts, dir, profile string) (*Stack, error) {
+	kind := ProfileKind(profile, env.Versions)
 	if kind == "" {
-		return nil, fmt.Errorf("no jdash.yaml here, and %s has no notebook server (notebook, jupyterlab or nbclassic) for a default stack: jdash setup --profile modern --install --env %s", env.Prefix, env.Prefix)
+		kind = AutoKind(env.Versions)
+	}
+	if kind == "" {
+		return nil, fmt.Errorf("%s has no notebook server (notebook, jupyterlab or nbclassic) for a default stack: jdash setup --profile modern --install --env %s", env.Prefix, env.Prefix)
 	}
 	st := &Stack{Dir: dir, RootDir: dir}
 	add := func(name, kind string, port int) {

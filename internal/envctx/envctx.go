@@ -5,7 +5,9 @@ package envctx
 
 import (
 	"fmt"
+	"os"
 	"sync"
+	"time"
 
 	"github.com/jdash-dev/jdash/internal/appdirs"
 	"github.com/jdash-dev/jdash/internal/envdetect"
@@ -110,6 +112,24 @@ func (r *Resolver) Remember(prefix string) error {
 		return fmt.Errorf("remembering %s: %w", prefix, err)
 	}
 	return nil
+}
+
+// RememberUse is Remember, and records prefix as the env jdash set up or created last in the
+// current dir (by is the command, as shown), for jdash up's default stack.
+func (r *Resolver) RememberUse(prefix, by string) error {
+	dir, err := os.Getwd()
+	if err == nil {
+		err = registry.Used(r.Dirs().Registry(), registry.Use{Env: prefix, By: by, At: time.Now().UTC(), Dir: dir})
+	}
+	if err != nil {
+		return fmt.Errorf("remembering %s: %w", prefix, err)
+	}
+	return nil
+}
+
+// LastUsed is the env jdash set up or created last in dir or the nearest dir above it.
+func (r *Resolver) LastUsed(dir string) (registry.Use, bool) {
+	return registry.LastIn(r.Dirs().Registry(), dir)
 }
 
 // Versions are the env's installed distributions by normalized name.

@@ -179,42 +179,65 @@ type Generated struct {
 
 // ForStack are the kernelspecs that offer the kernels of envs refs (or, with all, of every
 // healthy env with ipykernel but the server's own) to a server of env server, for the life of
-// a stack: the same names and activation as `jdash kernel add`, written by the caller.
-func ForStack(r *envctx.Resolver, server string, refs []string, all bool, madeBy string) ([]Generated, error) {
+// a stack: the same names and activation as `jdash kernel add`, written by the caller. With
+// python3, that env's kernel also takes the name python3, in front of the server's own.
+func ForStack(r *envctx.Resolver, server string, refs []string, all bool, python3, madeBy string) ([]Generated, error) {
+	var out []Generated
+	seen := map[string]bool{} // names, and the prefix python3 runs: offered once
+	if python3 != "" {
+		b, err := withIpykernel(r, python3)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, generate(b, NativeName, madeBy))
+		seen[b.Env.Prefix] = true
+	}
 	var bs []*envctx.Env
 	if all {
 		bs = WithIpykernel(r, server)
 	}
 	for _, ref := range refs {
-		b, err := r.Resolve(ref)
+		b, err := withIpykernel(r, ref)
 		if err != nil {
 			return nil, err
 		}
-		if b.Packages.Version("ipykernel") == "" {
-			return nil, fmt.Errorf("%s has no ipykernel (jdash kernel add %s --install-ipykernel installs it)", b.Env.Prefix, b.Env.Prefix)
-		}
 		bs = append(bs, b)
 	}
-	var out []Generated
-	seen := map[string]bool{}
 	for _, b := range bs {
 		name := Name(b.Env)
-		if seen[name] {
+		if seen[name] || seen[b.Env.Prefix] {
 			continue
 		}
 		seen[name] = true
-		data, _ := SpecFor(b, DisplayName(b.Env), madeBy)
-		g := Generated{Name: name, Files: map[string][]byte{"kernel.json": data}}
-		if loc := b.Packages.Module("ipykernel"); loc != "" {
-			for _, l := range logos {
-				if logo, err := fsx.ReadRegular(filepath.Join(loc, "resources", l), 1<<20); err == nil {
-					g.Files[l] = logo
-				}
-			}
-		}
-		out = append(out, g)
+		out = append(out, generate(b, name, madeBy))
 	}
 	return out, nil
+}
+
+func withIpykernel(r *envctx.Resolver, ref string) (*envctx.Env, error) {
+	b, err := r.Resolve(ref)
+	if err == nil && b.Packages.Version("ipykernel") == "" {
+		err = fmt.Errorf("%s has no ipykernel (jdash kernel add %s --install-ipykernel installs it)", b.Env.Prefix, b.Env.Prefix)
+	}
+	return b, err
+}
+
+// NativeName is the name of the kernel ipykernel offers natively (jupyter_client's
+// NATIVE_KERNEL_NAME): a kernelspec of that name on the path takes its place.
+const NativeName = "python3"
+
+// generate is B's kernelspec files under name, logos included.
+func generate(b *envctx.Env, name, madeBy string) Generated {
+	data, _ := SpecFor(b, DisplayName(b.Env), madeBy)
+	g := Generated{Name: name, Files: map[string][]byte{"kernel.json": data}}
+	if loc := b.Packages.Module("ipykernel"); loc != "" {
+		for _, l := range logos {
+			if logo, err := fsx.ReadRegular(filepath.Join(loc, "resources", l), 1<<20); err == nil {
+				g.Files[l] = logo
+			}
+		}
+	}
+	return g
 }
 
 // WithIpykernel are the machine's healthy envs that have ipykernel, but the server's own

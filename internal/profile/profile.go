@@ -19,11 +19,14 @@ var files embed.FS
 
 // Profile is one stack.
 type Profile struct {
-	Name        string   `yaml:"name"`
-	Description string   `yaml:"description"`
-	App         string   `yaml:"app"` // notebook, server or none
-	Pins        []Pins   `yaml:"pins"`
-	Steps       []string `yaml:"steps"`
+	Name        string `yaml:"name"`
+	Description string `yaml:"description"`
+	App         string `yaml:"app"` // notebook, server or none
+	Pins        []Pins `yaml:"pins"`
+	// Kernel names the pinned packages the notebook's kernels import (the widgets' Python
+	// side must match the frontend the profile installs).
+	Kernel []string `yaml:"kernel"`
+	Steps  []string `yaml:"steps"`
 }
 
 // Pins are the packages for the Pythons matching a constraint.
@@ -74,6 +77,21 @@ func (p *Profile) PackagesFor(python string) ([]string, error) {
 	return nil, fmt.Errorf("profile %s has no known-good pins for Python %s", p.Name, python)
 }
 
+// KernelNeeds are the pins of the packages a kernel needs (Kernel) for a Python version.
+func (p *Profile) KernelNeeds(python string) ([]Requirement, error) {
+	pkgs, err := p.PackagesFor(python)
+	var out []Requirement
+	for _, pkg := range pkgs {
+		if r := ParseRequirement(pkg); slices.Contains(p.Kernel, r.Name) {
+			out = append(out, r)
+		}
+	}
+	return out, err
+}
+
+// String is the requirement as pip takes it.
+func (r Requirement) String() string { return r.Name + r.Spec }
+
 // Requirement is one "name<op>version" line split into its name and specifier.
 type Requirement struct {
 	Name, Spec string
@@ -103,9 +121,17 @@ func (p *Profile) Validate() error {
 		if _, err := pyver.ParseSpec(pin.Python); err != nil {
 			return fmt.Errorf("profile %s: python %w", p.Name, err)
 		}
+		var names []string
 		for _, pkg := range pin.Packages {
-			if _, err := pyver.ParseSpec(ParseRequirement(pkg).Spec); err != nil {
+			r := ParseRequirement(pkg)
+			if _, err := pyver.ParseSpec(r.Spec); err != nil {
 				return fmt.Errorf("profile %s: %s: %w", p.Name, pkg, err)
+			}
+			names = append(names, r.Name)
+		}
+		for _, k := range p.Kernel {
+			if !slices.Contains(names, k) {
+				return fmt.Errorf("profile %s: kernel: %s is not pinned for python %s", p.Name, k, pin.Python)
 			}
 		}
 	}

@@ -34,6 +34,9 @@ type VerbOptions struct {
 	// Changed are the flags given on the command line: the others keep what the last setup
 	// of the env applied.
 	Changed map[string]bool
+	// By is the command remembered as the one that set the env up in this dir ("": jdash
+	// setup), for jdash up's default stack.
+	By string
 }
 
 // Main is `jdash setup`: the profile's missing packages (with --install, under the env's
@@ -110,7 +113,11 @@ func Main(o *VerbOptions) error {
 	if o.DryRun {
 		return nil
 	}
-	if err := o.Envs.Remember(ec.Env.Prefix); err != nil {
+	by := o.By
+	if by == "" {
+		by = "jdash setup --profile " + p.Name
+	}
+	if err := o.Envs.RememberUse(ec.Env.Prefix, by); err != nil {
 		fmt.Fprintf(o.IO.ErrOut, "jdash: warning: %v\n", err)
 	}
 	// The cache is jdash's own record, not the user's: written through the writer, not journaled.
@@ -272,5 +279,14 @@ func Create(o *CreateOptions) error {
 	}
 	fmt.Fprintf(s.IO.ErrOut, "created %s\n", dir)
 	s.Env, s.Profile, s.Install = dir, p.Name, true
-	return Main(s)
+	s.By = "jdash env create " + o.Name
+	if err := Main(s); err != nil {
+		return err
+	}
+	if p.App == "none" {
+		fmt.Fprintf(s.IO.Out, "next: name it in a jdash.yaml service (env: %s), then jdash up\n", o.Name)
+	} else {
+		fmt.Fprintf(s.IO.Out, "next: jdash up   (with no jdash.yaml here, it serves this dir with %s's notebook; jdash up --dry-run shows the plan)\n", o.Name)
+	}
+	return nil
 }

@@ -32,6 +32,8 @@ type ProcInfo struct {
 	IP   string `json:"ip"`
 	Port int    `json:"port"`
 	URL  string `json:"url"`
+	// Kernels says where its python3 kernel runs (compose.Proc.KernelsWhere).
+	Kernels string `json:"kernels,omitempty"`
 }
 
 // Running reports a live supervisor (the recorded process, not a reused PID).
@@ -75,7 +77,11 @@ func ParseState(stateDir string, data []byte) (*State, error) {
 func procInfo(pl *compose.Plan) []ProcInfo {
 	var out []ProcInfo
 	for _, p := range pl.Procs {
-		out = append(out, ProcInfo{Name: p.Name, Kind: p.Kind, IP: p.IP, Port: p.Port, URL: p.URL()})
+		info := ProcInfo{Name: p.Name, Kind: p.Kind, IP: p.IP, Port: p.Port, URL: p.URL()}
+		if p.KernelsIn != "" || p.KernelsOn != "" {
+			info.Kernels = p.KernelsWhere()
+		}
+		out = append(out, info)
 	}
 	return out
 }

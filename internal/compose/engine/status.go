@@ -85,12 +85,13 @@ type psService struct {
 	Uptime   int64  `json:"uptime_seconds"`
 	Restarts int    `json:"restarts"`
 	Error    string `json:"error,omitempty"`
+	Kernels  string `json:"kernels,omitempty"`
 }
 
 func psRows(st *State) psDoc {
 	doc := psDoc{Dir: st.Dir, Supervisor: st.Supervisor, Running: st.Running(), Services: []psService{}}
 	for _, p := range st.Procs {
-		row := psService{Name: p.Name, Kind: p.Kind, Port: p.Port, URL: p.URL, Status: "not started"}
+		row := psService{Name: p.Name, Kind: p.Kind, Port: p.Port, URL: p.URL, Status: "not started", Kernels: p.Kernels}
 		if i := slices.IndexFunc(st.Services, func(s supervisor.Status) bool { return s.Name == p.Name }); i >= 0 {
 			s := st.Services[i]
 			row.Status, row.ExitCode, row.Signal, row.PID, row.Restarts, row.Error = s.State, s.ExitCode, s.Signal, s.PID, s.Restarts, s.Error
@@ -132,6 +133,7 @@ func printStatus(d Deps, st *State, asJSON bool) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
+	printKernels(d.IO.Out, st.Procs)
 	if !doc.Running {
 		fmt.Fprintf(d.IO.ErrOut, "the supervisor (PID %d) is not running: jdash down cleans up\n", st.Supervisor)
 	}

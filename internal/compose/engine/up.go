@@ -35,6 +35,9 @@ type UpOptions struct {
 // process (the foreground) or by a detached supervisor. One up per stack: its lock is held
 // by this up, then by the supervisor it starts.
 func Up(d Deps, p *Project, o UpOptions) error {
+	if p.Why != "" {
+		fmt.Fprintln(d.IO.ErrOut, p.Why)
+	}
 	pl, facts, err := p.plan(d)
 	if err != nil {
 		return err
@@ -44,6 +47,7 @@ func Up(d Deps, p *Project, o UpOptions) error {
 		return writeStackFile(d, p, o.DryRun)
 	case o.DryRun:
 		printPlan(d, pl)
+		warnKernels(d, pl, facts)
 		return nil
 	}
 	lock, err := p.Store.TryLock()
@@ -155,6 +159,8 @@ func preflight(d Deps, pl *compose.Plan, facts map[string]compose.EnvFacts, stri
 	if len(problems) > 0 {
 		return clierr.Exit(clierr.Failed, "pre-flight failed, nothing was started:\n  %s", strings.Join(problems, "\n  "))
 	}
+	printKernels(d.IO.ErrOut, procInfo(pl))
+	warnKernels(d, pl, facts)
 	s := doctor.NewSession(d.Envs, nil, false)
 	blocked := false
 	var seen []string
@@ -243,6 +249,9 @@ func printPlan(d Deps, pl *compose.Plan) {
 		fmt.Fprintf(w, " within %s\n", p.StartupTimeout)
 		if len(p.DependsOn) > 0 {
 			fmt.Fprintf(w, "  after:   %s\n", strings.Join(p.DependsOn, ", "))
+		}
+		if p.KernelsIn != "" || p.KernelsOn != "" {
+			fmt.Fprintf(w, "  kernels: python3 runs in %s\n", p.KernelsWhere())
 		}
 	}
 }
