@@ -253,9 +253,30 @@ func (d *driver) runLabCell(url, code, shot string) string {
 		chromedp.KeyEvent("\b"),
 		chromedp.SendKeys(editor, code, chromedp.ByQuery),
 		chromedp.KeyEvent("\r", chromedp.KeyModifiers(input.ModifierShift)))
+	// Lab may still ask for a kernel after the run (the session's kernel came up late): a
+	// person takes the one offered and runs the cell again.
+	for end := time.Now().Add(60 * time.Second); ; time.Sleep(250 * time.Millisecond) {
+		var st struct{ Dialog, Output bool }
+		d.eval("cell state", `({dialog: !!document.querySelector('.jp-Dialog .jp-mod-accept'),
+			output: !!document.querySelector('.jp-Notebook .jp-Cell .jp-OutputArea-output')})`, &st)
+		if st.Output {
+			break
+		}
+		if time.Now().After(end) {
+			d.shot("failed-output-" + shot)
+			d.t.Fatalf("browser: the cell printed nothing within 60s\nconsole:\n%s", strings.Join(d.console, "\n"))
+		}
+		if st.Dialog {
+			d.shot(shot + "-select-kernel-after-run")
+			d.do("select the kernel and run again", 20*time.Second,
+				chromedp.Click(`.jp-Dialog .jp-mod-accept`, chromedp.ByQuery),
+				chromedp.WaitNotPresent(`.jp-Dialog`, chromedp.ByQuery),
+				chromedp.Click(editor, chromedp.ByQuery),
+				chromedp.KeyEvent("\r", chromedp.KeyModifiers(input.ModifierShift)))
+		}
+	}
 	var out string
-	d.do("read the cell's output", 60*time.Second,
-		chromedp.WaitVisible(`.jp-Notebook .jp-Cell .jp-OutputArea-output`, chromedp.ByQuery),
+	d.do("read the cell's output", 10*time.Second,
 		chromedp.Text(`.jp-Notebook .jp-Cell .jp-OutputArea-output`, &out, chromedp.ByQuery))
 	d.shot(shot)
 	return strings.TrimSpace(out)

@@ -31,6 +31,10 @@ func TestSetupNotebook7Route(t *testing.T) {
 	if strings.Contains(string(out), "notebook==6.5.7") {
 		t.Errorf("the nbclassic route must not downgrade notebook:\n%s", out)
 	}
+	// up without a jdash.yaml runs the server the route set up: nbclassic, at /nbclassic/tree
+	if plan, errs, code := jdashIn(t, append(env, "VIRTUAL_ENV="+venv), t.TempDir(), "up", "--dry-run"); code != 0 || !strings.Contains(plan, "notebook (nbclassic)") {
+		t.Errorf("up --dry-run on the nbclassic route's env: %d\n%s\n%s", code, plan, errs)
+	}
 	sumsAfterInstall := pySums(t, sp) // the patch step's edits are in the journal too
 	_ = sumsAfterInstall
 	t.Logf("jdash setup on notebook 7:\n%s", tail(string(out), 4))

@@ -198,22 +198,24 @@ func TestStackUpPsLogsDown(t *testing.T) {
 	if _, body := get(t, base(voPort)+"/voila/render/hello.ipynb", vo); !strings.Contains(body, "jdash-voila-42") {
 		t.Errorf("Voilà did not render the notebook's output")
 	}
-	// a kernel started through the notebook runs on the gateway, in the gateway's env
+	// a kernel started through the notebook runs on the gateway, in the notebook's env (the
+	// gateway's python3 is the notebook env's Python: its packages are the notebook's)
 	kernel := startKernel(t, nbPort, nb)
 	if _, body := get(t, base(gwPort)+"/api/kernels", gw); !strings.Contains(body, kernel) {
 		t.Fatalf("kernel %q not on the gateway: %s", kernel, body)
 	}
-	gwPython := filepath.Join(requireEnv(t, "gateway"), "bin", "python")
+	kernelPython := filepath.Join(requireEnv(t, "classic"), "bin", "python")
 	var onGateway bool
 	for end := time.Now().Add(20 * time.Second); !onGateway && time.Now().Before(end); time.Sleep(200 * time.Millisecond) {
 		for _, p := range marked(m) {
-			onGateway = onGateway || strings.Contains(p, gwPython+" -m ipykernel_launcher") && strings.Contains(p, kernel)
+			onGateway = onGateway || strings.Contains(p, kernelPython+" -m ipykernel_launcher") && strings.Contains(p, kernel)
 		}
 	}
 	if !onGateway {
-		t.Errorf("no kernel process %s runs the gateway env's Python:\n%s", kernel, strings.Join(marked(m), "\n"))
+		t.Errorf("no kernel process %s of the gateway runs the notebook env's Python:\n%s", kernel, strings.Join(marked(m), "\n"))
 	}
-	// In a browser: a cell typed and run in the notebook prints on the gateway's kernel, and
+	// In a browser: a cell typed and run in the notebook prints on the gateway's kernel, which
+	// runs in the notebook's env (the gateway's python3 is the notebook env's Python), and
 	// what the frontend saves (PATCH /api/config/notebook, as the UI's settings do) lands in
 	// the notebook env's nbconfig, not in HOME, although that env was never set up by jdash.
 	nbEnvConfig := filepath.Join(requireEnv(t, "classic"), "etc", "jupyter", "nbconfig")
@@ -221,8 +223,8 @@ func TestStackUpPsLogsDown(t *testing.T) {
 		t.Cleanup(func() { os.RemoveAll(nbEnvConfig) }) // the shared test env stays as built
 	}
 	br := newDriver(t)
-	if out := br.runClassicCell(base(nbPort)+"/notebooks/hello.ipynb?token="+nb, "import sys; print(6*7, sys.prefix)", "stack-classic-cell"); out != "42 "+requireEnv(t, "gateway") {
-		t.Errorf("the cell printed %q, want 42 and the gateway env's prefix", out)
+	if out := br.runClassicCell(base(nbPort)+"/notebooks/hello.ipynb?token="+nb, "import sys; print(6*7, sys.prefix)", "stack-classic-cell"); out != "42 "+requireEnv(t, "classic") {
+		t.Errorf("the cell printed %q, want 42 and the notebook env's prefix", out)
 	}
 	br.eval("save a frontend setting", `Jupyter.notebook.config.update({jdash_ui_probe: 42}).then(() => true)`, nil)
 	waitFor(t, 10*time.Second, "the frontend's setting in "+nbEnvConfig, func() bool {
@@ -453,7 +455,7 @@ func TestStackNotebook7AndZeroConfig(t *testing.T) {
 }
 
 // JupyterLab from jdash up, in a driven browser: open the notebook, type into its cell, run
-// it; the output comes from a kernel on the gateway (the gateway env's prefix).
+// it; the output comes from a kernel on the gateway, in the notebook's env (its prefix).
 func TestStackLabInBrowser(t *testing.T) {
 	integration(t)
 	env := stackEnv(t)
@@ -464,7 +466,7 @@ func TestStackLabInBrowser(t *testing.T) {
 	defer jdashIn(t, env, dir, "down")
 	tok := token(ps(t, env, dir).url("notebook"))
 	out := newDriver(t).runLabCell(fmt.Sprintf("http://127.0.0.1:%d/lab/tree/hello.ipynb?token=%s", nbPort, tok), "import sys; print(6*7, sys.prefix)", "stack-lab-cell")
-	if want := "42 " + requireEnv(t, "gateway"); out != want {
+	if want := "42 " + requireEnv(t, "modern"); out != want {
 		t.Errorf("the lab cell printed %q, want %q", out, want)
 	}
 	t.Logf("browser: JupyterLab ran a typed cell on the gateway's kernel: %q", out)

@@ -4,6 +4,7 @@ import (
 	"path/filepath"
 
 	"github.com/jdash-dev/jdash/internal/fsx"
+	"github.com/jdash-dev/jdash/internal/install"
 )
 
 // Choices are what a setup applied to an env, kept in <prefix>/.jdash/setup.json so that a
@@ -14,6 +15,9 @@ type Choices struct {
 	IP         string `json:"ip"`
 	Port       int    `json:"port"`
 	GatewayURL string `json:"gateway_url,omitempty"`
+	// Packages are the distributions the setup's install changed: what --undo cannot undo
+	// (pip has no undo), named with the command that would.
+	Packages []install.Change `json:"packages,omitempty"`
 }
 
 // ChoicesFile is where an env's choices are kept.

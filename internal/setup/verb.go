@@ -52,7 +52,14 @@ func Main(o *VerbOptions) error {
 		return err
 	}
 	if o.Undo {
-		return o.Tx.Undo(ec.Env.Prefix, "setup", o.DryRun, nil)
+		last, _ := LoadChoices(o.FS, ec.Env.Prefix) // the run the undo undoes
+		if err := o.Tx.Undo(ec.Env.Prefix, "setup", o.DryRun, nil); err != nil {
+			return err
+		}
+		if last != nil {
+			notUndone(o, ec, last.Packages)
+		}
+		return nil
 	}
 	if err := keepChoices(o, ec); err != nil {
 		return err
@@ -76,14 +83,17 @@ func Main(o *VerbOptions) error {
 			return err
 		}
 	}
+	before := ec.Versions()
 	installed, listed, err := installMissing(ctx, o, ec, p)
 	if err != nil || listed {
 		return err
 	}
+	var changed []install.Change
 	if installed {
 		if ec, err = o.Envs.Resolve(ec.Env.Prefix); err != nil { // packages changed: describe again
 			return err
 		}
+		changed = install.Diff(before, ec.Versions())
 	}
 	cache := pyrun.OpenCache(filepath.Join(fsx.EnvStateDir(ec.Env.Prefix), "pyinfo.json"))
 	py := o.Envs.Python(ec)
@@ -98,7 +108,7 @@ func Main(o *VerbOptions) error {
 		Stack: Stack{IP: o.IP, Port: o.Port, GatewayURL: o.GatewayURL},
 		Log:   o.IO.Progress(),
 	}
-	choices := Choices{Profile: p.Name, IP: o.IP, Port: o.Port, GatewayURL: o.GatewayURL}
+	choices := Choices{Profile: p.Name, IP: o.IP, Port: o.Port, GatewayURL: o.GatewayURL, Packages: changed}
 	changes, err := o.Tx.Write(ctx, txn.Change{Prefix: ec.Env.Prefix, Command: "setup", DryRun: o.DryRun, Roots: opts.Roots(),
 		Undo: "jdash setup --undo --env " + ec.Env.Prefix}, func(w fsx.Writer) error {
 		if err := Run(ctx, w, opts); err != nil {
@@ -156,14 +166,36 @@ func installMissing(ctx context.Context, o *VerbOptions, ec *envctx.Env, p *prof
 		return false, false, fmt.Errorf("%s is managed by the operating system (%s, PEP 668): jdash will not pip-install %s into it.\nUse a venv of your own (jdash env create NAME --profile %s), or give --break-system-packages if you mean it",
 			ec.Env.Prefix, marker, strings.Join(missing, " "), p.Name)
 	}
-	switch {
-	case o.DryRun:
-		fmt.Fprintf(o.IO.Out, "would install into %s: %s\n", ec.Env.Prefix, strings.Join(missing, " "))
-		fmt.Fprintln(o.IO.ErrOut, "dry run: the file changes of the steps that need these packages are shown once they are installed")
-		return false, true, nil
-	case !o.Install:
+	if !o.DryRun && !o.Install {
 		return false, false, fmt.Errorf("%s lacks the %s profile's packages: %s\nrun again with --install, or: %s -m pip install %s",
 			ec.Env.Prefix, p.Name, strings.Join(missing, " "), ec.Env.Python, shellQuote(missing))
+	}
+	// what pip would change, before it does: a major version changed under the env's
+	// extensions is asked for (--yes), and the dry run lists it
+	changes, err := install.Plan(ctx, o.Envs.Runner, ec.Env.Python, missing, o.BreakSystem, ec.Packages.Version)
+	if err != nil {
+		fmt.Fprintf(o.IO.ErrOut, "jdash: warning: cannot tell in advance which installed packages change: %v\n", err)
+	}
+	var majors []string
+	for _, c := range changes {
+		if c.Major() {
+			majors = append(majors, c.String())
+		}
+	}
+	if o.DryRun {
+		fmt.Fprintf(o.IO.Out, "would install into %s: %s\n", ec.Env.Prefix, strings.Join(missing, " "))
+		for _, c := range changes {
+			fmt.Fprintf(o.IO.Out, "  %s%s\n", c, map[bool]string{true: "   (major version)"}[c.Major()])
+		}
+		fmt.Fprintln(o.IO.ErrOut, "dry run: the file changes of the steps that need these packages are shown once they are installed")
+		return false, true, nil
+	}
+	if len(majors) > 0 {
+		w := fmt.Sprintf("installing the %s profile changes the major version of %s in %s: %s; what was made for the old versions may break, and jdash setup --undo restores files, not packages",
+			p.Name, ui.Plural(len(majors), "installed package"), ec.Env.Prefix, strings.Join(majors, ", "))
+		if err := o.IO.Confirm(o.Yes, w, "changing the major version of installed packages"); err != nil {
+			return false, false, err
+		}
 	}
 	ictx, stop := txn.Interruptible(ctx)
 	defer stop()
@@ -180,6 +212,30 @@ func installMissing(ctx context.Context, o *VerbOptions, ec *envctx.Env, p *prof
 		return false, false, err
 	}
 	return true, false, nil
+}
+
+// notUndone names the package changes of the undone setup, which the undo left as they are,
+// with the pip commands that would undo them.
+func notUndone(o *VerbOptions, ec *envctx.Env, changes []install.Change) {
+	if len(changes) == 0 {
+		return
+	}
+	var shown, back, added []string
+	for _, c := range changes {
+		shown = append(shown, c.String())
+		if c.From != "" {
+			back = append(back, c.Name+"=="+c.From)
+		} else {
+			added = append(added, c.Name)
+		}
+	}
+	fmt.Fprintf(o.IO.ErrOut, "not undone: the packages that setup's install changed (%s)\n", strings.Join(shown, ", "))
+	if len(back) > 0 {
+		fmt.Fprintf(o.IO.ErrOut, "  to put the replaced versions back: %s -m pip install %s\n", ec.Env.Python, shellQuote(back))
+	}
+	if len(added) > 0 {
+		fmt.Fprintf(o.IO.ErrOut, "  to remove the packages it added: %s -m pip uninstall -y %s\n", ec.Env.Python, strings.Join(added, " "))
+	}
 }
 
 // reportCompat names the known breakages the env's packages have (the rules of
