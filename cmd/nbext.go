@@ -110,14 +110,17 @@ func nbextInstallRun(o *nbextOptions) error {
 func newNbextUninstallCmd(f *Factory, runF func(*nbextOptions) error) *cobra.Command {
 	o := &nbextOptions{}
 	cmd := nbextCmd(f, o, &cobra.Command{
-		Use:   "uninstall REQUIRE",
+		Use:   "uninstall REQUIRE | --py MODULE...",
 		Short: "Remove an nbextension's files and its config entries at one level",
 		Long: `Remove the files of the nbextension that REQUIRE (e.g. foo/main) belongs to, i.e. the dir
 or file named by its first component under the level's nbextensions dir (--name overrides),
 and clear REQUIRE from every section's config at that level, as
-"jupyter nbextension uninstall --require" does.`,
-		Args: exactArgs(1, "uninstall needs a REQUIRE path such as foo/main"),
+"jupyter nbextension uninstall --require" does. With --py, every nbextension the modules
+declare (_jupyter_nbextension_paths(): its dest and require), as "jupyter nbextension
+uninstall --py" does.`,
+		Args: minArgs(1, "uninstall needs a REQUIRE path such as foo/main (or --py MODULE)"),
 	}, runF, nbextUninstallRun)
+	cmd.Flags().BoolVar(&o.Py, "py", false, "the arguments are Python modules: uninstall every nbextension they declare")
 	cmd.Flags().StringVar(&o.Name, "name", "", "the installed dir or file to remove (default: REQUIRE's first component)")
 	cmd.Flags().BoolVar(&o.DryRun, "dry-run", false, "print the diff, write nothing")
 	addYesFlag(cmd, &o.Yes)
@@ -126,6 +129,12 @@ and clear REQUIRE from every section's config at that level, as
 }
 
 func nbextUninstallRun(o *nbextOptions) error {
+	if !o.Py && len(o.Args) != 1 {
+		return flagErrorf("uninstall takes one REQUIRE path (or --py MODULE...), not %d arguments", len(o.Args))
+	}
+	if o.Py && o.Name != "" {
+		return flagErrorf("--name and --py: a module names its own dirs")
+	}
 	v, err := o.verb()
 	if err != nil {
 		return err

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // On a notebook 7 env, `jdash setup` (the classic profile) takes the nbclassic route instead
@@ -34,6 +35,21 @@ func TestSetupNotebook7Route(t *testing.T) {
 	// up without a jdash.yaml runs the server the route set up: nbclassic, at /nbclassic/tree
 	if plan, errs, code := jdashIn(t, append(env, "VIRTUAL_ENV="+venv), t.TempDir(), "up", "--dry-run"); code != 0 || !strings.Contains(plan, "notebook (nbclassic)") {
 		t.Errorf("up --dry-run on the nbclassic route's env: %d\n%s\n%s", code, plan, errs)
+	}
+	// up -d opens no browser (nbclassic reads NotebookApp.open_browser, not ServerApp's)
+	proj, opened := filepath.Join(t.TempDir(), "proj"), filepath.Join(t.TempDir(), "opened")
+	os.MkdirAll(proj, 0o755)
+	os.WriteFile(filepath.Join(proj, "jdash.yaml"), []byte(fmt.Sprintf("services:\n  nb: {env: %s, kind: nbclassic, port: %d}\n", venv, freePort(t))), 0o644)
+	browser := filepath.Join(t.TempDir(), "browser")
+	os.WriteFile(browser, []byte("#!/bin/sh\necho \"$@\" >> "+opened+"\n"), 0o755)
+	benv := append(stackEnv(t), "BROWSER="+browser, "DISPLAY=:0")
+	if out, errs, code := jdashIn(t, benv, proj, "up", "-d"); code != 0 || !strings.Contains(out, "/nbclassic/tree?token=") {
+		t.Fatalf("up -d nbclassic: %d\n%s\n%s", code, out, errs)
+	}
+	time.Sleep(2 * time.Second) // a browser is opened right after the server is ready
+	jdashIn(t, benv, proj, "down")
+	if b, err := os.ReadFile(opened); err == nil {
+		t.Errorf("nbclassic under up -d opened a browser: %s", b)
 	}
 	sumsAfterInstall := pySums(t, sp) // the patch step's edits are in the journal too
 	_ = sumsAfterInstall

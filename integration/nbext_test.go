@@ -138,3 +138,27 @@ func keys(m map[string]string) []string {
 	sort.Strings(out)
 	return out
 }
+
+// install, enable and uninstall --py (issue 21): jdash and nbclassic's own CLI, each in a
+// private copy of a notebook 7 env with nbclassic, leave identical files at every step.
+func TestNbextPyMatchesNbclassic(t *testing.T) {
+	integration(t)
+	mine, theirs := farm(t, "nb7compat"), farm(t, "nb7compat")
+	env := []string{"HOME=" + t.TempDir(), "PATH=/usr/bin:/bin", "LC_ALL=C.UTF-8"}
+	for _, verb := range []string{"install", "enable", "uninstall"} {
+		jd := []string{"nbext", verb, "--py", "jupyter_highlight_selected_word", "--env", mine}
+		if out, err := runEnv(env, jdashBin, jd...); err != nil {
+			t.Fatalf("jdash %v: %v\n%s", jd, err, out)
+		}
+		py := []string{"-m", "nbclassic.nbextensions", verb, "--py", "jupyter_highlight_selected_word", "--sys-prefix"}
+		if out, err := runEnv(env, filepath.Join(theirs, "bin", "python"), py...); err != nil {
+			t.Fatalf("nbclassic %v: %v\n%s", py, err, out)
+		}
+		for _, sub := range []string{"etc", "share/jupyter/nbextensions"} {
+			if a, b := treeFiles(t, filepath.Join(mine, sub)), treeFiles(t, filepath.Join(theirs, sub)); !reflect.DeepEqual(a, b) {
+				t.Fatalf("after %s --py the %s trees differ:\n jdash:    %q\n nbclassic: %q", verb, sub, a, b)
+			}
+		}
+		t.Logf("%s --py: identical files", verb)
+	}
+}

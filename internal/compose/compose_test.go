@@ -299,6 +299,9 @@ func TestDefaultAndWriteConfig(t *testing.T) {
 	}
 	if pl, err := Build(mustDefault(t, nb7, "nbclassic"), Options{Resolve: func(string) (EnvFacts, error) { return nb7, nil }, Token: counter()}); err != nil || pl.Procs[0].URLPath != "/nbclassic/tree" {
 		t.Errorf("the nbclassic default opens %v (%v)", pl, err)
+	} else if !slices.Contains(pl.Procs[0].Argv, "--NotebookApp.open_browser=False") {
+		// nbclassic's extension app reads its own open_browser: without it, up -d opens a browser
+		t.Errorf("nbclassic may open a browser: %v", pl.Procs[0].Argv)
 	}
 }
 

@@ -15,6 +15,9 @@ type Kind struct {
 	// Module is what `python -m` runs; App is the traitlets class of its ip, port and
 	// port_retries (and of its root dir, for a notebook server).
 	Module, App string
+	// ExtApp is the extension app class `python -m Module` starts, when it reads open_browser
+	// itself (nbclassic's NotebookApp ignores ServerApp.open_browser).
+	ExtApp string
 	// Runs is how it runs: "" as `python -m Module` in its env, "jdash" served by jdash itself
 	// (argv[0] Self), "host" the user's command on this host (not exported).
 	Runs string
@@ -43,7 +46,7 @@ type Kind struct {
 var kinds = []Kind{
 	{Name: "classic", Family: "notebook", Module: "notebook", App: "NotebookApp", TokenVar: "JUPYTER_TOKEN", Probe: "/api/status", URLPath: "/tree", Port: 8888,
 		Dist: "notebook", Need: "notebook<7", has: func(v string) bool { return !jupyter.IsNotebook7(v) }, Profile: "classic"},
-	{Name: "nbclassic", Family: "notebook", Module: "nbclassic", App: "ServerApp", TokenVar: "JUPYTER_TOKEN", Probe: "/api/status", URLPath: "/nbclassic/tree", Port: 8888,
+	{Name: "nbclassic", Family: "notebook", Module: "nbclassic", App: "ServerApp", ExtApp: "NotebookApp", TokenVar: "JUPYTER_TOKEN", Probe: "/api/status", URLPath: "/nbclassic/tree", Port: 8888,
 		Dist: "nbclassic", Need: "nbclassic", Profile: "nbclassic"},
 	{Name: "notebook7", Family: "notebook", Module: "notebook", App: "ServerApp", TokenVar: "JUPYTER_TOKEN", Probe: "/api/status", URLPath: "/tree", Port: 8888,
 		Dist: "notebook", Need: "notebook>=7", has: jupyter.IsNotebook7, Profile: "modern"},

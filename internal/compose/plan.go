@@ -307,6 +307,9 @@ func Build(st *Stack, o Options) (*Plan, error) {
 			for _, t := range ServerTraits(app, s.IP, p.Port, gw) {
 				p.Argv = append(p.Argv, t.Flag())
 			}
+			if k.ExtApp != "" {
+				p.Argv = append(p.Argv, Trait{k.ExtApp, "open_browser", false}.Flag())
+			}
 			// what the UI saves lands in the env's nbconfig (internal/uiconfig); an env jdash
 			// has not set up gets the module from the state dir
 			p.Argv = append(p.Argv, UIConfigTrait(app).Flag())

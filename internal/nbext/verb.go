@@ -197,32 +197,52 @@ func InstallMain(o *VerbOptions) error {
 
 // UninstallMain is `jdash nbext uninstall REQUIRE`: the files of the nbextension REQUIRE
 // belongs to (its first component, or Name) and REQUIRE's entries in every section, at one
-// level, as "jupyter nbextension uninstall --require" does.
+// level, as "jupyter nbextension uninstall --require" does; with Py, every nbextension the
+// modules declare (their dest and require), as "jupyter nbextension uninstall --py" does.
 func UninstallMain(o *VerbOptions) error {
 	lvl, ec, err := o.levelAndEnv()
 	if err != nil {
 		return err
 	}
-	require, name := o.Args[0], o.Name
-	if name == "" {
-		// foo/main belongs to foo; a bare name (Jupyter's `uninstall myext`) is the dir or
-		// file of that name, else myext.js
-		name = strings.SplitN(require, "/", 2)[0]
-		if ok, _, _ := o.FS.Exists(filepath.Join(lvl.NBExtensions(), name)); !strings.Contains(require, "/") && !ok {
-			name += ".js"
+	type job struct{ name, require string } // files to remove, config entry to clear
+	var jobs []job
+	if o.Py {
+		for _, m := range o.Args {
+			_, paths, err := o.Envs.Python(ec).ModuleNBExtensions(context.Background(), m)
+			if err != nil {
+				return err
+			}
+			for _, p := range paths {
+				if j := (job{p.Dest, p.Require}); !slices.Contains(jobs, j) {
+					jobs = append(jobs, j)
+				}
+			}
 		}
+	} else {
+		require, name := o.Args[0], o.Name
+		if name == "" {
+			// foo/main belongs to foo; a bare name (Jupyter's `uninstall myext`) is the dir or
+			// file of that name, else myext.js
+			name = strings.SplitN(require, "/", 2)[0]
+			if ok, _, _ := o.FS.Exists(filepath.Join(lvl.NBExtensions(), name)); !strings.Contains(require, "/") && !ok {
+				name += ".js"
+			}
+		}
+		jobs = append(jobs, job{name, require})
 	}
 	changes, err := o.Tx.Write(context.Background(), o.change(ec, "nbext uninstall", lvl.NBExtensions(), lvl.Config), func(w fsx.Writer) error {
-		if _, err := UninstallFiles(w, []string{lvl.NBExtensions()}, name); err != nil {
-			return err
-		}
-		dir, err := lvl.NBConfig()
-		if err != nil {
-			return nil // --prefix/--nbextensions: files only
-		}
-		for _, s := range Sections {
-			if _, err := SetState(w, dir, s, require, pyjson.NullValue()); err != nil {
+		for _, j := range jobs {
+			if _, err := UninstallFiles(w, []string{lvl.NBExtensions()}, j.name); err != nil {
 				return err
+			}
+			dir, err := lvl.NBConfig()
+			if err != nil {
+				continue // --prefix/--nbextensions: files only
+			}
+			for _, s := range Sections {
+				if _, err := SetState(w, dir, s, j.require, pyjson.NullValue()); err != nil {
+					return err
+				}
 			}
 		}
 		return nil
