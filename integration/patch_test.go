@@ -98,36 +98,37 @@ func TestPatchNotebook7Env(t *testing.T) {
 			t.Errorf("%s still fails after jdash patch: %s", m, r)
 		}
 	}
-	// --verify imports in a sandbox: contrib's spellchecker download script (it writes a
-	// dictionary into HOME and downloads on import) fails there, its writes are reported, and
-	// nothing reaches the real HOME.
+	// --verify imports the patched modules in a sandbox; contrib's spellchecker download
+	// script (it writes a dictionary into HOME and downloads when imported) is a script outside
+	// any package: only the imports the rules patched in it run, and they pass (issue 21:
+	// verify exited 3 on every contrib env). Nothing reaches the real HOME.
 	home := t.TempDir()
 	vcmd := exec.Command(jdashBin, "patch", "--env", env, "--verify", "--json")
 	vcmd.Env = append(os.Environ(), "HOME="+home)
 	vout, verr := vcmd.Output()
 	var ver struct {
-		Modules []struct{ Module, Result, Detail string } `json:"modules"`
-		Wrote   []string                                  `json:"wrote"`
+		Modules []struct {
+			Module, Result, Detail string
+			Script                 bool
+		} `json:"modules"`
+		Wrote []string `json:"wrote"`
 	}
-	if err := json.Unmarshal(vout, &ver); err != nil {
+	if err := json.Unmarshal(vout, &ver); err != nil || verr != nil {
 		t.Fatalf("patch --verify --json: %v %v\n%s", verr, err, vout)
 	}
 	const download = "jupyter_contrib_nbextensions.nbextensions.spellchecker.download_new_dict"
 	for _, m := range ver.Modules {
-		switch {
-		case m.Module == download && m.Result != "failed":
-			t.Errorf("the download script must fail in the sandbox: %+v", m)
-		case m.Module != download && m.Result != "ok":
-			t.Errorf("%s: %s %s", m.Module, m.Result, m.Detail)
+		if m.Result != "ok" || m.Script != (m.Module == download) {
+			t.Errorf("%s: %s %s (script %v)", m.Module, m.Result, m.Detail, m.Script)
 		}
 	}
-	if ee, ok := verr.(*exec.ExitError); !ok || ee.ExitCode() != 3 {
-		t.Errorf("verify with a failed module: want exit 3, got %v", verr)
+	if len(ver.Wrote) > 0 {
+		t.Errorf("verify ran the download script: it wrote %v", ver.Wrote)
 	}
 	if ents, _ := os.ReadDir(home); len(ents) != 0 {
 		t.Errorf("verify wrote into HOME: %v", ents)
 	}
-	t.Logf("jdash patch --verify: %d modules, the download script failed in the sandbox; the imports wrote %v there", len(ver.Modules), ver.Wrote)
+	t.Logf("jdash patch --verify: %d modules ok, the download script verified by its patched imports only", len(ver.Modules))
 	if out, err := runEnv(os.Environ(), jdashBin, "patch", "--env", env); err != nil || !strings.Contains(string(out), "nothing to patch") {
 		t.Errorf("a second patch must change nothing: %v\n%s", err, out)
 	}

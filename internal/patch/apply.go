@@ -246,20 +246,6 @@ func (e *Env) ModuleOf(path string) string {
 	return ""
 }
 
-// PatchedModules are the modules of every file in the state.
-func (e *Env) PatchedModules() ([]string, error) {
-	st, err := LoadState(e.Prefix)
-	if err != nil {
-		return nil, err
-	}
-	var out []string
-	for _, p := range sortedKeys(st.Files) {
-		if m := e.ModuleOf(p); m != "" {
-			out = append(out, m)
-		}
-	}
-	return out, nil
-}
 
 func appendRule(rs []Rule, r Rule) []Rule {
 	for _, x := range rs {

@@ -198,17 +198,18 @@ func list(o *VerbOptions, statuses []Status) error {
 }
 
 // verifyMain imports every patched module (and every module a rule would touch) with the
-// env's own interpreter, once, and reports each result. A failed import is exit code 3.
+// env's own interpreter, once, and reports each result; a script (outside any package) runs
+// only what the rules touch. A failure is exit code 3.
 func verifyMain(o *VerbOptions, ec *envctx.Env, pe *Env, rules []Rule) error {
-	mods, err := pe.VerifyModules(rules, ec.Env.Python)
+	targets, err := pe.VerifyTargets(rules, ec.Env.Python)
 	if err != nil {
 		return err
 	}
-	if len(mods) == 0 {
+	if len(targets) == 0 {
 		fmt.Fprintln(o.IO.ErrOut, "no patched or patchable modules in this env")
 		return nil
 	}
-	res, err := Verify(context.Background(), o.Envs.Python(ec), mods)
+	res, err := Verify(context.Background(), o.Envs.Python(ec), targets)
 	if err != nil {
 		return err
 	}
@@ -225,18 +226,25 @@ func verifyMain(o *VerbOptions, ec *envctx.Env, pe *Env, rules []Rule) error {
 	} else {
 		cs := o.IO.Colors()
 		for _, r := range res.Modules {
-			if r.Result == "ok" {
-				fmt.Fprintf(o.IO.Out, "%s %s\n", cs.Green("ok    "), r.Module)
-			} else {
-				fmt.Fprintf(o.IO.Out, "%s %s: %s\n", cs.Red("FAILED"), r.Module, r.Detail)
+			script := ""
+			if r.Script {
+				script = fmt.Sprintf(" (a script: ran the %s the rules touch, skipped the rest)", ui.Plural(r.Checked, "statement"))
+			}
+			switch r.Result {
+			case "ok":
+				fmt.Fprintf(o.IO.Out, "%s %s%s\n", cs.Green("ok     "), r.Module, script)
+			case "skipped":
+				fmt.Fprintf(o.IO.Out, "skipped %s: %s\n", r.Module, r.Detail)
+			default:
+				fmt.Fprintf(o.IO.Out, "%s %s%s: %s\n", cs.Red("FAILED "), r.Module, script, r.Detail)
 			}
 		}
 		for _, w := range res.Wrote {
-			fmt.Fprintf(o.IO.ErrOut, "verify: an import wrote %s (in the sandbox, removed; your HOME was not touched)\n", w)
+			fmt.Fprintf(o.IO.ErrOut, "verify: a statement wrote %s (in the sandbox, removed; your HOME was not touched)\n", w)
 		}
 	}
 	if failed > 0 {
-		return clierr.Exit(clierr.CheckFailed, "%d of %d modules failed while being imported", failed, len(mods))
+		return clierr.Exit(clierr.CheckFailed, "%d of %d modules failed while being imported", failed, len(targets))
 	}
 	return nil
 }
