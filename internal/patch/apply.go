@@ -246,7 +246,6 @@ func (e *Env) ModuleOf(path string) string {
 	return ""
 }
 
-
 func appendRule(rs []Rule, r Rule) []Rule {
 	for _, x := range rs {
 		if x.ID == r.ID {
