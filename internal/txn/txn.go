@@ -148,6 +148,17 @@ func (t *Tx) Write(ctx context.Context, c Change, fn func(w fsx.Writer) error) (
 // Undo restores every file the last run of command changed in the env, exactly. check
 // (optional) sees the journal first: doctor asks before restoring files outside the env.
 func (t *Tx) Undo(prefix, command string, dryRun bool, check func(*fsx.Journal) error) error {
+	ctx, stop := Interruptible(context.Background())
+	defer stop()
+	if !dryRun {
+		// the journal is read under the lock: a second undo running at once waits, then finds
+		// the first one's work done
+		unlock, err := t.Lock(ctx, prefix)
+		if err != nil {
+			return err
+		}
+		defer unlock()
+	}
 	j, path, err := fsx.LastJournal(prefix, command)
 	if err != nil {
 		return err
@@ -169,13 +180,6 @@ func (t *Tx) Undo(prefix, command string, dryRun bool, check func(*fsx.Journal) 
 		fsx.WriteDiffs(t.Out, d.Changes())
 		return nil
 	}
-	ctx, stop := Interruptible(context.Background())
-	defer stop()
-	unlock, err := t.Lock(ctx, prefix)
-	if err != nil {
-		return err
-	}
-	defer unlock()
 	// The undo is idempotent: killed half-way, running it again finishes it.
 	if err := fsx.Undo(&fsx.Real{Roots: j.Roots, Ctx: ctx}, j); err != nil {
 		if errors.Is(err, context.Canceled) {
