@@ -5,10 +5,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 
+	"github.com/jdash-dev/jdash/internal/lazyre"
 	"github.com/jdash-dev/jdash/internal/pkgindex"
 	"github.com/jdash-dev/jdash/internal/pyver"
 	"github.com/jdash-dev/jdash/internal/runner"
@@ -94,11 +94,11 @@ func parsePipReport(data []byte) (map[string]string, error) {
 }
 
 // uvAdds are the lines of uv pip install --dry-run that name what it would install.
-var uvAdds = regexp.MustCompile(`(?m)^\s*\+\s*([A-Za-z0-9][A-Za-z0-9._-]*)==(\S+)\s*$`)
+var uvAdds = lazyre.New(`(?m)^\s*\+\s*([A-Za-z0-9][A-Za-z0-9._-]*)==(\S+)\s*$`)
 
 func parseUVDryRun(s string) map[string]string {
 	out := map[string]string{}
-	for _, m := range uvAdds.FindAllStringSubmatch(s, -1) {
+	for _, m := range uvAdds().FindAllStringSubmatch(s, -1) {
 		out[pkgindex.NormalizeName(m[1])] = m[2]
 	}
 	return out

@@ -12,6 +12,7 @@ import (
 	"github.com/jdash-dev/jdash/internal/fsx"
 	"github.com/jdash-dev/jdash/internal/install"
 	"github.com/jdash-dev/jdash/internal/jupyter"
+	"github.com/jdash-dev/jdash/internal/lazyre"
 	"github.com/jdash-dev/jdash/internal/patch"
 	"github.com/jdash-dev/jdash/internal/profile"
 	"github.com/jdash-dev/jdash/internal/pyrun"
@@ -301,6 +302,26 @@ func keepChoices(o *VerbOptions, ec *envctx.Env) error {
 	return nil
 }
 
+// versionRe is a Python version as --python takes it for uv ("3.12", "3.11.7").
+var versionRe = lazyre.New(`^[0-9]+(\.[0-9]+){0,2}$`)
+
+// pythonVersion is the version of the Python --python names: the version itself, or what the
+// interpreter says ("" when it cannot be told: the venv's creation then says why).
+func pythonVersion(ctx context.Context, s *VerbOptions, python string) string {
+	if versionRe().MatchString(python) {
+		return python
+	}
+	path, err := s.Envs.Runner.LookPath(python)
+	if err != nil {
+		return ""
+	}
+	out, err := pyrun.Interpreter{Path: path, Runner: s.Envs.Runner}.Run(ctx, "-I", "-c", "import platform; print(platform.python_version())")
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(out))
+}
+
 // CreateOptions are one `jdash env create` run.
 type CreateOptions struct {
 	Setup        *VerbOptions // the setup that follows (its Env is the new env)
@@ -322,6 +343,12 @@ func Create(o *CreateOptions) error {
 	dir := filepath.Join(s.Envs.Dirs().EnvsDir(s.Envs.Environ), o.Name)
 	if _, err := os.Lstat(dir); err == nil {
 		return fmt.Errorf("%s exists already; use jdash setup --env %s", dir, dir)
+	}
+	// the profile must have pins for the Python before a venv is made of it
+	if v := pythonVersion(ctx, s, o.Python); v != "" {
+		if _, err := p.PackagesFor(v); err != nil {
+			return clierr.Usagef("--python %s: %v; pick another Python (jdash env create %s --python 3.12)", o.Python, err, o.Name)
+		}
 	}
 	if err := (&fsx.Real{}).MkdirAll(filepath.Dir(dir), 0o755); err != nil {
 		return err
