@@ -79,6 +79,13 @@ func Main(o *VerbOptions) error {
 	if err != nil {
 		return &clierr.UsageError{Err: err}
 	}
+	if fi, err := os.Stat(ec.Env.Python); err != nil || !fi.Mode().IsRegular() || fi.Mode().Perm()&0o111 == 0 {
+		why := ec.Env.Error
+		if why == "" {
+			why = ec.Env.Python + " is not an executable file"
+		}
+		return fmt.Errorf("%s is not a working Python env (%s): setup needs its interpreter; recreate the env, or name another with --env", ec.Env.Prefix, why)
+	}
 	if w := lvl.Reaches(); w != "" && !o.DryRun {
 		if err := o.IO.Confirm(o.Yes, w, "--"+string(lvl.Kind)); err != nil {
 			return err
