@@ -93,13 +93,17 @@ func newNbextInstallCmd(f *Factory, runF func(*nbextOptions) error) *cobra.Comma
 	cmd.Flags().BoolVarP(&o.Install.Symlink, "symlink", "s", false, "symlink instead of copying")
 	cmd.Flags().BoolVar(&o.Install.Overwrite, "overwrite", false, "remove what is installed under that name first")
 	cmd.Flags().StringVar(&o.Install.Destination, "destination", "", "install under this `NAME`")
-	cmd.Flags().BoolVar(&o.DryRun, "dry-run", false, "print the diff, write nothing")
+	cmd.Flags().BoolVar(&o.DryRun, "dry-run", false, "print the diff (copied files counted), write nothing")
+	cmd.Flags().BoolVar(&o.Diff, "diff", false, "with --dry-run: the diff of every copied file too")
 	addYesFlag(cmd, &o.Yes)
 	o.levels.add(cmd, true)
 	return cmd
 }
 
 func nbextInstallRun(o *nbextOptions) error {
+	if o.Diff && !o.DryRun {
+		return flagErrorf("--diff goes with --dry-run")
+	}
 	v, err := o.verb()
 	if err != nil {
 		return err

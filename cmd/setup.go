@@ -44,10 +44,11 @@ installed; --undo restores every file the last setup changed.`,
 	}
 	addEnvFlag(cmd.Flags())
 	cmd.Flags().StringVar(&o.Profile, "profile", "classic", "the stack profile: "+strings.Join(profile.Names(), ", "))
-	cmd.Flags().BoolVar(&o.DryRun, "dry-run", false, "print the diff and the packages to install, write nothing")
+	cmd.Flags().BoolVar(&o.DryRun, "dry-run", false, "print the diff (copied files counted) and the package changes, write nothing")
+	cmd.Flags().BoolVar(&o.Diff, "diff", false, "with --dry-run: the diff of every copied file too")
 	cmd.Flags().BoolVar(&o.Install, "install", false, "install the profile's missing packages with the env's own pip (uv when present)")
 	cmd.Flags().BoolVar(&o.Undo, "undo", false, "restore every file the last setup changed")
-	cmd.Flags().BoolVar(&o.Yes, "yes", false, "confirm --user without asking")
+	cmd.Flags().BoolVar(&o.Yes, "yes", false, "confirm without asking: --user or --system, a package's major version change")
 	cmd.Flags().BoolVar(&o.Downgrade, "downgrade", false, "on a notebook 7 env, install notebook 6.5.7 for the classic profile instead of taking the nbclassic route")
 	cmd.Flags().BoolVar(&o.BreakSystem, "break-system-packages", false, "with --install: install into an env the OS manages (PEP 668) anyway")
 	cmd.Flags().StringVar(&o.IP, "ip", "127.0.0.1", "the address the notebook server binds")
@@ -61,6 +62,9 @@ func setupRun(o *setupOptions) error {
 	var err error
 	if o.Level, _, err = o.levels.kind(); err != nil {
 		return err
+	}
+	if o.Diff && !o.DryRun {
+		return flagErrorf("--diff goes with --dry-run")
 	}
 	return setup.Main(&o.VerbOptions)
 }

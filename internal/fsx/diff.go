@@ -39,6 +39,81 @@ func WriteDiffs(w io.Writer, changes []Change) {
 	}
 }
 
+// WriteSummary is WriteDiffs for a dry run that copies many files (the contrib nbextensions,
+// templates): the copies are counted under the top-most dir the run creates around them (else
+// their own dir), one line each; every other change is shown as a diff.
+func WriteSummary(w io.Writer, changes []Change) {
+	created := map[string]bool{}
+	for _, c := range changes {
+		if c.Dir && !c.Removed {
+			created[c.Path] = true
+		}
+	}
+	type group struct {
+		files, bytes int
+		replaced     int
+	}
+	groups := map[string]*group{}
+	var order []string
+	var rest []Change
+	for _, c := range changes {
+		switch {
+		case c.Src != "":
+			key := filepath.Dir(c.Path)
+			for d := key; created[d]; d = filepath.Dir(d) {
+				key = d
+			}
+			g := groups[key]
+			if g == nil {
+				g = &group{}
+				groups[key] = g
+				order = append(order, key)
+			}
+			g.files++
+			g.bytes += len(c.New)
+			if c.Existed {
+				g.replaced++
+			}
+		case c.Dir && !c.Removed && created[filepath.Dir(c.Path)]:
+			// implied by the dir above it
+		default:
+			rest = append(rest, c)
+		}
+	}
+	var shown []Change
+	for _, c := range rest {
+		if !(c.Dir && !c.Removed && groups[c.Path] != nil) { // a copy group's root: its line says it
+			shown = append(shown, c)
+		}
+	}
+	WriteDiffs(w, shown)
+	for _, k := range order {
+		g := groups[k]
+		replaced := ""
+		if g.replaced > 0 {
+			replaced = fmt.Sprintf(", %d of them replacing older copies", g.replaced)
+		}
+		files := "files"
+		if g.files == 1 {
+			files = "file"
+		}
+		fmt.Fprintf(w, "copy %d %s (%s) into %s%c%s\n", g.files, files, humanBytes(g.bytes), k, filepath.Separator, replaced)
+	}
+	if len(order) > 0 {
+		fmt.Fprintln(w, "(--diff shows every copied file)")
+	}
+}
+
+func humanBytes(n int) string {
+	switch {
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
 // Jupyter writes JSON without a final newline; a diff still needs line ends to read well.
 func withNewline(b []byte) []byte {
 	if len(b) > 0 && b[len(b)-1] != '\n' {

@@ -33,6 +33,8 @@ type Change struct {
 	Mode    fs.FileMode `json:"mode,omitempty"`
 	Symlink string      `json:"symlink,omitempty"`      // a symlink created, pointing here
 	From    string      `json:"renamed_from,omitempty"` // Path was renamed from here (a file or a whole dir)
+	// Src is the file a dry run's copy came from (its summary counts copies, not their lines).
+	Src string `json:"-"`
 }
 
 // FS is the read side: what jdash reads of the files it may also write. Disk reads the
@@ -484,7 +486,7 @@ func (d *DryRun) CopyFile(src, dst string) (bool, error) {
 		return false, err
 	}
 	_ = d.MkdirAll(filepath.Dir(dst), 0o755)
-	d.record(Change{Path: dst, Existed: existed, Old: old, OldMode: mode, New: data, Mode: st.Mode().Perm()})
+	d.record(Change{Path: dst, Existed: existed, Old: old, OldMode: mode, New: data, Mode: st.Mode().Perm(), Src: src})
 	return true, nil
 }
 

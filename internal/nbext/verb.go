@@ -23,6 +23,7 @@ type VerbOptions struct {
 	Env       string
 	Args      []string // require paths, archive or dir paths, or modules with Py
 	Py        bool     // the arguments are Python modules
+	Diff      bool     // a dry run shows every copied file's diff
 	Section   string   // enable/disable: the frontend section
 	Name      string   // uninstall: the installed dir or file to remove
 	JSON      bool
@@ -48,7 +49,7 @@ func (o *VerbOptions) levelAndEnv() (jupyter.Level, *envctx.Env, error) {
 }
 
 func (o *VerbOptions) change(ec *envctx.Env, command string, roots ...string) txn.Change {
-	return txn.Change{Prefix: ec.Env.Prefix, Command: command, DryRun: o.DryRun, Roots: roots}
+	return txn.Change{Prefix: ec.Env.Prefix, Command: command, DryRun: o.DryRun, FullDiff: o.Diff, Roots: roots}
 }
 
 // ListMain is `jdash nbext list`.

@@ -27,6 +27,7 @@ type VerbOptions struct {
 	Env, Profile    string
 	Level           jupyter.LevelKind
 	DryRun, Install bool
+	Diff            bool // a dry run shows every copied file's diff
 	Undo, Yes       bool
 	BreakSystem     bool // install into an externally managed (PEP 668) env anyway
 	Downgrade       bool // on notebook 7, take the classic profile's notebook 6.5.7 instead of nbclassic
@@ -117,7 +118,7 @@ func Main(o *VerbOptions) error {
 		Log:   o.IO.Progress(),
 	}
 	choices := Choices{Profile: p.Name, IP: o.IP, Port: o.Port, GatewayURL: o.GatewayURL, Packages: changed}
-	changes, err := o.Tx.Write(ctx, txn.Change{Prefix: ec.Env.Prefix, Command: "setup", DryRun: o.DryRun, Roots: opts.Roots(),
+	changes, err := o.Tx.Write(ctx, txn.Change{Prefix: ec.Env.Prefix, Command: "setup", DryRun: o.DryRun, FullDiff: o.Diff, Roots: opts.Roots(),
 		Undo: "jdash setup --undo --env " + ec.Env.Prefix}, func(w fsx.Writer) error {
 		if err := Run(ctx, w, opts); err != nil {
 			return err

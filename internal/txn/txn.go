@@ -82,10 +82,12 @@ func (t *Tx) unlocker(prefix string) func() {
 
 // Change is one journaled run of a command in an env.
 type Change struct {
-	Prefix  string   // the env: its lock, its journal, its jdash state dir
-	Command string   // the journal's name ("setup", "nbext enable", ...)
-	DryRun  bool     // print the diff, write nothing
-	Roots   []string // where the writer may write (the env's state dir is added)
+	Prefix  string // the env: its lock, its journal, its jdash state dir
+	Command string // the journal's name ("setup", "nbext enable", ...)
+	DryRun  bool   // print the diff, write nothing
+	// FullDiff shows every copied file's diff in a dry run (else the copies are counted).
+	FullDiff bool
+	Roots    []string // where the writer may write (the env's state dir is added)
 	// Also are other envs locked for the change (doctor --fix moving an enable into them).
 	Also []string
 	// Undo is the hint printed when the run is interrupted ("jdash setup --undo --env P").
@@ -106,7 +108,11 @@ func (t *Tx) Write(ctx context.Context, c Change, fn func(w fsx.Writer) error) (
 		if err := fn(d); err != nil {
 			return nil, err
 		}
-		fsx.WriteDiffs(t.Out, d.Changes())
+		if c.FullDiff {
+			fsx.WriteDiffs(t.Out, d.Changes())
+		} else {
+			fsx.WriteSummary(t.Out, d.Changes())
+		}
 		if len(d.Changes()) == 0 {
 			fmt.Fprintln(t.ErrOut, "dry run: nothing would change")
 		}
