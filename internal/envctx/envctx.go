@@ -6,6 +6,7 @@ package envctx
 import (
 	"fmt"
 	"os"
+	"slices"
 	"sync"
 	"time"
 
@@ -70,6 +71,18 @@ func (r *Resolver) Host() envdetect.Host {
 func (r *Resolver) Scan() envdetect.Result {
 	r.scanOnce.Do(func() { r.scan = envdetect.Scan(r.Host()) })
 	return r.scan
+}
+
+// Names are the names of the envs the scan finds (what --env takes), sorted, each once.
+func (r *Resolver) Names() []string {
+	var out []string
+	for _, e := range r.Scan().Envs {
+		if e.Name != "" && !slices.Contains(out, e.Name) {
+			out = append(out, e.Name)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // Find resolves an ENV argument (see envdetect.Find).
