@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -265,6 +266,11 @@ func TestStackUpPsLogsDown(t *testing.T) {
 	t.Logf("down took %s", time.Since(start))
 	if left := marked(m); len(left) > 0 {
 		t.Errorf("processes left after down:\n%s", strings.Join(left, "\n"))
+	}
+	// the notebook stops before its gateway (it shuts its kernels down there): no error in
+	// the logs of a start, a kernel and a down (it used to log 503s from a gone gateway)
+	if all, _, _ := jdashIn(t, env, dir, "logs"); regexp.MustCompile(`\[E |\b503\b`).MatchString(all) {
+		t.Errorf("errors in the stack's logs:\n%s", all)
 	}
 	for _, p := range []int{nbPort, gwPort, voPort} {
 		if !portFree(p) {

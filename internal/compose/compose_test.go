@@ -95,8 +95,10 @@ func TestPlanWiresTheContract(t *testing.T) {
 	for _, p := range pl.Procs {
 		order = append(order, p.Name)
 	}
-	if !slices.Equal(order, []string{"notebook", "gateway", "dashboards"}) {
-		t.Errorf("order %v: the file's (no depends_on: they start together)", order)
+	if !slices.Equal(order, []string{"gateway", "notebook", "dashboards"}) {
+		// the wiring's order: the notebook after its gateway (and stopped before it, so that
+		// it shuts its kernels down on a gateway that still runs); the file's otherwise
+		t.Errorf("order %v", order)
 	}
 	nb, gw, vo := pl.Proc("notebook"), pl.Proc("gateway"), pl.Proc("dashboards")
 	if nb.Dir != "/p" || nb.Kind != "classic" || nb.Argv[0] != "/envs/NB/bin/python" || !slices.Contains(nb.Argv, "--NotebookApp.port_retries=0") ||

@@ -441,7 +441,7 @@ func Build(st *Stack, o Options) (*Plan, error) {
 		}
 		pl.Procs = append(pl.Procs, p)
 	}
-	if err := pl.acyclic(); err != nil {
+	if err := pl.inStartOrder(); err != nil {
 		return nil, &Error{File: st.File, Line: st.Service(err.path[0]).Line,
 			Msg: err.Error() + " (with what the wiring adds: a notebook starts after its gateway, the dashboards after Voilà)"}
 	}
@@ -483,20 +483,30 @@ func (p *Proc) after(s *Service) {
 	}
 }
 
-// acyclic checks the start order with the dependencies the wiring added (a gateway that
-// depends_on the notebook its kernels serve would wait forever).
-func (pl *Plan) acyclic() *cycleError {
+// inStartOrder puts the procs in start order with the dependencies the wiring added (a
+// notebook after its gateway): the supervisor stops them in reverse, so that a notebook shuts
+// its kernels down on a gateway that still runs. A cycle (a gateway that depends_on the
+// notebook its kernels serve would wait forever) is an error.
+func (pl *Plan) inStartOrder() *cycleError {
 	names := make([]string, 0, len(pl.Procs))
 	for _, p := range pl.Procs {
 		names = append(names, p.Name)
 	}
-	_, cycle := depOrder(names, func(name string) []string {
+	order, cycle := depOrder(names, func(name string) []string {
 		if p := pl.Proc(name); p != nil {
 			return p.DependsOn
 		}
 		return nil
 	})
-	return cycle
+	if cycle != nil {
+		return cycle
+	}
+	procs := make([]Proc, 0, len(order))
+	for _, name := range order {
+		procs = append(procs, *pl.Proc(name))
+	}
+	pl.Procs = procs
+	return nil
 }
 
 // AutoKind is the notebook server an env has: notebook 6, notebook 7, JupyterLab, nbclassic.
