@@ -269,7 +269,7 @@ func TestStackUpPsLogsDown(t *testing.T) {
 	}
 	// the notebook stops before its gateway (it shuts its kernels down there): no error in
 	// the logs of a start, a kernel and a down (it used to log 503s from a gone gateway)
-	if all, _, _ := jdashIn(t, env, dir, "logs"); regexp.MustCompile(`\[E |\b503\b`).MatchString(all) {
+	if all, _, _ := jdashIn(t, env, dir, "logs"); regexp.MustCompile(`\[E |HTTP 503| 503 (GET|POST|DELETE) `).MatchString(all) {
 		t.Errorf("errors in the stack's logs:\n%s", all)
 	}
 	for _, p := range []int{nbPort, gwPort, voPort} {
