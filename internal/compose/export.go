@@ -135,7 +135,7 @@ func containerEnv(pl *Plan, p Proc) (plain, secret []string) {
 			continue // uiconfig's module, dropped with its flag (containerArgv)
 		}
 		if k == "JUPYTER_PATH" && kernelEnvs(p, v) {
-			continue // kernel_envs: the other envs are not in the image (hostPaths says so)
+			continue // other envs' kernels: those envs are not in the image (hostPaths says so)
 		}
 		v = pl.inContainer(v)
 		if k == "JDASH_DASHBOARDS_LISTEN" {
@@ -387,7 +387,7 @@ func hostPaths(pl *Plan, p Proc) []string {
 	var notes []string
 	for _, kv := range p.Set {
 		if v, ok := strings.CutPrefix(kv, "JUPYTER_PATH="); ok && kernelEnvs(p, v) {
-			notes = append(notes, fmt.Sprintf("%s: kernel_envs is not exported (the other envs are not in its image)", p.Name))
+			notes = append(notes, fmt.Sprintf("%s: the kernels of other envs (kernel_envs, or python3 in the env of the notebook it serves) are not exported: the other envs are not in its image, and there its kernels run in its own env", p.Name))
 		}
 	}
 	plain, _ := containerEnv(pl, p)
@@ -474,7 +474,7 @@ func previousExport(dir string) ([]string, error) {
 	return out, nil
 }
 
-// kernelEnvs reports the JUPYTER_PATH dir the plan generated for kernel_envs.
+// kernelEnvs reports the JUPYTER_PATH dir the plan generated for other envs' kernels.
 func kernelEnvs(p Proc, dir string) bool {
 	return slices.ContainsFunc(p.Files, func(f File) bool { return strings.HasPrefix(f.Path, dir+string(filepath.Separator)) })
 }

@@ -105,9 +105,6 @@ type kernelFile struct {
 	} `json:"metadata"`
 }
 
-// maxSpec bounds a kernel.json (a few hundred bytes in practice).
-const maxSpec = 1 << 20
-
 // EnvOf describes the env at a (resolved) prefix, nil when it is no Python env (its Jupyter
 // packages' versions are enough: no package index is built).
 type EnvOf func(prefix string) *envdetect.Env

@@ -76,9 +76,7 @@ func parsePEP440(s string) (Version, error) {
 		v.Dev = atoi(m[9])
 	}
 	if m[10] != "" {
-		for _, p := range strings.FieldsFunc(strings.ToLower(m[10]), func(r rune) bool { return r == '.' || r == '-' || r == '_' }) {
-			v.Local = append(v.Local, p)
-		}
+		v.Local = append(v.Local, strings.FieldsFunc(strings.ToLower(m[10]), func(r rune) bool { return r == '.' || r == '-' || r == '_' })...)
 	}
 	return v, nil
 }
