@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/jdash-dev/jdash/internal/clierr"
@@ -58,8 +59,16 @@ func Main(o *VerbOptions) error {
 		if err := o.Tx.Undo(ec.Env.Prefix, "setup", o.DryRun, nil); err != nil {
 			return err
 		}
-		if last != nil {
-			notUndone(o, ec, last.Packages)
+		if last != nil && !o.DryRun {
+			// the package changes of the undone run: those the restored record lacks
+			restored, _ := LoadChoices(o.FS, ec.Env.Prefix)
+			var left []install.Change
+			for _, c := range last.Packages {
+				if restored == nil || !slices.Contains(restored.Packages, c) {
+					left = append(left, c)
+				}
+			}
+			notUndone(o, ec, left)
 		}
 		return nil
 	}
@@ -97,7 +106,12 @@ func Main(o *VerbOptions) error {
 	if err != nil || listed {
 		return err
 	}
+	// the record keeps the package changes of the last install until another install replaces
+	// them: a re-run that installs nothing must not rewrite it (nor make a journal of its own)
 	var changed []install.Change
+	if prev, _ := LoadChoices(o.FS, ec.Env.Prefix); prev != nil {
+		changed = prev.Packages
+	}
 	if installed {
 		if ec, err = o.Envs.Resolve(ec.Env.Prefix); err != nil { // packages changed: describe again
 			return err
