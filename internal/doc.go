@@ -4,7 +4,7 @@
 //	wiring support   config (jdash.yaml read once: settings and stack)
 //	verbs, domain    compose (stack model, kinds, plan, export), compose/engine (runs a stack
 //	                 here), compose/supervisor (Jupyter-agnostic processes), dashserver,
-//	                 doctor, setup, nbext, serverext, patch, kernels, uiconfig, profile, install,
+//	                 doctor, setup, nbext, labext, serverext, patch, kernels, uiconfig, profile, install,
 //	                 txn (lock, journal, dry run, undo for every verb that writes), run
 //	                 (what every verb runs with)
 //	env facts        envctx (ENV -> env, facts, paths, packages; one scan per run),

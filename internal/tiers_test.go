@@ -11,7 +11,7 @@ import (
 // tiers is doc.go's table: a package may import its own tier or a lower one.
 var tiers = map[string]int{
 	"config":  4,
-	"compose": 3, "compose/engine": 3, "compose/supervisor": 3, "dashserver": 3, "doctor": 3, "setup": 3, "nbext": 3,
+	"compose": 3, "compose/engine": 3, "compose/supervisor": 3, "dashserver": 3, "doctor": 3, "setup": 3, "nbext": 3, "labext": 3,
 	"serverext": 3, "patch": 3, "uiconfig": 3, "profile": 3, "install": 3, "txn": 3, "run": 3, "kernels": 3,
 	"envctx": 2, "envdetect": 2, "pkgindex": 2, "jupyter": 2, "pyflags": 2, "registry": 2,
 	"pyver": 1, "pyjson": 1, "pysrc": 1,

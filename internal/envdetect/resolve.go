@@ -89,25 +89,35 @@ func Find(h Host, ref string, scan func() Result) (*Env, error) {
 	return nil, fmt.Errorf("%d environments are named %q: %s; pass a prefix path", len(hits), ref, strings.Join(ps, ", "))
 }
 
-// closest returns up to three env names nearest to ref (edit distance, then substring).
+// closest returns up to three env names nearest to ref.
 func closest(ref string, envs []*Env) []string {
+	names := make([]string, 0, len(envs))
+	for _, e := range envs {
+		names = append(names, e.Name)
+	}
+	return Closest(ref, names)
+}
+
+// Closest returns up to three of names nearest to ref (edit distance, then substring): what
+// an error about an unknown name offers instead.
+func Closest(ref string, names []string) []string {
 	type cand struct {
 		name string
 		d    int
 	}
 	var cs []cand
 	seen := map[string]bool{}
-	for _, e := range envs {
-		if seen[e.Name] {
+	for _, n := range names {
+		if seen[n] {
 			continue
 		}
-		seen[e.Name] = true
-		d := editDistance(strings.ToLower(ref), strings.ToLower(e.Name))
-		if strings.Contains(strings.ToLower(e.Name), strings.ToLower(ref)) {
+		seen[n] = true
+		d := editDistance(strings.ToLower(ref), strings.ToLower(n))
+		if strings.Contains(strings.ToLower(n), strings.ToLower(ref)) {
 			d = min(d, 1)
 		}
 		if d <= max(2, len(ref)/3) {
-			cs = append(cs, cand{e.Name, d})
+			cs = append(cs, cand{n, d})
 		}
 	}
 	sort.Slice(cs, func(i, j int) bool {
