@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -155,5 +156,124 @@ func TestLabextMatchesJupyterLab(t *testing.T) {
 	out, err := runEnv(env, jdashBin, "labext", "disable", "@voila-dashboards/jupyterlab-previw", "--env", mine)
 	if err == nil || !strings.Contains(string(out), "did you mean @voila-dashboards/jupyterlab-preview") {
 		t.Errorf("a misspelt name: %v\n%s", err, out)
+	}
+}
+
+// doctorFindings runs jdash doctor --json on prefix and returns the findings by check.
+func doctorFindings(t *testing.T, env []string, prefix string) map[string][]string {
+	t.Helper()
+	out, _ := runEnv(env, jdashBin, "doctor", "--json", "--env", prefix)
+	var doc struct {
+		Findings []struct {
+			ID, Title string
+		} `json:"findings"`
+	}
+	if err := json.Unmarshal(out, &doc); err != nil {
+		t.Fatalf("doctor --json: %v\n%s", err, out)
+	}
+	got := map[string][]string{}
+	for _, f := range doc.Findings {
+		got[f.ID] = append(got[f.ID], f.Title)
+	}
+	return got
+}
+
+// Doctor's lab findings, each confirmed by what the real JupyterLab says in the same
+// situation: a user-level copy of the widgets manager served instead of the env's (L7), the
+// user's page config disabling an extension the env enables, a labextension whose Python
+// package the env lacks, Lab settings in both settings dirs (L16), a kernel with ipywidgets
+// and no widgets frontend in the server's env (L12).
+func TestDoctorLabFindingsMatchJupyterLab(t *testing.T) {
+	integration(t)
+	home := t.TempDir()
+	env := []string{"HOME=" + home, "PATH=/usr/bin:/bin", "LC_ALL=C.UTF-8", "NO_COLOR=1", "JUPYTER_PREFER_ENV_PATH=0"}
+	lab := farm(t, "modern")
+	vo := filepath.Join(requireEnv(t, "voila"), "share", "jupyter", "labextensions")
+	envExt, userExt := filepath.Join(lab, "share", "jupyter", "labextensions"), filepath.Join(home, ".local", "share", "jupyter", "labextensions")
+	for src, dst := range map[string]string{
+		filepath.Join(vo, "@jupyter-widgets", "jupyterlab-manager"):  filepath.Join(envExt, "@jupyter-widgets", "jupyterlab-manager"),
+		filepath.Join(vo, "@voila-dashboards", "jupyterlab-preview"): filepath.Join(envExt, "@voila-dashboards", "jupyterlab-preview"),
+	} {
+		if err := copyTree(src, dst); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// L7: an older copy at the user level, first on the data path (JUPYTER_PREFER_ENV_PATH=0)
+	old := filepath.Join(userExt, "@jupyter-widgets", "jupyterlab-manager")
+	if err := copyTree(filepath.Join(vo, "@jupyter-widgets", "jupyterlab-manager"), old); err != nil {
+		t.Fatal(err)
+	}
+	pj, _ := os.ReadFile(filepath.Join(old, "package.json"))
+	os.WriteFile(filepath.Join(old, "package.json"), regexp.MustCompile(`"version": "[^"]*"`).ReplaceAll(pj, []byte(`"version": "5.0.0"`)), 0o644)
+	// the user's page config disables Voilà's preview; the env's enables it
+	os.MkdirAll(filepath.Join(home, ".jupyter", "labconfig"), 0o755)
+	os.WriteFile(filepath.Join(home, ".jupyter", "labconfig", "page_config.json"), []byte(`{"disabledExtensions": {"@voila-dashboards/jupyterlab-preview": true}}`), 0o644)
+	os.MkdirAll(filepath.Join(lab, "etc", "jupyter", "labconfig"), 0o755)
+	os.WriteFile(filepath.Join(lab, "etc", "jupyter", "labconfig", "page_config.json"), []byte(`{"disabledExtensions": {"@voila-dashboards/jupyterlab-preview": false}}`), 0o644)
+	// L16: settings in both dirs
+	for _, d := range []string{filepath.Join(home, ".jupyter", "lab", "user-settings", "@jupyterlab", "apputils-extension"), filepath.Join(home, ".config", "jupyter", "lab", "user-settings", "@jupyterlab", "apputils-extension")} {
+		os.MkdirAll(d, 0o755)
+		os.WriteFile(filepath.Join(d, "themes.jupyterlab-settings"), []byte(`{"theme": "JupyterLab Dark"}`), 0o644)
+	}
+
+	theirs, _, raw := theirList(t, env, lab)
+	_, wantWhere, _ := theirList(t, env, lab)
+	found := doctorFindings(t, env, lab)
+	t.Logf("JupyterLab:\n%s\ndoctor: %v", raw, found)
+	// L7: JupyterLab serves the user's 5.0.0; doctor names it
+	if theirs["@jupyter-widgets/jupyterlab-manager"] != "5.0.0 enabled" || !strings.HasPrefix(wantWhere["@jupyter-widgets/jupyterlab-manager"], userExt) {
+		t.Errorf("JupyterLab does not serve the user's copy: %v %v", theirs, wantWhere)
+	}
+	if f := found["labext-user-shadow"]; len(f) != 1 || !strings.Contains(f[0], "5.0.0 (user) shadows this env's 5.0.16") {
+		t.Errorf("labext-user-shadow: %v", f)
+	}
+	// the user's disable wins over the env's enable
+	if theirs["@voila-dashboards/jupyterlab-preview"] != "2.3.13 disabled" {
+		t.Errorf("JupyterLab does not show the preview disabled: %v", theirs)
+	}
+	if f := found["labext-user-disabled"]; len(f) != 1 || !strings.Contains(f[0], "@voila-dashboards/jupyterlab-preview") {
+		t.Errorf("labext-user-disabled: %v", f)
+	}
+	// loaded, but voila and jupyterlab_widgets are not installed here
+	if f := found["labext-package-missing"]; len(f) != 2 {
+		t.Errorf("labext-package-missing: %v", f)
+	}
+	// L16: the two dirs are those JupyterLab uses with and without JUPYTER_PLATFORM_DIRS
+	wantDirs := []string{filepath.Join(home, ".jupyter", "lab", "user-settings"), filepath.Join(home, ".config", "jupyter", "lab", "user-settings")}
+	for i, mode := range [][]string{nil, {"JUPYTER_PLATFORM_DIRS=1"}} {
+		out, err := runEnv(append(slices.Clone(env), mode...), filepath.Join(lab, "bin", "python"), "-m", "jupyterlab", "paths")
+		if err != nil {
+			t.Fatalf("jupyterlab paths: %v\n%s", err, out)
+		}
+		m := regexp.MustCompile(`User Settings directory: (\S+)`).FindSubmatch(out)
+		if m == nil || string(m[1]) != wantDirs[i] {
+			t.Fatalf("jupyterlab paths %v: want %s (doctor's dir)\n%s", mode, wantDirs[i], out)
+		}
+		t.Logf("JupyterLab %v reads settings from %s", mode, m[1])
+	}
+	if len(found["lab-settings-split"]) != 1 {
+		t.Errorf("lab-settings-split: %v", found["lab-settings-split"])
+	}
+
+	// L12: a kernel whose env has ipywidgets, in a server env without the widgets frontend
+	// (another HOME: this one holds a copy of it)
+	env = []string{"HOME=" + t.TempDir(), "PATH=/usr/bin:/bin", "LC_ALL=C.UTF-8", "NO_COLOR=1"}
+	srv := farm(t, "modern")
+	widgets := filepath.Join(t.TempDir(), "widgets")
+	if out, err := runEnv(env, "/usr/bin/python3", "-m", "venv", widgets); err != nil {
+		t.Skipf("python3 -m venv: %v\n%s", err, out)
+	}
+	if out, err := runEnv(append(slices.Clone(env), "PIP_FIND_LINKS="+filepath.Join(buildDir(), "wheelhouse")), filepath.Join(widgets, "bin", "python"), "-m", "pip", "install", "-q", "--no-deps", "ipywidgets", "ipykernel"); err != nil {
+		t.Fatalf("pip: %v\n%s", err, out)
+	}
+	if out, err := runEnv(env, jdashBin, "kernel", "add", widgets, "--env", srv); err != nil {
+		t.Fatalf("kernel add: %v\n%s", err, out)
+	}
+	srvList, _, srvRaw := theirList(t, env, srv)
+	if _, ok := srvList["@jupyter-widgets/jupyterlab-manager"]; ok {
+		t.Fatalf("the server env has the widgets frontend:\n%s", srvRaw)
+	}
+	if f := doctorFindings(t, env, srv)["frontend-ext-missing"]; len(f) != 1 {
+		t.Errorf("frontend-ext-missing: %v (JupyterLab lists no @jupyter-widgets/jupyterlab-manager:\n%s)", f, srvRaw)
 	}
 }

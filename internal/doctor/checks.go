@@ -38,6 +38,8 @@ var Checks = []Check{
 	{"ui-config-user", "extensions", Warning, "UI", "a notebook's UI saved frontend settings at the user level", false, checkUIConfig},
 	{"ext-several-levels", "extensions", Warning, "L6", "the same extension is set at several levels", false, checkSeveralLevels},
 	{"labext-user-shadow", "extensions", Error, "L7", "a user-level labextension shadows the env's own version", false, checkLabextShadow},
+	{"labext-user-disabled", "extensions", Warning, "jdash labext", "the user's page config disables a labextension in every env", false, checkLabextUserDisabled},
+	{"labext-package-missing", "extensions", Warning, "jdash labext", "a labextension's Python package is not installed in this env", false, checkLabextPackage},
 	{"frontend-ext-missing", "extensions", Warning, "L12", "a kernel's widget package has no frontend extension in this server env", false, checkFrontendMissing},
 	{"lab-settings-split", "extensions", Warning, "L16", "Lab settings live in both the legacy and the platformdirs dir", false, checkLabSplit},
 	{"jupyter-env-vars", "paths", Warning, "L9", "a Jupyter path variable is exported for every env", false, checkJupyterVars},

@@ -393,8 +393,58 @@ func checkLabextShadow(s *Snapshot) []Finding {
 			Evidence: []Evidence{{Path: w.Dir, Level: w.Level, Detail: "version " + w.Version + " (served)"},
 				{Path: l.Dir, Level: l.Level, Detail: "version " + l.Version + " (hidden)"}},
 			Why:     beats(s.Paths.Data, s.Paths, w.Dir, l.Dir) + "; the frontend gets the old copy (\"is not registered as a widget module\")",
-			Affects: reach(s, filepath.Dir(filepath.Dir(w.Dir)), true),
+			Affects: reach(s, w.Data, true),
 			Fix:     Fix{Commands: []string{"remove the stale copy " + w.Dir, "or set JUPYTER_PREFER_ENV_PATH=1 for this env"}},
+		})
+	}
+	return out
+}
+
+// checkLabextUserDisabled reports what the user's labconfig/page_config.json disables: it
+// wins over every env's own page config, so the extension is off in every env's JupyterLab
+// and Notebook 7, even where the env enables it.
+func checkLabextUserDisabled(s *Snapshot) []Finding {
+	var out []Finding
+	for _, d := range s.LabDisabled {
+		out = append(out, Finding{
+			Title:    fmt.Sprintf("the user's page config disables %s in every env", d.Detail),
+			Evidence: []Evidence{{Path: d.Path, Level: "user", Detail: `"disabledExtensions": {"` + d.Detail + `": true}`}},
+			Why:      "JupyterLab merges the page config of every config dir, the user's over the env's: an env's own enable cannot win against it",
+			Affects:  reach(s, filepath.Dir(filepath.Dir(d.Path)), false),
+			Fix: Fix{Commands: []string{
+				"jdash labext disable " + d.Detail + " --env ENV   # in each env that wants it off, then:",
+				"jdash labext enable " + d.Detail + " --user --yes   # or remove the key from " + d.Path}},
+		})
+	}
+	return out
+}
+
+// checkLabextPackage reports a prebuilt extension this env's Lab loads whose Python package
+// (its install.json) is not installed here: a leftover of an uninstalled package, or an
+// extension of another env's package, whose server or kernel side this env lacks.
+func checkLabextPackage(s *Snapshot) []Finding {
+	var out []Finding
+	seen := map[string]bool{}
+	for _, l := range s.LabExts {
+		if seen[l.Name] {
+			continue // a shadowed copy: not loaded
+		}
+		seen[l.Name] = true
+		if !l.PackageMissing {
+			continue
+		}
+		fix := s.Python + " -m pip install " + l.Package
+		if l.Level != "sys-prefix" {
+			fix += "   # or remove " + l.Dir + " if no env needs it"
+		} else {
+			fix += "   # or remove the leftover " + l.Dir
+		}
+		out = append(out, Finding{
+			Title:    fmt.Sprintf("labextension %s %s is loaded, but its Python package %s is not installed in this env", l.Name, l.Version, l.Package),
+			Evidence: []Evidence{{Path: filepath.Join(l.Dir, "install.json"), Level: l.Level, Detail: "packageName " + l.Package}},
+			Why:      "the frontend part loads from " + l.Dir + "; what the package runs in the server or the kernel is missing here",
+			Affects:  reach(s, l.Data, true),
+			Fix:      Fix{Commands: []string{fix}},
 		})
 	}
 	return out
@@ -424,6 +474,9 @@ func checkFrontendMissing(s *Snapshot) []Finding {
 				versions = o.Versions
 			}
 		}
+		if v, ok := s.KernelEnvs[k.RunsIn]; ok {
+			versions = v
+		}
 		pkgs := make([]string, 0, len(versions))
 		for p, v := range versions {
 			if v != "" {
@@ -433,7 +486,18 @@ func checkFrontendMissing(s *Snapshot) []Finding {
 		slices.Sort(pkgs)
 		for _, pkg := range pkgs {
 			ext := widgetPackages[pkg]
-			if labs[ext[0]] || s.FrontendJS[ext[1]] {
+			// each frontend the env serves needs its own: JupyterLab and Notebook 7 the
+			// labextension, the classic notebook the nbextension (a machine-wide copy of one
+			// does nothing for the other)
+			lab := s.Versions["jupyterlab"] != "" || jupyter.IsNotebook7(s.Versions["notebook"])
+			var lacks []string
+			if lab && !labs[ext[0]] {
+				lacks = append(lacks, "its labextension "+ext[0]+" (JupyterLab, Notebook 7)")
+			}
+			if s.Classic && !s.FrontendJS[ext[1]] {
+				lacks = append(lacks, "its nbextension "+ext[1]+" (classic notebook)")
+			}
+			if len(lacks) == 0 {
 				continue
 			}
 			ev := []Evidence{{Path: k.RunsIn, Level: "env", Detail: pkg + " " + versions[pkg]}}
@@ -441,7 +505,7 @@ func checkFrontendMissing(s *Snapshot) []Finding {
 				ev = append([]Evidence{kernelEvidence(k)}, ev...)
 			}
 			out = append(out, Finding{
-				Title:    fmt.Sprintf("kernel %q has %s but this server env has neither its labextension %s nor its nbextension %s", k.Name, pkg, ext[0], ext[1]),
+				Title:    fmt.Sprintf("kernel %q has %s but this server env lacks %s", k.Name, pkg, strings.Join(lacks, " and ")),
 				Evidence: ev, Why: "frontend extensions are served by the server's env; copies in the kernel's env are invisible (\"Error displaying widget: model not found\")",
 				Fix: Fix{Commands: []string{fmt.Sprintf("%s -m pip install %s   # in the server env", s.Python, pkg)}}})
 		}

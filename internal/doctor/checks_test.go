@@ -171,9 +171,17 @@ func TestChecks(t *testing.T) {
 			s.NBExts = nbext.Listing{Dirs: []nbext.DirState{nbextDir(home+"/.jupyter/nbconfig", "toc2/main", true, true, true)}}
 		}, []string{"ext-shared-level:warning"}},
 		{"L7 user labextension shadows the env's", func(s *Snapshot) {
-			s.LabExts = []LabExt{{Name: "@jupyter-widgets/jupyterlab-manager", Dir: home + "/.local/share/jupyter/labextensions/@jupyter-widgets/jupyterlab-manager", Level: "user", Version: "3.0.0"},
-				{Name: "@jupyter-widgets/jupyterlab-manager", Dir: pfx + "/share/jupyter/labextensions/@jupyter-widgets/jupyterlab-manager", Level: "sys-prefix", Version: "5.0.13"}}
+			s.LabExts = []LabExt{{Name: "@jupyter-widgets/jupyterlab-manager", Dir: home + "/.local/share/jupyter/labextensions/@jupyter-widgets/jupyterlab-manager", Data: home + "/.local/share/jupyter", Level: "user", Version: "3.0.0"},
+				{Name: "@jupyter-widgets/jupyterlab-manager", Dir: pfx + "/share/jupyter/labextensions/@jupyter-widgets/jupyterlab-manager", Data: pfx + "/share/jupyter", Level: "sys-prefix", Version: "5.0.13"}}
 		}, []string{"labext-user-shadow:error"}},
+		{"the user's page config disables a labextension everywhere", func(s *Snapshot) {
+			s.LabDisabled = []Evidence{{Path: home + "/.jupyter/labconfig/page_config.json", Level: "user", Detail: "@voila-dashboards/jupyterlab-preview"}}
+		}, []string{"labext-user-disabled:warning"}},
+		{"a labextension whose Python package is gone (a shadowed copy's is not checked)", func(s *Snapshot) {
+			s.LabExts = []LabExt{{Name: "a", Dir: pfx + "/share/jupyter/labextensions/a", Data: pfx + "/share/jupyter", Level: "sys-prefix", Version: "1.0.0", Package: "a", PackageMissing: true},
+				{Name: "b", Dir: pfx + "/share/jupyter/labextensions/b", Level: "sys-prefix", Package: "b"},
+				{Name: "b", Dir: home + "/.local/share/jupyter/labextensions/b", Level: "user", Package: "b", PackageMissing: true}}
+		}, []string{"labext-package-missing:warning"}},
 		{"L12 the kernel's env has ipywidgets, the server has no frontend for it", func(s *Snapshot) {
 			s.Kernels = append(s.Kernels, userKernel("b", other+"/bin/python", other))
 			s.Others[0].Versions["ipywidgets"] = "8.1.5"

@@ -1,15 +1,19 @@
 package doctor
 
 import (
-	"encoding/json"
+	"errors"
+	"maps"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/jdash-dev/jdash/internal/envctx"
 	"github.com/jdash-dev/jdash/internal/fsx"
 	"github.com/jdash-dev/jdash/internal/jupyter"
 	"github.com/jdash-dev/jdash/internal/kernels"
+	"github.com/jdash-dev/jdash/internal/labext"
 	"github.com/jdash-dev/jdash/internal/nbext"
+	"github.com/jdash-dev/jdash/internal/pkgindex"
 )
 
 // kernelDirs are jupyter_client's kernel dirs (kernels.Dirs).
@@ -135,40 +139,33 @@ func (g gatherer) argv0(k *Kernel) {
 	}
 }
 
+// labextensions are the prebuilt extensions of the data path (internal/labext, the first copy
+// of a name wins), with their Python package, and what the user's page config disables.
 func (g gatherer) labextensions() {
-	for _, d := range g.in.Paths.DataDirs() {
-		root := filepath.Join(d, "labextensions")
-		names, err := g.r.ReadDirNames(root)
-		if err != nil {
-			continue
+	exts, problems := labext.Scan(g.r, labext.Dirs(g.in.Paths))
+	for _, p := range problems {
+		g.problem(p.Path, errors.New(p.Err))
+	}
+	for _, e := range exts {
+		l := LabExt{Name: e.Name, Dir: e.Dir, Data: filepath.Dir(e.DataDir), Level: e.Level, Version: e.Version}
+		if e.Install != nil && e.Install.PackageManager == "python" && e.Install.PackageName != "" {
+			l.Package = e.Install.PackageName
+			l.PackageMissing = g.in.Packages.Version(pkgindex.NormalizeName(l.Package)) == ""
 		}
-		for _, n := range names {
-			cands := []string{n}
-			if strings.HasPrefix(n, "@") {
-				cands = nil
-				subs, _ := g.r.ReadDirNames(filepath.Join(root, n))
-				for _, sub := range subs {
-					cands = append(cands, n+"/"+sub)
-				}
-			}
-			for _, name := range cands {
-				dir := filepath.Join(root, filepath.FromSlash(name))
-				pj := filepath.Join(dir, "package.json")
-				ok, isDir, _ := g.r.Exists(pj)
-				if !ok || isDir {
-					continue
-				}
-				var pkg struct{ Version string }
-				data, err := g.r.ReadFile(pj)
-				if err == nil {
-					err = json.Unmarshal(data, &pkg)
-				}
-				if err != nil {
-					g.problem(pj, err)
-					continue
-				}
-				g.s.LabExts = append(g.s.LabExts, LabExt{Name: name, Dir: dir, Level: jupyter.LevelOf(g.in.Paths.Data, d), Version: pkg.Version})
-			}
+		g.s.LabExts = append(g.s.LabExts, l)
+	}
+	user := labext.ConfigDir{Path: filepath.Join(g.in.Paths.Levels.User.Config, "labconfig"), Level: "user"}
+	pc, err := labext.ReadPageConfig(g.r, []labext.ConfigDir{user}, "")
+	if err != nil {
+		var m *jupyter.MalformedError
+		if errors.As(err, &m) {
+			g.problem(m.Path, m.Err)
+		}
+		return
+	}
+	for _, name := range slices.Sorted(maps.Keys(pc.Disabled)) {
+		if st := pc.Disabled[name]; st.Value {
+			g.s.LabDisabled = append(g.s.LabDisabled, Evidence{Path: st.File, Level: "user", Detail: name})
 		}
 	}
 }

@@ -94,6 +94,21 @@ func (g gatherer) others() {
 			}
 		}
 		s.Others = append(s.Others, oe)
+		delete(kernelPrefixes, fsx.ResolveExisting(o.Prefix))
+	}
+	// the envs of kernels that the machine scan did not find: their widget packages
+	s.KernelEnvs = map[string]map[string]string{}
+	for prefix := range kernelPrefixes {
+		if g.in.EnvAt == nil {
+			break
+		}
+		if pkgs := g.in.EnvAt(prefix); pkgs != nil {
+			v := map[string]string{}
+			for pkg := range widgetPackages {
+				v[pkg] = pkgs.Version(pkg)
+			}
+			s.KernelEnvs[prefix] = v
+		}
 	}
 }
 

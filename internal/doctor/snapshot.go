@@ -26,6 +26,9 @@ type Input struct {
 	Rules    []patch.Rule
 	// Deep is the env interpreter's own answer (doctor --deep), nil without it.
 	Deep *Deep
+	// EnvAt describes an env the machine scan did not find (a kernel's interpreter in a dir
+	// no search reaches): its packages, nil when it is no working env.
+	EnvAt func(prefix string) *pkgindex.Index
 }
 
 // Other is another env of the machine, as far as doctor needs it.
@@ -70,6 +73,9 @@ type Snapshot struct {
 	Bundlers   []Bundler
 	Kernels    []Kernel
 	LabExts    []LabExt
+	// LabDisabled are the names the user's labconfig/page_config.json disables (Detail), which
+	// every env's JupyterLab and Notebook 7 read.
+	LabDisabled []Evidence
 	Modules    map[string]string // referenced module -> where it is importable from ("" = not)
 	Others     []OtherEnv
 	UserSite   UserSite
@@ -86,6 +92,9 @@ type Snapshot struct {
 	Deep       *Deep
 	// FrontendJS: the widget nbextension requires whose .js this env's data path has (L12).
 	FrontendJS map[string]bool
+	// KernelEnvs are the widget packages of the envs kernels run in that are not among Others
+	// (found by their interpreter, not by the machine scan), by resolved prefix.
+	KernelEnvs map[string]map[string]string
 	PyPath     []PyPathEntry
 	// SiteDirs are the model's site dirs that exist, in import order (compared by --deep).
 	SiteDirs []string
@@ -134,6 +143,10 @@ type Kernel struct {
 // LabExt is a prebuilt labextension in a data dir.
 type LabExt struct {
 	Name, Dir, Level, Version string
+	Data                      string // the data dir whose labextensions/ holds it
+	// Package is the Python package of its install.json; PackageMissing: this env lacks it.
+	Package        string
+	PackageMissing bool
 }
 
 // OtherEnv is another env, with the answers the checks need about it.

@@ -10,6 +10,7 @@ import (
 	"github.com/jdash-dev/jdash/internal/envctx"
 	"github.com/jdash-dev/jdash/internal/fsx"
 	"github.com/jdash-dev/jdash/internal/patch"
+	"github.com/jdash-dev/jdash/internal/pkgindex"
 	"github.com/jdash-dev/jdash/internal/run"
 	"github.com/jdash-dev/jdash/internal/txn"
 	"github.com/jdash-dev/jdash/internal/ui"
@@ -148,7 +149,13 @@ func NewSession(envs *envctx.Resolver, checks []string, deep bool) *Session {
 
 // Inspect gathers one env's snapshot and runs the selected checks on it.
 func (s *Session) Inspect(ec *envctx.Env) ([]Finding, int, error) {
-	in := Input{Env: ec.Env, Facts: ec.Facts, Paths: ec.Paths, Packages: ec.Packages, Others: s.others, Reader: s.reader, Rules: s.rules}
+	in := Input{Env: ec.Env, Facts: ec.Facts, Paths: ec.Paths, Packages: ec.Packages, Others: s.others, Reader: s.reader, Rules: s.rules,
+		EnvAt: func(prefix string) *pkgindex.Index {
+			if o, err := s.envs.Resolve(prefix); err == nil && !o.Env.Broken {
+				return o.Packages
+			}
+			return nil
+		}}
 	if s.deep {
 		// The interpreter gets the user's PYTHONUSERBASE back (the runner drops it for every
 		// other child) because the user site is what it is asked about.
