@@ -68,28 +68,28 @@ type Snapshot struct {
 	NBExts     nbext.Listing
 	// UIConfig are the user's nbconfig files holding frontend settings (keys besides
 	// load_extensions), each with its section and keys in Detail.
-	UIConfig   []Evidence
-	NBExtOK    bool
-	Bundlers   []Bundler
-	Kernels    []Kernel
-	LabExts    []LabExt
+	UIConfig []Evidence
+	NBExtOK  bool
+	Bundlers []Bundler
+	Kernels  []Kernel
+	LabExts  []LabExt
 	// LabDisabled are the names the user's labconfig/page_config.json disables (Detail), which
 	// every env's JupyterLab and Notebook 7 read.
 	LabDisabled []Evidence
-	Modules    map[string]string // referenced module -> where it is importable from ("" = not)
-	Others     []OtherEnv
-	UserSite   UserSite
-	IPython    []IPyRef
-	Runtime    []RuntimeFile
-	Ports      []PortUse
-	Values     map[string]Value // effective server settings: ip, port, token, password
-	Secrets    []Secret
-	PathCmds   []PathCmd
-	LabSplit   []string // non-empty Lab settings dirs in both the legacy and platformdirs places
-	Compat     []patch.Status
-	Problems   []Evidence // files that could not be read or parsed
-	Quarantine []Evidence // kernelspecs doctor --fix quarantined
-	Deep       *Deep
+	Modules     map[string]string // referenced module -> where it is importable from ("" = not)
+	Others      []OtherEnv
+	UserSite    UserSite
+	IPython     []IPyRef
+	Runtime     []RuntimeFile
+	Ports       []PortUse
+	Values      map[string]Value // effective server settings: ip, port, token, password
+	Secrets     []Secret
+	PathCmds    []PathCmd
+	LabSplit    []string // non-empty Lab settings dirs in both the legacy and platformdirs places
+	Compat      []patch.Status
+	Problems    []Evidence // files that could not be read or parsed
+	Quarantine  []Evidence // kernelspecs doctor --fix quarantined
+	Deep        *Deep
 	// FrontendJS: the widget nbextension requires whose .js this env's data path has (L12).
 	FrontendJS map[string]bool
 	// KernelEnvs are the widget packages of the envs kernels run in that are not among Others
