@@ -277,3 +277,40 @@ func TestDoctorLabFindingsMatchJupyterLab(t *testing.T) {
 		t.Errorf("frontend-ext-missing: %v (JupyterLab lists no @jupyter-widgets/jupyterlab-manager:\n%s)", f, srvRaw)
 	}
 }
+
+// setup --profile modern sets the lab side up at the env's level: the widgets' manager, Voilà's
+// preview and the gridstack editor, installed by their packages, are there and enabled (a
+// disable at the env's level is undone, and the dry run shows it), as JupyterLab lists them.
+func TestSetupModernLabSide(t *testing.T) {
+	integration(t)
+	venv := copyTestEnv(t, "modern")
+	env := []string{"HOME=" + t.TempDir(), "PATH=/usr/bin:/bin", "LC_ALL=C.UTF-8", "NO_COLOR=1", "PIP_FIND_LINKS=" + filepath.Join(buildDir(), "wheelhouse")}
+	if out, err := runEnv(env, jdashBin, "setup", "--profile", "modern", "--install", "--yes", "--env", venv); err != nil {
+		t.Fatalf("setup: %v\n%s", err, out)
+	}
+	want := []string{"@jupyter-widgets/jupyterlab-manager", "@voila-dashboards/jupyterlab-preview", "@voila-dashboards/jupyterlab-gridstack"}
+	check := func(step string) {
+		t.Helper()
+		theirs, where, raw := theirList(t, env, venv)
+		for _, n := range want {
+			if !strings.HasSuffix(theirs[n], " enabled") || !strings.HasPrefix(where[n], venv) {
+				t.Fatalf("%s: JupyterLab does not list %s enabled in the env:\n%s", step, n, raw)
+			}
+		}
+		t.Logf("%s: JupyterLab lists the profile's extensions enabled in the env:\n%s", step, raw)
+	}
+	check("after setup")
+	// disabled at the env's level (by hand, or an old jupyter labextension disable): setup's dry
+	// run shows the page config it would write, and setup enables it again
+	if out, err := runEnv(env, jdashBin, "labext", "disable", "@voila-dashboards/jupyterlab-preview", "--env", venv); err != nil {
+		t.Fatalf("labext disable: %v\n%s", err, out)
+	}
+	dry, err := runEnv(env, jdashBin, "setup", "--env", venv, "--dry-run")
+	if err != nil || !strings.Contains(string(dry), filepath.Join(venv, "etc", "jupyter", "labconfig", "page_config.json")) || !strings.Contains(string(dry), `+    "@voila-dashboards/jupyterlab-preview": false`) {
+		t.Fatalf("setup --dry-run does not show the lab change: %v\n%s", err, dry)
+	}
+	if out, err := runEnv(env, jdashBin, "setup", "--env", venv); err != nil {
+		t.Fatalf("setup: %v\n%s", err, out)
+	}
+	check("after a disable and setup again")
+}

@@ -159,8 +159,8 @@ func ToggleMain(o *VerbOptions, enable bool) error {
 		}
 	}
 	all := ConfigDirs(ec.Paths)
-	lv := Levels{All: all, At: ConfigDir{filepath.Join(lvl.Config, "labconfig"), string(lvl.Kind)}, Higher: higherLevels(all, lvl.Kind),
-		Migrate: lvl.Kind == jupyter.SysPrefix && migrates(ec.Packages.Version("jupyterlab"))}
+	lv := Levels{All: all, At: ConfigDir{filepath.Join(lvl.Config, "labconfig"), string(lvl.Kind)}, Higher: HigherLevels(all, lvl.Kind),
+		Migrate: lvl.Kind == jupyter.SysPrefix && Migrates(ec.Packages.Version("jupyterlab"))}
 	_, err = o.Tx.Write(context.Background(), txn.Change{Prefix: ec.Env.Prefix, Command: "labext " + verb, DryRun: o.DryRun, Roots: []string{lv.At.Path}},
 		func(w fsx.Writer) error {
 			for _, name := range o.Args {
@@ -192,16 +192,16 @@ func (o *VerbOptions) report(verb, name string, out Outcome) {
 	}
 }
 
-// migrates reports a JupyterLab with the lock migration of 4.1 (its commands copy the env
+// Migrates reports a JupyterLab with the lock migration of 4.1 (its commands copy the env
 // level's disabledExtensions into lockedExtensions once).
-func migrates(version string) bool {
+func Migrates(version string) bool {
 	spec, _ := pyver.ParseSpec(">=4.1.0a0") // a valid literal
 	return version != "" && spec.ContainsString(version)
 }
 
-// higherLevels are the labconfig dirs that can lock an extension against a write at kind:
+// HigherLevels are the labconfig dirs that can lock an extension against a write at kind:
 // for --user the env's and the machine's, for --sys-prefix the machine's.
-func higherLevels(all []ConfigDir, kind jupyter.LevelKind) []ConfigDir {
+func HigherLevels(all []ConfigDir, kind jupyter.LevelKind) []ConfigDir {
 	var levels []string
 	switch kind {
 	case jupyter.User:

@@ -26,7 +26,9 @@ type Profile struct {
 	// Kernel names the pinned packages the notebook's kernels import (the widgets' Python
 	// side must match the frontend the profile installs).
 	Kernel []string `yaml:"kernel"`
-	Steps  []string `yaml:"steps"`
+	// Lab are the prebuilt JupyterLab extensions its packages ship (the lab step enables them).
+	Lab   []string `yaml:"lab"`
+	Steps []string `yaml:"steps"`
 }
 
 // Pins are the packages for the Pythons matching a constraint.

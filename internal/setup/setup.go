@@ -20,6 +20,7 @@ import (
 	"github.com/jdash-dev/jdash/internal/envdetect"
 	"github.com/jdash-dev/jdash/internal/fsx"
 	"github.com/jdash-dev/jdash/internal/jupyter"
+	"github.com/jdash-dev/jdash/internal/labext"
 	"github.com/jdash-dev/jdash/internal/nbext"
 	"github.com/jdash-dev/jdash/internal/patch"
 	"github.com/jdash-dev/jdash/internal/pkgindex"
@@ -47,6 +48,7 @@ type Options struct {
 	Python  pyrun.Interpreter
 	Stack   Stack
 	Log     io.Writer // progress lines
+	Warn    io.Writer // what the user should know (stderr)
 	// Packages is the env's package index (the patch step reads it).
 	Packages *pkgindex.Index
 }
@@ -91,6 +93,31 @@ var steps = map[string]func(context.Context, fsx.Writer, Options) error{
 	"dashboards-bundlers":  bundlers,
 	"widgets":              widgets,
 	"stack-config":         stackConfig,
+	"lab":                  labStep,
+}
+
+// labStep sets the lab side up at the level: the profile's prebuilt extensions (put into the
+// env's labextensions dir by their packages) must be there, and enabled at the level when a
+// page config disables them (as `jupyter labextension enable --level` does). A disable at a
+// level that wins over this one is named: doctor's labext-user-disabled.
+func labStep(_ context.Context, w fsx.Writer, o Options) error {
+	exts, _ := labext.Scan(w, labext.Dirs(o.Paths))
+	all := labext.ConfigDirs(o.Paths)
+	lv := labext.Levels{All: all, At: labext.ConfigDir{Path: filepath.Join(o.Level.Config, "labconfig"), Level: string(o.Level.Kind)},
+		Higher: labext.HigherLevels(all, o.Level.Kind), Migrate: o.Level.Kind == jupyter.SysPrefix && labext.Migrates(o.Packages.Version("jupyterlab"))}
+	for _, name := range o.Profile.Lab {
+		if !slices.ContainsFunc(exts, func(e labext.Ext) bool { return e.Name == name }) {
+			return fmt.Errorf("%s is in no labextensions dir of the env (%s): reinstall the package that ships it", name, o.Paths.Levels.SysPrefix.Data)
+		}
+		out, err := labext.Toggle(w, lv, name, false)
+		if err != nil {
+			return err
+		}
+		if out.StillBy != nil && o.Warn != nil {
+			fmt.Fprintf(o.Warn, "warning: %s stays disabled: %s (%s) disables it, and that level wins over this one (jdash doctor --env %s)\n", name, out.StillBy.File, out.StillBy.Level, o.Env.Prefix)
+		}
+	}
+	return nil
 }
 
 func (o Options) configDir() (string, error) { return o.Level.NBConfig() }
@@ -315,6 +342,9 @@ func stackConfig(_ context.Context, w fsx.Writer, o Options) error {
 // the patch step, and the env's own site dir for stack-config's module (uiconfig).
 func (o Options) Roots() []string {
 	roots := []string{o.Level.Config, o.Level.Data}
+	if slices.Contains(o.Profile.Steps, "lab") {
+		roots = append(roots, filepath.Join(o.Level.Config, "labconfig"))
+	}
 	if slices.Contains(o.Profile.Steps, "patch") && o.Packages != nil {
 		roots = append(roots, o.Packages.Dirs()...)
 	}

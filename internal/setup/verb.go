@@ -129,7 +129,7 @@ func Main(o *VerbOptions) error {
 	opts := Options{
 		Profile: p, Level: lvl, Env: ec.Env, Paths: ec.Paths, Python: py, Packages: ec.Packages,
 		Stack: Stack{IP: o.IP, Port: o.Port, GatewayURL: o.GatewayURL},
-		Log:   o.IO.Progress(),
+		Log:   o.IO.Progress(), Warn: o.IO.ErrOut,
 	}
 	choices := Choices{Profile: p.Name, IP: o.IP, Port: o.Port, GatewayURL: o.GatewayURL, Packages: changed}
 	changes, err := o.Tx.Write(ctx, txn.Change{Prefix: ec.Env.Prefix, Command: "setup", DryRun: o.DryRun, FullDiff: o.Diff, Roots: opts.Roots(),
