@@ -2,6 +2,7 @@ package integration
 
 import (
 	"encoding/json"
+	"fmt"
 	"maps"
 	"os"
 	"path/filepath"
@@ -9,6 +10,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
 )
 
 // labFarm is a private copy of the modern env (JupyterLab 4, Notebook 7) with third-party
@@ -313,4 +317,47 @@ func TestSetupModernLabSide(t *testing.T) {
 		t.Fatalf("setup: %v\n%s", err, out)
 	}
 	check("after a disable and setup again")
+}
+
+// In a browser: JupyterLab from jdash up shows Notebook 7's interface switcher (a "Notebook"
+// button, or "Open in..." with several interfaces) in a notebook's toolbar; after `jdash labext disable @jupyter-notebook/lab-extension` a
+// reloaded page lacks it, and after `enable` it is back.
+func TestLabextInBrowser(t *testing.T) {
+	integration(t)
+	env := stackEnv(t)
+	lab := farm(t, "modern")
+	dir := filepath.Join(t.TempDir(), "proj")
+	os.MkdirAll(dir, 0o755)
+	port := freePort(t)
+	os.WriteFile(filepath.Join(dir, "jdash.yaml"), []byte(fmt.Sprintf("services:\n  lab: {env: %s, kind: lab, port: %d}\n", lab, port)), 0o644)
+	os.WriteFile(filepath.Join(dir, "hello.ipynb"), []byte(helloNotebook), 0o644)
+	const ext = "@jupyter-notebook/lab-extension"
+	toggle := func(verb string) {
+		t.Helper()
+		if out, errs, code := jdashIn(t, env, dir, "labext", verb, ext, "--env", lab); code != 0 {
+			t.Fatalf("labext %s: %d\n%s\n%s", verb, code, out, errs)
+		}
+	}
+	toggle("disable")
+	upStack(t, env, dir)
+	url := fmt.Sprintf("http://127.0.0.1:%d/lab/tree/hello.ipynb?token=%s", port, token(ps(t, env, dir).url("lab")))
+	d := newDriver(t)
+	switcher := func(step, shot string) bool {
+		d.do(step, 90*time.Second, chromedp.Navigate(url), chromedp.WaitVisible(`.jp-NotebookPanel-toolbar .jp-Toolbar-item`, chromedp.ByQuery))
+		time.Sleep(2 * time.Second) // the toolbar's items come from every plugin's settings
+		var present bool
+		// one other interface: a "Notebook" button; several: an "Open in..." menu
+		d.eval("the interface switcher", `!!document.querySelector('.jp-NotebookPanel-toolbar [data-jp-item-name="interfaceSwitcher"], .jp-NotebookPanel-toolbar .jp-InterfaceSwitcher') ||
+			[...document.querySelectorAll('.jp-NotebookPanel-toolbar .jp-ToolbarButtonComponent-label')].some(e => e.textContent.trim() === 'Notebook')`, &present)
+		d.shot(shot)
+		return present
+	}
+	if switcher("open the notebook, the extension disabled", "labext-disabled") {
+		t.Fatalf("%s is disabled, yet its interface switcher is in the notebook's toolbar", ext)
+	}
+	toggle("enable")
+	if !switcher("reload, the extension enabled", "labext-enabled") {
+		t.Fatalf("%s is enabled again, yet the notebook's toolbar has no interface switcher", ext)
+	}
+	t.Logf("browser: with %s disabled by jdash labext the notebook toolbar has no \"Notebook\" switcher; enabled again, a reload shows it", ext)
 }
