@@ -17,6 +17,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"sort"
 	"strconv"
@@ -30,7 +31,7 @@ func main() {
 	runs := flag.Int("runs", 20, "timed runs per measurement")
 	testenv := flag.String("testenv", "build/testenvs/modern", "a real env with jupyter_core for the paths comparison")
 	cold := flag.Bool("cold", false, "also measure with a dropped page cache (root)")
-	only := flag.String("only", "", "stack: only (i), jdash up; kernel: only (j), jdash kernel list")
+	only := flag.String("only", "", "stack: only (i), jdash up; kernel: only (j), jdash kernel list; labext: only (k), jdash labext list")
 	flag.Parse()
 
 	work, err := os.MkdirTemp("", "jdash-bench-")
@@ -41,6 +42,14 @@ func main() {
 	run("go", "build", "-o", bin, ".")
 	if *only == "stack" {
 		benchStack(bin, *runs)
+		return
+	}
+	if *only == "labext" {
+		prefix, err := filepath.Abs(*testenv)
+		check(err)
+		home := filepath.Join(work, "home")
+		check(os.MkdirAll(home, 0o755))
+		benchLabextList([]string{"HOME=" + home, "PATH=/usr/bin:/bin", "LC_ALL=C", "NO_COLOR=1"}, bin, filepath.Join(prefix, "bin", "python"), prefix, *runs)
 		return
 	}
 	if *only == "kernel" {
@@ -156,6 +165,33 @@ func benchKernelList(env []string, bin, py, prefix string, runs int) {
 	fmt.Printf("    ratio: jdash is %.1fx faster (target >= 50x)\n", float64(p.median)/float64(j.median))
 }
 
+// benchLabextList is (k): `python -m jupyter labextension list` against `jdash labext list` in
+// the same env, one after the other in this run, once both are shown to list the same
+// extensions, versions and states.
+func benchLabextList(env []string, bin, py, prefix string, runs int) {
+	line := regexp.MustCompile(`(?m)^\s+(\S+) v(\S+) (enabled|disabled) `)
+	ansi := regexp.MustCompile(`\x1b\[[0-9;]*m`)
+	list := func(out []byte) map[string]string {
+		m := map[string]string{}
+		for _, x := range line.FindAllStringSubmatch(ansi.ReplaceAllString(string(out), ""), -1) {
+			m[x[1]] = x[2] + " " + x[3]
+		}
+		return m
+	}
+	theirs := list(captureAll(env, py, "-m", "jupyter", "labextension", "list"))
+	ours := list(capture(env, bin, "labext", "list", "--env", prefix))
+	if len(theirs) == 0 || fmt.Sprint(theirs) != fmt.Sprint(ours) {
+		fmt.Fprintf(os.Stderr, "labextensions differ: jupyter %v, jdash %v\n", theirs, ours)
+		os.Exit(1)
+	}
+	p := measure(runs, env, py, "-m", "jupyter", "labextension", "list")
+	j := measure(runs, env, bin, "labext", "list", "--env", prefix)
+	fmt.Printf("\n(k) labextension list in %s (%d extensions, the same names, versions and states):\n", filepath.Base(prefix), len(ours))
+	fmt.Printf("    python -m jupyter labextension list: median %s\n", ms(p.median))
+	fmt.Printf("    jdash labext list:                   median %s\n", ms(j.median))
+	fmt.Printf("    ratio: jdash is %.1fx faster (target >= 50x)\n", float64(p.median)/float64(j.median))
+}
+
 type stats struct {
 	median, min, max time.Duration
 	maxRSS           int64 // KiB
@@ -196,6 +232,15 @@ func capture(env []string, argv0 string, args ...string) []byte {
 	c.Env = env
 	c.Stderr = os.Stderr
 	out, err := c.Output()
+	check(err)
+	return out
+}
+
+// captureAll is capture of stdout and stderr (JupyterLab's list logs to stderr).
+func captureAll(env []string, argv0 string, args ...string) []byte {
+	c := exec.Command(argv0, args...)
+	c.Env = env
+	out, err := c.CombinedOutput()
 	check(err)
 	return out
 }
