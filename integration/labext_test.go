@@ -62,12 +62,12 @@ type labListing struct {
 	Lab        string `json:"jupyterlab"`
 	Extensions []struct {
 		Name, Version, Level string
-		DataDir              string `json:"data_dir"`
+		DataDir              string `json:"labextensions_dir"`
 		Enabled              bool
 		DisabledBy           *struct{ File, Level string } `json:"disabled_by"`
 		Shadows              []struct {
 			Version string
-			DataDir string `json:"data_dir"`
+			DataDir string `json:"labextensions_dir"`
 		}
 		RemoteEntry bool `json:"remote_entry"`
 		Compatible  *bool

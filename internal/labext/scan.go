@@ -21,8 +21,8 @@ import (
 type Ext struct {
 	Name    string `json:"name"`
 	Version string `json:"version"`
-	Dir     string `json:"dir"`      // its dir: <data dir>/labextensions/<name>
-	DataDir string `json:"data_dir"` // the labextensions dir it is in
+	Dir     string `json:"dir"`               // its dir: <data dir>/labextensions/<name>
+	DataDir string `json:"labextensions_dir"` // the labextensions dir it is in
 	Level   string `json:"level"`
 	// Install is its install.json: the Python package that put it there.
 	Install *Install `json:"install,omitempty"`
