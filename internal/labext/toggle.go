@@ -15,13 +15,21 @@ import (
 // false) in the level's page_config.json, written as jupyter_server's config manager writes
 // it. It returns what it did, for the report.
 func Toggle(w fsx.Writer, lv Levels, name string, disable bool) (Outcome, error) {
-	all, at, higher := lv.All, lv.At, lv.Higher
-	cd := jupyter.ConfigDir{Dir: at.Path, FS: w}
+	cd := jupyter.ConfigDir{Dir: lv.At.Path, FS: w}
+	migrated := false
 	if lv.Migrate {
-		if err := migrateLocks(w, cd); err != nil {
+		var err error
+		if migrated, err = migrateLocks(w, cd); err != nil {
 			return Outcome{}, err
 		}
 	}
+	out, err := toggle(w, lv, cd, name, disable)
+	out.Migrated = migrated
+	return out, err
+}
+
+func toggle(w fsx.Writer, lv Levels, cd jupyter.ConfigDir, name string, disable bool) (Outcome, error) {
+	all, higher := lv.All, lv.Higher
 	locked, err := ReadPageConfig(w, higher, "")
 	if err != nil {
 		return Outcome{}, err
@@ -72,11 +80,12 @@ type Levels struct {
 	Migrate bool
 }
 
-// migrateLocks is _maybe_mirror_disabled_in_locked at the level cd.
-func migrateLocks(w fsx.Writer, cd jupyter.ConfigDir) error {
+// migrateLocks is _maybe_mirror_disabled_in_locked at the level cd; it reports whether it
+// wrote.
+func migrateLocks(w fsx.Writer, cd jupyter.ConfigDir) (bool, error) {
 	data, err := cd.Get(Section, true)
 	if err != nil || data.Get("lockedExtensions") != nil {
-		return err
+		return false, err
 	}
 	disabled := data.Get("disabledExtensions")
 	locked := pyjson.NewObj()
@@ -92,15 +101,14 @@ func migrateLocks(w fsx.Writer, cd jupyter.ConfigDir) error {
 		}
 	}
 	if locked.Len() == 0 {
-		return nil
+		return false, nil
 	}
 	data.Set("lockedExtensions", pyjson.ObjValue(locked))
 	content, err := cd.Content(Section, data)
 	if err != nil {
-		return err
+		return false, err
 	}
-	_, err = w.WriteFile(cd.File(Section), content, 0o644)
-	return err
+	return w.WriteFile(cd.File(Section), content, 0o644)
 }
 
 // Outcome is what a toggle did.
@@ -110,6 +118,8 @@ type Outcome struct {
 	Already  bool     // nothing to do: it already is so
 	LockedBy *Setting // a higher level locks it: not toggled
 	StillBy  *Setting // a higher level still decides it the other way
+	// Migrated: the level's disabledExtensions were copied into lockedExtensions first.
+	Migrated bool
 }
 
 // listForm refuses a level whose disabledExtensions is the older list form: JupyterLab's

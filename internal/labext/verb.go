@@ -178,6 +178,9 @@ func ToggleMain(o *VerbOptions, enable bool) error {
 }
 
 func (o *VerbOptions) report(verb, name string, out Outcome) {
+	if out.Migrated {
+		fmt.Fprintln(o.IO.ErrOut, "copied the env's disabledExtensions into lockedExtensions first, as every jupyter labextension command of JupyterLab 4.1+ does once (its migration from 4.0)")
+	}
 	switch {
 	case out.LockedBy != nil:
 		fmt.Fprintf(o.IO.ErrOut, "%s is locked by %s (%s): not %sd (JupyterLab does not toggle a locked extension either)\n", name, out.LockedBy.File, out.LockedBy.Level, verb)
