@@ -2,7 +2,6 @@ package labext
 
 import (
 	"path/filepath"
-	"strings"
 
 	"github.com/jdash-dev/jdash/internal/fsx"
 	"github.com/jdash-dev/jdash/internal/jupyter"
@@ -94,7 +93,7 @@ func (pc PageConfig) apply(obj *pyjson.Obj, file, level string) {
 				case pyjson.Null:
 					delete(into, k)
 				default:
-					into[k] = Setting{Value: truthy(x), File: file, Level: level}
+					into[k] = Setting{Value: jupyter.Truthy(x), File: file, Level: level}
 				}
 			}
 		case v.Kind == pyjson.Array:
@@ -105,25 +104,4 @@ func (pc PageConfig) apply(obj *pyjson.Obj, file, level string) {
 			}
 		}
 	}
-}
-
-// truthy is Python's truth of a JSON value.
-func truthy(v *pyjson.Value) bool {
-	switch v.Kind {
-	case pyjson.Bool:
-		return v.Bool
-	case pyjson.Null:
-		return false
-	case pyjson.String:
-		return v.Str != ""
-	case pyjson.Array:
-		return len(v.Arr) > 0
-	case pyjson.Object:
-		return v.Obj.Len() > 0
-	case pyjson.Int:
-		return strings.TrimLeft(v.Int, "-0") != ""
-	case pyjson.Float:
-		return v.Float != 0
-	}
-	return true
 }
