@@ -87,7 +87,7 @@ func newRootCmd(f *Factory) *cobra.Command {
 	root.PersistentFlags().StringVar(&colorMode, "color", "auto", "colour: auto, always or never (NO_COLOR is honoured)")
 	root.SetVersionTemplate("jdash {{.Version}}\n")
 	root.AddCommand(newEnvsCmd(f, nil), newPathsCmd(f, nil), newNbextCmd(f), newLabextCmd(f), newServerextCmd(f), newSetupCmd(f, nil), newEnvCmd(f), newPatchCmd(f, nil), newDoctorCmd(f, nil), newKernelCmd(f),
-		newUpCmd(f, nil), newPsCmd(f, nil), newLogsCmd(f, nil), newDownCmd(f, nil), newSuperviseCmd(f, nil), newDashboardsCmd(f, nil))
+		newUpCmd(f, nil), newDeployCmd(f, nil), newPsCmd(f, nil), newLogsCmd(f, nil), newDownCmd(f, nil), newSuperviseCmd(f, nil), newDashboardsCmd(f, nil))
 	completeNames(f, root)
 	return root
 }

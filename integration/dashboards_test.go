@@ -1,6 +1,7 @@
 package integration
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"os"
@@ -164,4 +165,82 @@ services:
 		t.Errorf("the list: %d %s", code, body)
 	}
 	t.Logf("dashboards: the viewer logged in with the viewer token and saw the grid; another client's DELETE/restart/shutdown of that page's kernel and Voilà's contents API were refused")
+}
+
+// jdash deploy: notebooks published to the running stack's dashboards service from the
+// command line, a bundle with a file the notebook reads, the list, a delete, and the
+// refusals (a file that is no notebook, a stack that is down, a stack without the service).
+func TestJdashDeploy(t *testing.T) {
+	integration(t)
+	env := stackEnv(t)
+	dir := filepath.Join(t.TempDir(), "proj")
+	os.MkdirAll(filepath.Join(dir, "data"), 0o755)
+	os.WriteFile(filepath.Join(dir, "report.ipynb"), []byte(reportNotebook), 0o644)
+	os.WriteFile(filepath.Join(dir, "reader.ipynb"), []byte(`{"cells": [{"cell_type": "code", "execution_count": null, "metadata": {}, "outputs": [], "source": ["print('read:', open('data/sales.csv').read().strip())"]}],
+ "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}, "nbformat": 4, "nbformat_minor": 5}`), 0o644)
+	os.WriteFile(filepath.Join(dir, "data", "sales.csv"), []byte("q1,42\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "broken.ipynb"), []byte(`{"cells": `), 0o644)
+	voPort, dashPort := freePort(t), freePort(t)
+	os.WriteFile(filepath.Join(dir, "jdash.yaml"), []byte(fmt.Sprintf(`services:
+  voila:      {env: %s, kind: voila, port: %d}
+  dashboards: {kind: dashboards, port: %d, render: voila, viewer_auth: none}
+`, requireEnv(t, "voila"), voPort, dashPort)), 0o644)
+	if _, errs, code := jdashIn(t, env, dir, "deploy", "report.ipynb"); code != 1 || !strings.Contains(errs, "is not up: jdash up -d starts it") {
+		t.Errorf("deploy to a stack that is down: %d %s", code, errs)
+	}
+	upStack(t, env, dir)
+
+	out, errs, code := jdashIn(t, env, dir, "deploy", "report.ipynb", "--json")
+	var doc struct {
+		Deployed []struct{ Notebook, Path, Link string } `json:"deployed"`
+	}
+	if code != 0 || json.Unmarshal([]byte(out), &doc) != nil || len(doc.Deployed) != 1 {
+		t.Fatalf("deploy: %d\n%s\n%s", code, out, errs)
+	}
+	link := doc.Deployed[0].Link
+	if link != fmt.Sprintf("http://127.0.0.1:%d/dashboards/report", dashPort) {
+		t.Errorf("link %q", link)
+	}
+	out, errs, code = jdashIn(t, env, dir, "deploy", "reader.ipynb", "--with", "data/sales.csv")
+	readerLink := strings.TrimSpace(out)
+	if code != 0 || readerLink != fmt.Sprintf("http://127.0.0.1:%d/dashboards/reader", dashPort) {
+		t.Fatalf("deploy --with: %d\n%s\n%s", code, out, errs)
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, "dashboards", "reader", "data", "sales.csv")); err != nil || string(b) != "q1,42\n" {
+		t.Errorf("the bundle's file did not land beside the notebook: %v %q", err, b)
+	}
+	br := newDriver(t)
+	for _, c := range []struct{ url, want, shot string }{{link, "jdash-dashboard-42", "deploy-cli-report"}, {readerLink, "read: q1,42", "deploy-cli-reader"}} {
+		br.do("open "+c.url, 30*time.Second, chromedp.Navigate(c.url))
+		br.waitJS("see "+c.want, `document.body.innerText.includes('`+c.want+`')`, 90*time.Second)
+		br.shot(c.shot)
+	}
+	out, _, _ = jdashIn(t, env, dir, "deploy", "--list")
+	if !strings.Contains(out, "report\t") || !strings.Contains(out, "reader\t") {
+		t.Errorf("deploy --list:\n%s", out)
+	}
+	if _, errs, code := jdashIn(t, env, dir, "deploy", "--delete", "report"); code != 0 {
+		t.Errorf("deploy --delete: %d %s", code, errs)
+	}
+	if out, _, _ = jdashIn(t, env, dir, "deploy", "--list"); strings.Contains(out, "report\t") {
+		t.Errorf("report still listed after --delete:\n%s", out)
+	}
+	// refusals: no notebook, nothing, both
+	if _, errs, code := jdashIn(t, env, dir, "deploy", "broken.ipynb"); code != 1 || !strings.Contains(errs, "broken.ipynb: not a notebook") {
+		t.Errorf("deploy of a broken notebook: %d %s", code, errs)
+	}
+	if _, errs, code := jdashIn(t, env, dir, "deploy"); code != 2 || !strings.Contains(errs, "give notebooks to deploy, or --list, or --delete NAME") {
+		t.Errorf("deploy without arguments: %d %s", code, errs)
+	}
+	if _, errs, _ := jdashIn(t, env, dir, "deploy", "report.ipynb", "--json"); strings.Contains(errs, "token") {
+		t.Errorf("a token in the output: %s", errs)
+	}
+	// a stack without a dashboards service says what to add
+	other := filepath.Join(t.TempDir(), "other")
+	os.MkdirAll(other, 0o755)
+	os.WriteFile(filepath.Join(other, "jdash.yaml"), []byte(fmt.Sprintf("services:\n  voila: {env: %s, kind: voila, port: %d}\n", requireEnv(t, "voila"), freePort(t))), 0o644)
+	if _, errs, code := jdashIn(t, env, other, "deploy", filepath.Join(dir, "report.ipynb")); code != 1 || !strings.Contains(errs, "has no dashboards service: add one to its jdash.yaml") {
+		t.Errorf("a stack without dashboards: %d %s", code, errs)
+	}
+	t.Logf("jdash deploy: %s and %s (with data/sales.csv) rendered in the browser; --list, --delete, and the refusals as expected", link, readerLink)
 }

@@ -342,7 +342,7 @@ func FuzzValidNotebook(f *testing.F) {
 	f.Add([]byte(`{"cells": [], "nbformat": 4, "x": "[[[[\"\\"]"}`))
 	f.Add([]byte(`[[[[[[[[[[`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		if validNotebook(data) != nil {
+		if ValidNotebook(data) != nil {
 			return
 		}
 		var doc struct {

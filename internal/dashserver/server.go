@@ -221,6 +221,17 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	switch {
+	case p == "/_api/notebooks" || p == "/_api/notebooks/":
+		// the deployed dashboards as JSON, for jdash deploy --list (the upload token)
+		switch {
+		case !s.authorized(r):
+			http.Error(w, `{"message": "Unauthorized"}`, http.StatusUnauthorized)
+		case r.Method != http.MethodGet:
+			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		default:
+			w.Header().Set("Content-Type", "application/json")
+			json.NewEncoder(w).Encode(map[string][]string{"dashboards": s.names()})
+		}
 	case strings.HasPrefix(p, "/_api/notebooks/"):
 		s.api(w, r, strings.TrimPrefix(p, "/_api/notebooks/"))
 	case p == "/_api/cache" || strings.HasPrefix(p, "/_api/cache/"):
@@ -409,9 +420,9 @@ func (s *Server) writer() *fsx.Real { return &fsx.Real{Roots: fsx.NewRoots(s.c.R
 // long before Go's would, and a notebook of real cells is a few levels deep.
 const maxDepth = 100
 
-// validNotebook accepts what Voilà renders: nbformat 4 JSON with cells, nested at most
+// ValidNotebook accepts what Voilà renders: nbformat 4 JSON with cells, nested at most
 // maxDepth levels.
-func validNotebook(data []byte) error {
+func ValidNotebook(data []byte) error {
 	if d := jsonDepth(data); d > maxDepth {
 		return fmt.Errorf("not a notebook: nested %d levels deep (at most %d)", d, maxDepth)
 	}
@@ -457,7 +468,7 @@ func jsonDepth(data []byte) int {
 // deployNotebook writes <root>/<name>.ipynb atomically (a viewer reads the old or the new
 // file, never half of one), and removes a bundle of the same name.
 func (s *Server) deployNotebook(name string, data []byte) error {
-	if err := validNotebook(data); err != nil {
+	if err := ValidNotebook(data); err != nil {
 		return err
 	}
 	if err := s.placeFree(name, false); err != nil {
@@ -504,7 +515,7 @@ func (s *Server) deployZip(name string, data []byte) (err error) {
 	for _, n := range names {
 		b := files[n]
 		if n == "index.ipynb" {
-			if err := validNotebook(b); err != nil {
+			if err := ValidNotebook(b); err != nil {
 				return err
 			}
 		}
@@ -652,7 +663,19 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, raw string) {
 
 // list is GET /: the deployed dashboards.
 func (s *Server) list(w http.ResponseWriter) {
-	var names []string
+	names := s.names()
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	fmt.Fprint(w, "<!DOCTYPE html><html><head><title>Dashboards</title></head><body><h1>Dashboards</h1><ul>\n")
+	for _, n := range names {
+		u := (&url.URL{Path: "/dashboards/" + n}).EscapedPath()
+		fmt.Fprintf(w, "<li><a href=\"%s\">%s</a></li>\n", html.EscapeString(u), html.EscapeString(n))
+	}
+	fmt.Fprint(w, "</ul></body></html>\n")
+}
+
+// names are the deployed dashboards, sorted.
+func (s *Server) names() []string {
+	names := []string{}
 	filepath.WalkDir(s.c.Root, func(p string, d os.DirEntry, err error) error {
 		if err != nil {
 			return nil
@@ -670,11 +693,5 @@ func (s *Server) list(w http.ResponseWriter) {
 		return nil
 	})
 	sort.Strings(names)
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	fmt.Fprint(w, "<!DOCTYPE html><html><head><title>Dashboards</title></head><body><h1>Dashboards</h1><ul>\n")
-	for _, n := range names {
-		u := (&url.URL{Path: "/dashboards/" + n}).EscapedPath()
-		fmt.Fprintf(w, "<li><a href=\"%s\">%s</a></li>\n", html.EscapeString(u), html.EscapeString(n))
-	}
-	fmt.Fprint(w, "</ul></body></html>\n")
+	return names
 }
