@@ -13,7 +13,7 @@ import (
 // WriteDiffs prints every recorded change as a unified diff (created dirs and binary files
 // as one line each).
 func WriteDiffs(w io.Writer, changes []Change) {
-	for _, c := range changes {
+	for _, c := range coalesce(changes) {
 		switch {
 		case c.Dir && c.Removed:
 			fmt.Fprintf(w, "rmdir %s\n", c.Path)
@@ -39,10 +39,34 @@ func WriteDiffs(w io.Writer, changes []Change) {
 	}
 }
 
+// coalesce folds the writes of one file into one change, from its first old bytes to its last
+// new ones (a run that writes a file twice, such as JupyterLab's lock migration then a
+// toggle, shows one diff).
+func coalesce(changes []Change) []Change {
+	var out []Change
+	at := map[string]int{}
+	for _, c := range changes {
+		i, seen := at[c.Path]
+		plain := !c.Dir && !c.Removed && c.From == "" && c.Symlink == ""
+		if seen && plain {
+			prev := out[i]
+			if !prev.Dir && !prev.Removed && prev.From == "" && prev.Symlink == "" {
+				c.Old, c.OldMode, c.Existed, c.OldSum = prev.Old, prev.OldMode, prev.Existed, prev.OldSum
+				out[i] = c
+				continue
+			}
+		}
+		at[c.Path] = len(out)
+		out = append(out, c)
+	}
+	return out
+}
+
 // WriteSummary is WriteDiffs for a dry run that copies many files (the contrib nbextensions,
 // templates): the copies are counted under the top-most dir the run creates around them (else
 // their own dir), one line each; every other change is shown as a diff.
 func WriteSummary(w io.Writer, changes []Change) {
+	changes = coalesce(changes)
 	created := map[string]bool{}
 	for _, c := range changes {
 		if c.Dir && !c.Removed {

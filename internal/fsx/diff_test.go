@@ -29,3 +29,16 @@ func TestWriteSummary(t *testing.T) {
 		t.Errorf("a copy or an implied dir is shown:\n%s", out)
 	}
 }
+
+// Two writes of one file in a run show as one diff, from the first old bytes to the last new.
+func TestWriteDiffsCoalesces(t *testing.T) {
+	var b bytes.Buffer
+	WriteDiffs(&b, []Change{
+		{Path: "/r/p.json", Existed: true, Old: []byte("a\n"), New: []byte("b\n")},
+		{Path: "/r/p.json", Existed: true, Old: []byte("b\n"), New: []byte("c\n")},
+	})
+	out := b.String()
+	if strings.Count(out, "+++ b/r/p.json") != 1 || !strings.Contains(out, "-a\n+c\n") {
+		t.Errorf("not one diff from a to c:\n%s", out)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"os"
@@ -81,13 +82,19 @@ func serve(after func()) {
 	}))
 }
 
+// freePort is a free port below the kernel's ephemeral range (32768 and up on Linux): a port
+// of that range, once closed, can be taken by any outgoing connection of the parallel test
+// processes before the fake service binds it.
 func freePort(t *testing.T) int {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	for range 200 {
+		port := 20000 + rand.IntN(12000)
+		if l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port)); err == nil {
+			l.Close()
+			return port
+		}
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
+	t.Fatal("no free port in 20000-31999")
+	return 0
 }
 
 func spec(t *testing.T, name, mode string, set ...string) Spec {
