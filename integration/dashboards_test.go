@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 )
 
 // reportNotebook is laid out with the dashboards extension (its grid view) and prints a
@@ -243,4 +244,75 @@ func TestJdashDeploy(t *testing.T) {
 		t.Errorf("a stack without dashboards: %d %s", code, errs)
 	}
 	t.Logf("jdash deploy: %s and %s (with data/sales.csv) rendered in the browser; --list, --delete, and the refusals as expected", link, readerLink)
+}
+
+// widgetNotebook is a slider and an output that depends on it.
+const widgetNotebook = `{"cells": [{"cell_type": "code", "execution_count": null, "metadata": {}, "outputs": [], "source": [
+ "import sys, ipywidgets as w\n",
+ "s = w.IntSlider(value=3, description='n')\n",
+ "o = w.Label()\n",
+ "def f(_=None): o.value = 'square: %d (ipywidgets %s in %s)' % (s.value ** 2, w.__version__, sys.prefix)\n",
+ "s.observe(f, names='value'); f()\n",
+ "w.VBox([s, o])"]}],
+ "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}, "nbformat": 4, "nbformat_minor": 5}`
+
+// A deployed dashboard runs with the env it was written in (issue 23, item 0): the notebook
+// service's env, not the Voilà env, with the widget manager of the kernel's ipywidgets (7 on
+// a classic env, 8 on a modern one); a slider changes a dependent output.
+func TestDashboardRunsInTheNotebooksEnv(t *testing.T) {
+	integration(t)
+	t.Run("classic", func(t *testing.T) {
+		venv := freshClassic(t)
+		dashboardInNotebookEnv(t, venv, "classic", []string{"setup", "--env", venv, "--install"}, "7.")
+	})
+	t.Run("modern", func(t *testing.T) {
+		venv := copyTestEnv(t, "modern")
+		dashboardInNotebookEnv(t, venv, "notebook7", []string{"setup", "--profile", "modern", "--install", "--yes", "--env", venv}, "8.")
+	})
+}
+
+func dashboardInNotebookEnv(t *testing.T, venv, kind string, setup []string, widgets string) {
+	env := append(stackEnv(t), "PIP_FIND_LINKS="+filepath.Join(buildDir(), "wheelhouse"))
+	if out, err := runEnv(env, jdashBin, setup...); err != nil {
+		t.Fatalf("setup: %v\n%s", err, tail(string(out), 10))
+	}
+	dir := filepath.Join(t.TempDir(), "proj")
+	os.MkdirAll(dir, 0o755)
+	os.WriteFile(filepath.Join(dir, "slider.ipynb"), []byte(widgetNotebook), 0o644)
+	os.WriteFile(filepath.Join(dir, "jdash.yaml"), []byte(fmt.Sprintf(`services:
+  notebook:   {env: %s, kind: %s, port: %d}
+  voila:      {env: %s, kind: voila, port: %d}
+  dashboards: {kind: dashboards, port: %d, render: voila, viewer_auth: none}
+`, venv, kind, freePort(t), requireEnv(t, "voila"), freePort(t), freePort(t))), 0o644)
+	plan, _, _ := jdashIn(t, env, dir, "up", "--dry-run")
+	if !strings.Contains(plan, "kernels: python3 runs in "+venv+"\n") {
+		t.Errorf("the dry run does not say Voilà's kernels run in the notebook's env:\n%s", plan)
+	}
+	upStack(t, env, dir)
+	out, errs, code := jdashIn(t, env, dir, "deploy", "slider.ipynb")
+	if code != 0 {
+		t.Fatalf("deploy: %d\n%s\n%s", code, out, errs)
+	}
+	link := strings.TrimSpace(out)
+	if !strings.Contains(errs, "slider runs in "+venv) {
+		t.Errorf("deploy does not say where the dashboard runs:\n%s", errs)
+	}
+	br := newDriver(t)
+	br.do("open the list", 30*time.Second, chromedp.Navigate(strings.TrimSuffix(link, "dashboards/slider")))
+	br.waitJS("the list says where they run", `document.body.innerText.includes('They run in `+venv+`')`, 10*time.Second)
+	br.do("open "+link, 30*time.Second, chromedp.Navigate(link))
+	want := "square: 9 (ipywidgets " + widgets
+	br.waitJS("the widget's output", `document.body.innerText.includes('`+want+`')`, 90*time.Second)
+	br.shot("dashboard-widget-" + kind + "-before")
+	var text string
+	br.eval("read", `document.body.innerText`, &text)
+	if !strings.Contains(text, "in "+venv+")") {
+		t.Fatalf("the dashboard ran elsewhere than the notebook's env:\n%s", text)
+	}
+	br.do("move the slider", 20*time.Second,
+		chromedp.Click(`.widget-slider .ui-slider-handle, .widget-slider .noUi-handle`, chromedp.ByQuery),
+		chromedp.KeyEvent(kb.ArrowRight))
+	br.waitJS("the dependent output", `document.body.innerText.includes('square: 16')`, 30*time.Second)
+	br.shot("dashboard-widget-" + kind + "-after")
+	t.Logf("the dashboard ran in %s with ipywidgets %sx; the slider moved to 4 and the output says square: 16", venv, widgets)
 }

@@ -567,10 +567,11 @@ func TestWiringOrdersTheStart(t *testing.T) {
 // run; a notebook env without ipykernel leaves the gateway's own.
 func TestGatewayRunsTheNotebooksKernels(t *testing.T) {
 	envs := func(ref string) (EnvFacts, error) {
+		ref = strings.TrimPrefix(ref, "/envs/") // a prefix resolves as its name
 		f, err := fakeEnvs(strings.TrimSuffix(ref, "+ipk"))
 		if strings.HasSuffix(ref, "+ipk") {
 			f.Prefix += "+ipk"
-			f.Versions = map[string]string{"notebook": "6.5.7", "ipykernel": "6.29.5"}
+			f.Versions = map[string]string{"notebook": "6.5.7", "ipykernel": "6.29.5", "ipywidgets": "7.8.5"}
 		}
 		return f, err
 	}
@@ -593,8 +594,8 @@ func TestGatewayRunsTheNotebooksKernels(t *testing.T) {
 
 	pl, asked := plan("NB+ipk", "")
 	gw, nb, vo := pl.Proc("gw"), pl.Proc("nb"), pl.Proc("vo")
-	if len(asked) != 1 || asked[0].Python3 != "/envs/NB+ipk" {
-		t.Fatalf("the gateway is not asked for the notebook env's python3: %+v", asked)
+	if len(asked) != 2 || asked[0].Python3 != "/envs/NB+ipk" || asked[1].Python3 != "/envs/NB+ipk" {
+		t.Fatalf("the gateway and Voilà are not asked for the notebook env's python3: %+v", asked)
 	}
 	if env(gw, "JUPYTER_PATH") != "/state/kernels/gw" || len(gw.Files) != 1 {
 		t.Errorf("the gateway's kernelspecs are not on its path: %v %v", gw.Set, gw.Files)
@@ -605,12 +606,27 @@ func TestGatewayRunsTheNotebooksKernels(t *testing.T) {
 	if got := nb.KernelsWhere(); got != "/envs/NB+ipk (on gateway gw)" {
 		t.Errorf("nb's kernels: %q", got)
 	}
-	if vo.KernelsIn != "/envs/VO" {
-		t.Errorf("voila's kernels run in %q", vo.KernelsIn)
+	if vo.KernelsIn != "/envs/NB+ipk" {
+		t.Errorf("voila's kernels run in %q, not the notebook's env", vo.KernelsIn)
+	}
+
+	// Voilà runs the notebooks in the env they are written in, with the widget manager of
+	// its ipywidgets 7; the dashboards service says where
+	pl2, asked2 := plan("NB+ipk", "}\n  dash: {kind: dashboards, render: vo")
+	if len(asked2) != 2 || asked2[1].Python3 != "/envs/NB+ipk" {
+		t.Errorf("voila is not asked for the notebook env's python3: %+v", asked2)
+	}
+	if vo := pl2.Proc("vo"); vo.KernelsIn != "/envs/NB+ipk" || !slices.ContainsFunc(vo.Files, func(f File) bool {
+		return strings.HasSuffix(f.Path, "labextensions/@jupyter-widgets/jupyterlab-manager/package.json")
+	}) {
+		t.Errorf("voila: kernels in %q, files %v", vo.KernelsIn, vo.Files)
+	}
+	if d := pl2.Proc("dash"); env(d, "JDASH_DASHBOARDS_KERNELS_IN") != "/envs/NB+ipk" {
+		t.Errorf("the dashboards service is not told where they run: %v", d.Set)
 	}
 
 	// kernel_envs adds to it
-	if _, asked := plan("NB+ipk", ", kernel_envs: [N7]"); len(asked) != 1 || asked[0].Python3 != "/envs/NB+ipk" || !slices.Equal(asked[0].Refs, []string{"N7"}) {
+	if _, asked := plan("NB+ipk", ", kernel_envs: [N7]"); len(asked) != 2 || asked[0].Python3 != "/envs/NB+ipk" || !slices.Equal(asked[0].Refs, []string{"N7"}) {
 		t.Errorf("kernel_envs with the notebook's python3: %+v", asked)
 	}
 

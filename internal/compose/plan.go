@@ -15,6 +15,7 @@ import (
 	"github.com/jdash-dev/jdash/internal/endpoint"
 	"github.com/jdash-dev/jdash/internal/jupyter"
 	"github.com/jdash-dev/jdash/internal/pkgindex"
+	"github.com/jdash-dev/jdash/internal/pyver"
 	"github.com/jdash-dev/jdash/internal/uiconfig"
 )
 
@@ -237,6 +238,10 @@ func Build(st *Stack, o Options) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
+	author, err := authorEnv(st, gateway, gwPython3, o)
+	if err != nil {
+		return nil, err
+	}
 	tokens := map[string]string{}
 	for _, s := range st.Services {
 		if s.Kind != RemoteKind {
@@ -352,6 +357,9 @@ func Build(st *Stack, o Options) (*Plan, error) {
 			p.Files = append(p.Files, File{Path: filepath.Join(cfg, "voila.json"), Data: []byte(fmt.Sprintf("{\"Voila\": {\"token\": %q}}\n", p.Token)), Why: "holds the token"})
 			p.Set = append(p.Set, "JUPYTER_CONFIG_PATH="+cfg)
 			p.KernelsIn = env.Prefix
+			if author.Prefix != "" && author.Prefix != env.Prefix {
+				p.KernelsIn = author.Prefix // the notebooks run where they were written (below)
+			}
 			p.Argv = []string{py, "-m", k.Module, st.RootDir, "--no-browser", "--port=" + strconv.Itoa(p.Port), "--" + k.App + ".ip=" + s.IP, "--" + k.App + ".port_retries=0"}
 			p.Probe = Probe{Path: k.Probe, Token: p.Token}
 		case "dashboards":
@@ -382,6 +390,11 @@ func Build(st *Stack, o Options) (*Plan, error) {
 			if vf.Versions["voila-gridstack"] != "" {
 				p.Set = append(p.Set, "JDASH_DASHBOARDS_GRIDSTACK=1")
 			}
+			p.KernelsIn = vf.Prefix
+			if author.Prefix != "" {
+				p.KernelsIn = author.Prefix // as the voila service's (above)
+			}
+			p.Set = append(p.Set, "JDASH_DASHBOARDS_KERNELS_IN="+p.KernelsIn)
 			setTok("JDASH_DASHBOARDS_VOILA_TOKEN", tok(vs.Name))
 			setTok("JDASH_DASHBOARDS_UPLOAD_TOKEN", tok(s.Name+"/upload"))
 			switch s.ViewerAuth {
@@ -416,8 +429,14 @@ func Build(st *Stack, o Options) (*Plan, error) {
 			p.Set = append(p.Set, "PYTHONUNBUFFERED=1")
 		}
 		set := KernelSet{Refs: s.KernelEnvs, All: s.KernelEnvsAll}
-		if k.Family == "gateway" && gwPython3 != env.Prefix {
+		switch {
+		case k.Family == "gateway" && gwPython3 != env.Prefix:
 			set.Python3 = gwPython3
+		case k.Family == "voila" && author.Prefix != "" && author.Prefix != env.Prefix:
+			// Voilà runs a notebook on the kernel its metadata names (python3 as a rule): the
+			// env the notebooks are written in, so that what works in the notebook works on
+			// the dashboard; the Voilà env needs only Voilà
+			set.Python3 = author.Prefix
 		}
 		if !set.empty() && o.Kernels != nil {
 			// generated in the stack's state dir, on this process's path only
@@ -428,6 +447,14 @@ func Build(st *Stack, o Options) (*Plan, error) {
 			}
 			p.Files = append(p.Files, files...)
 			p.Set = append(p.Set, "JUPYTER_PATH="+dir)
+			if set.Python3 != "" && k.Family == "voila" && pyver.MajorOf(author.Versions["ipywidgets"]) == 7 {
+				// Voilà picks its widget manager by the version of the jupyterlab-manager it
+				// finds first: this one (no build: not loaded) makes it take the one for the
+				// kernels' ipywidgets 7
+				p.Files = append(p.Files, File{Path: filepath.Join(dir, "labextensions", "@jupyter-widgets", "jupyterlab-manager", "package.json"),
+					Data: []byte(`{"name": "@jupyter-widgets/jupyterlab-manager", "version": "3.0.0", "description": "jdash: the kernels run ipywidgets 7"}` + "\n"),
+					Why:  "Voilà's widget manager for ipywidgets 7"})
+			}
 		}
 		if s.Ready != "" {
 			p.Probe.Path = s.Ready
@@ -472,6 +499,29 @@ func gatewayPython3(st *Stack, gateway *Service, o Options) (string, error) {
 		break // its kernels run in the gateway's env: pre-flight says what that env lacks
 	}
 	return own.Prefix, nil
+}
+
+// authorEnv is the env the stack's notebooks are written in: where the first notebook
+// service's kernels run (its env, or the gateway's python3), when it has ipykernel.
+func authorEnv(st *Stack, gateway *Service, gwPython3 string, o Options) (EnvFacts, error) {
+	for _, s := range st.Services {
+		if !KindOf(s.Kind).IsNotebook() {
+			continue
+		}
+		ref := s.Env
+		if gateway != nil && s.Kernels != "local" {
+			if gateway.Kind == RemoteKind {
+				return EnvFacts{}, nil // its kernels run elsewhere
+			}
+			ref = gwPython3
+		}
+		e, err := o.Resolve(ref)
+		if err != nil || e.Versions["ipykernel"] == "" {
+			return EnvFacts{}, nil
+		}
+		return e, nil
+	}
+	return EnvFacts{}, nil
 }
 
 // after makes p start once s is ready, when p sends s its token: until then whoever holds

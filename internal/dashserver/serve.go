@@ -33,7 +33,7 @@ func Serve(getenv func(string) string, logs io.Writer) error {
 	}
 	c := Config{Root: root, RootRel: get("ROOT_REL"), UploadToken: get("UPLOAD_TOKEN"),
 		VoilaURL: get("VOILA_URL"), VoilaToken: get("VOILA_TOKEN"), Gridstack: get("GRIDSTACK") == "1",
-		ViewerToken: get("VIEWER_TOKEN"), ViewerPassword: get("VIEWER_PASSWORD"),
+		ViewerToken: get("VIEWER_TOKEN"), ViewerPassword: get("VIEWER_PASSWORD"), KernelsIn: get("KERNELS_IN"),
 		Logf: func(format string, a ...any) { fmt.Fprintf(logs, format+"\n", a...) }}
 	ip, _, err := net.SplitHostPort(get("LISTEN"))
 	if err != nil {

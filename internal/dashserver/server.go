@@ -44,7 +44,10 @@ type Config struct {
 	UploadToken string // what the bundlers send: Authorization: token <UploadToken>
 	VoilaURL    string // http://127.0.0.1:8866
 	VoilaToken  string
-	Gridstack   bool   // voila-gridstack is installed in Voilà's env
+	Gridstack   bool // voila-gridstack is installed in Voilà's env
+	// KernelsIn is the env whose Python runs the dashboards (the env the notebooks are written
+	// in), shown in the list and the upload's answer.
+	KernelsIn   string
 	LinkPattern string // the base of the returned links: {protocol}, {host} from the request
 	MaxUpload   int64  // bytes of one upload (and of a zip's entries together)
 	// ViewerToken or ViewerPassword, when set, is what a viewer must show (viewers.go).
@@ -230,7 +233,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		default:
 			w.Header().Set("Content-Type", "application/json")
-			json.NewEncoder(w).Encode(map[string][]string{"dashboards": s.names()})
+			json.NewEncoder(w).Encode(map[string]any{"dashboards": s.names(), "kernels_in": s.c.KernelsIn})
 		}
 	case strings.HasPrefix(p, "/_api/notebooks/"):
 		s.api(w, r, strings.TrimPrefix(p, "/_api/notebooks/"))
@@ -402,7 +405,7 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request, name string) {
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusCreated)
-	json.NewEncoder(w).Encode(map[string]string{"link": s.link(r, name), "path": name})
+	json.NewEncoder(w).Encode(map[string]string{"link": s.link(r, name), "path": name, "kernels_in": s.c.KernelsIn})
 }
 
 func (s *Server) link(r *http.Request, name string) string {
@@ -665,7 +668,11 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, raw string) {
 func (s *Server) list(w http.ResponseWriter) {
 	names := s.names()
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	fmt.Fprint(w, "<!DOCTYPE html><html><head><title>Dashboards</title></head><body><h1>Dashboards</h1><ul>\n")
+	fmt.Fprint(w, "<!DOCTYPE html><html><head><title>Dashboards</title></head><body><h1>Dashboards</h1>\n")
+	if s.c.KernelsIn != "" {
+		fmt.Fprintf(w, "<p>They run in %s, the env their notebooks are written in.</p>\n", html.EscapeString(s.c.KernelsIn))
+	}
+	fmt.Fprint(w, "<ul>\n")
 	for _, n := range names {
 		u := (&url.URL{Path: "/dashboards/" + n}).EscapedPath()
 		fmt.Fprintf(w, "<li><a href=\"%s\">%s</a></li>\n", html.EscapeString(u), html.EscapeString(n))

@@ -34,9 +34,8 @@ func (c Change) Major() bool {
 	if c.From == "" {
 		return false
 	}
-	from, err1 := pyver.Parse(c.From)
-	to, err2 := pyver.Parse(c.To)
-	return err1 == nil && err2 == nil && from.Part(0) != to.Part(0)
+	from, to := pyver.MajorOf(c.From), pyver.MajorOf(c.To)
+	return from >= 0 && to >= 0 && from != to
 }
 
 // Plan asks the installer what installing reqs would change, changing nothing: pip install

@@ -314,6 +314,15 @@ func CompareStrings(a, b string) int {
 	return 1
 }
 
+// MajorOf is the first release number of a version string (-1 when it does not parse).
+func MajorOf(s string) int {
+	v, err := Parse(s)
+	if err != nil || len(v.Release) == 0 {
+		return -1
+	}
+	return v.Part(0)
+}
+
 // MajorMinor returns "X.Y" of a Python version string, or "" when it has no minor part.
 func MajorMinor(s string) string {
 	v, err := Parse(s)

@@ -53,6 +53,7 @@ func Deploy(d Deps, p *Project, o DeployOptions) error {
 	case o.List:
 		var doc struct {
 			Dashboards []string `json:"dashboards"`
+			KernelsIn  string   `json:"kernels_in,omitempty"`
 		}
 		if err := svc.call(http.MethodGet, "/_api/notebooks", nil, "", &doc); err != nil {
 			return err
@@ -62,6 +63,9 @@ func Deploy(d Deps, p *Project, o DeployOptions) error {
 		}
 		for _, n := range doc.Dashboards {
 			fmt.Fprintf(d.IO.Out, "%s\t%s\n", ui.Safe(n), svc.base+"/dashboards/"+(&url.URL{Path: n}).EscapedPath())
+		}
+		if doc.KernelsIn != "" {
+			fmt.Fprintf(d.IO.ErrOut, "they run in %s\n", doc.KernelsIn)
 		}
 		return nil
 	case o.Delete != "":
@@ -92,14 +96,18 @@ func Deploy(d Deps, p *Project, o DeployOptions) error {
 	}
 	for _, l := range links {
 		fmt.Fprintln(d.IO.Out, l.Link)
+		if l.KernelsIn != "" {
+			fmt.Fprintf(d.IO.ErrOut, "%s runs in %s\n", l.Path, l.KernelsIn)
+		}
 	}
 	return nil
 }
 
 type deployed struct {
-	Notebook string `json:"notebook"`
-	Path     string `json:"path"`
-	Link     string `json:"link"`
+	Notebook  string `json:"notebook"`
+	Path      string `json:"path"`
+	Link      string `json:"link"`
+	KernelsIn string `json:"kernels_in,omitempty"` // the env whose Python runs it
 }
 
 // payload is the multipart upload of one notebook, alone or zipped with the files it reads
