@@ -13,7 +13,6 @@ import (
 	"github.com/jdash-dev/jdash/internal/kernels"
 	"github.com/jdash-dev/jdash/internal/labext"
 	"github.com/jdash-dev/jdash/internal/nbext"
-	"github.com/jdash-dev/jdash/internal/pkgindex"
 )
 
 // kernelDirs are jupyter_client's kernel dirs (kernels.Dirs).
@@ -150,7 +149,7 @@ func (g gatherer) labextensions() {
 		l := LabExt{Name: e.Name, Dir: e.Dir, Data: filepath.Dir(e.DataDir), Level: e.Level, Version: e.Version}
 		if e.Install != nil && e.Install.PackageManager == "python" && e.Install.PackageName != "" {
 			l.Package = e.Install.PackageName
-			l.PackageMissing = g.in.Packages.Version(pkgindex.NormalizeName(l.Package)) == ""
+			l.PackageMissing = g.in.Packages.Version(l.Package) == ""
 		}
 		g.s.LabExts = append(g.s.LabExts, l)
 	}

@@ -12,7 +12,6 @@ import (
 	"github.com/jdash-dev/jdash/internal/envctx"
 	"github.com/jdash-dev/jdash/internal/fsx"
 	"github.com/jdash-dev/jdash/internal/jupyter"
-	"github.com/jdash-dev/jdash/internal/pkgindex"
 )
 
 // LabDir is one labextensions dir of the data path, with its level.
@@ -108,7 +107,7 @@ func List(fsys fsx.FS, ec *envctx.Env, environ map[string]string) (*Listing, err
 			en.Compatible = &ok
 		}
 		if en.Install != nil && en.Install.PackageManager == "python" && en.Install.PackageName != "" {
-			ok := ec.Packages.Version(pkgindex.NormalizeName(en.Install.PackageName)) != ""
+			ok := ec.Packages.Version(en.Install.PackageName) != ""
 			en.PackageInstalled = &ok
 		}
 	}

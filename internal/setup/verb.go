@@ -72,7 +72,8 @@ func Main(o *VerbOptions) error {
 		}
 		return nil
 	}
-	if err := keepChoices(o, ec); err != nil {
+	prev, err := keepChoices(o, ec)
+	if err != nil {
 		return err
 	}
 	if err := CheckStack(o.IP, o.Port, o.GatewayURL); err != nil {
@@ -109,7 +110,7 @@ func Main(o *VerbOptions) error {
 	// the record keeps the package changes of the last install until another install replaces
 	// them: a re-run that installs nothing must not rewrite it (nor make a journal of its own)
 	var changed []install.Change
-	if prev, _ := LoadChoices(o.FS, ec.Env.Prefix); prev != nil {
+	if prev != nil {
 		changed = prev.Packages
 	}
 	if installed {
@@ -294,11 +295,12 @@ func shellQuote(args []string) string {
 }
 
 // keepChoices fills the options not given on the command line from the env's last setup, and
-// says so: a re-run without flags must not reset what the user chose.
-func keepChoices(o *VerbOptions, ec *envctx.Env) error {
+// says so: a re-run without flags must not reset what the user chose. It returns that setup's
+// record (nil for none).
+func keepChoices(o *VerbOptions, ec *envctx.Env) (*Choices, error) {
 	prev, err := LoadChoices(o.FS, ec.Env.Prefix)
 	if err != nil || prev == nil {
-		return err
+		return nil, err
 	}
 	var kept []string // what the last setup chose and no flag changed, as shown
 	keep := func(flag string, apply func(), show func() string) {
@@ -321,7 +323,7 @@ func keepChoices(o *VerbOptions, ec *envctx.Env) error {
 	if len(kept) > 0 {
 		fmt.Fprintf(o.IO.ErrOut, "keeping the last setup's choices (%s); give a flag to change one\n", strings.Join(kept, ", "))
 	}
-	return nil
+	return prev, nil
 }
 
 // versionRe is a Python version as --python takes it for uv ("3.12", "3.11.7").

@@ -84,14 +84,18 @@ func envFacts(ec *envctx.Env) compose.EnvFacts {
 // plan wires the stack; facts are the services' envs by prefix.
 func (p *Project) plan(d Deps) (*compose.Plan, map[string]compose.EnvFacts, error) {
 	facts := map[string]compose.EnvFacts{}
+	byRef := map[string]compose.EnvFacts{} // the plan asks for one env several times (its kernels, the wiring)
 	pl, err := compose.Build(p.Stack, compose.Options{
 		Resolve: func(ref string) (compose.EnvFacts, error) {
+			if ef, ok := byRef[ref]; ok {
+				return ef, nil
+			}
 			ec, err := d.Envs.Resolve(ref)
 			if err != nil {
 				return compose.EnvFacts{}, err
 			}
 			ef := envFacts(ec)
-			facts[ef.Prefix] = ef
+			facts[ef.Prefix], byRef[ref] = ef, ef
 			return ef, nil
 		},
 		Token:     compose.NewToken,
