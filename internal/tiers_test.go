@@ -11,11 +11,12 @@ import (
 // tiers is doc.go's table: a package may import its own tier or a lower one.
 var tiers = map[string]int{
 	"config":  4,
-	"compose": 3, "compose/engine": 3, "compose/supervisor": 3, "dashserver": 3, "doctor": 3, "setup": 3, "nbext": 3, "labext": 3,
+	"compose": 3, "compose/engine": 3, "compose/supervisor": 3, "dashserver": 3, "doctor": 3, "setup": 3, "deployext": 3, "nbext": 3, "labext": 3,
 	"serverext": 3, "patch": 3, "uiconfig": 3, "profile": 3, "install": 3, "txn": 3, "run": 3, "kernels": 3,
 	"envctx": 2, "envdetect": 2, "pkgindex": 2, "jupyter": 2, "pyflags": 2, "registry": 2,
 	"pyver": 1, "pyjson": 1, "pysrc": 1,
-	"fsx": 0, "runner": 0, "proc": 0, "ports": 0, "endpoint": 0, "archive": 0, "appdirs": 0, "clierr": 0, "pyrun": 0, "ui": 0, "lazyre": 0,
+	"pydist": 1,
+	"fsx":    0, "runner": 0, "proc": 0, "ports": 0, "endpoint": 0, "archive": 0, "appdirs": 0, "clierr": 0, "pyrun": 0, "ui": 0, "lazyre": 0,
 }
 
 const module = "github.com/jdash-dev/jdash/internal/"

@@ -16,6 +16,7 @@ import (
 	"strings"
 
 	"github.com/jdash-dev/jdash/internal/compose"
+	"github.com/jdash-dev/jdash/internal/deployext"
 	"github.com/jdash-dev/jdash/internal/endpoint"
 	"github.com/jdash-dev/jdash/internal/envdetect"
 	"github.com/jdash-dev/jdash/internal/fsx"
@@ -94,6 +95,38 @@ var steps = map[string]func(context.Context, fsx.Writer, Options) error{
 	"widgets":              widgets,
 	"stack-config":         stackConfig,
 	"lab":                  labStep,
+	"deploy":               deployStep,
+}
+
+// deployStep puts Deploy into the env's notebook UIs (internal/deployext): the server
+// endpoint (nbclassic's File > Deploy as route, JupyterLab's command) at the env's level, and
+// the "Deploy as dashboard" labextension where the env has JupyterLab or Notebook 7.
+func deployStep(_ context.Context, w fsx.Writer, o Options) error {
+	site := o.envSiteDir()
+	if site == "" {
+		if o.Warn != nil {
+			fmt.Fprintf(o.Warn, "setup: deploy skipped: its server endpoint is a module of the env, set up at the env's level (--sys-prefix)\n")
+		}
+		return nil
+	}
+	levelDir, err := o.levelDir()
+	if err != nil {
+		return err
+	}
+	if err := deployext.InstallEndpoint(w, site, levelDir); err != nil {
+		return err
+	}
+	if o.Packages.Version("jupyterlab") == "" && !jupyter.IsNotebook7(o.Packages.Version("notebook")) {
+		return nil
+	}
+	err = deployext.InstallLab(w, filepath.Join(o.Level.Data, "labextensions"))
+	if errors.Is(err, deployext.ErrNotBuilt) {
+		if o.Warn != nil {
+			fmt.Fprintf(o.Warn, "setup: no \"Deploy as dashboard\" in JupyterLab/Notebook 7: %v\n", err)
+		}
+		return nil
+	}
+	return err
 }
 
 // labStep sets the lab side up at the level: the profile's prebuilt extensions (put into the
@@ -339,7 +372,8 @@ func stackConfig(_ context.Context, w fsx.Writer, o Options) error {
 }
 
 // Roots are the dirs a run may write: the level's config and data dirs, the site dirs for
-// the patch step, and the env's own site dir for stack-config's module (uiconfig).
+// the patch step, and the env's own site dir for the modules of stack-config (uiconfig) and
+// deploy (deployext).
 func (o Options) Roots() []string {
 	roots := []string{o.Level.Config, o.Level.Data}
 	if slices.Contains(o.Profile.Steps, "lab") {
@@ -348,7 +382,7 @@ func (o Options) Roots() []string {
 	if slices.Contains(o.Profile.Steps, "patch") && o.Packages != nil {
 		roots = append(roots, o.Packages.Dirs()...)
 	}
-	if d := o.envSiteDir(); d != "" && slices.Contains(o.Profile.Steps, "stack-config") {
+	if d := o.envSiteDir(); d != "" && (slices.Contains(o.Profile.Steps, "stack-config") || slices.Contains(o.Profile.Steps, "deploy")) {
 		roots = append(roots, d)
 	}
 	return roots

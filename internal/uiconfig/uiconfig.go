@@ -9,14 +9,10 @@
 package uiconfig
 
 import (
-	"crypto/sha256"
 	_ "embed"
-	"encoding/base64"
-	"fmt"
-	"path/filepath"
-	"strings"
 
 	"github.com/jdash-dev/jdash/internal/fsx"
+	"github.com/jdash-dev/jdash/internal/pydist"
 )
 
 //go:embed jdash_nbconfig.py
@@ -43,36 +39,8 @@ func Class(app string) string {
 // Trait is the app's config trait that names the class.
 const Trait = "config_manager_class"
 
-// Install writes the module into siteDir as a distribution pip can list and uninstall:
-// the module, and a dist-info with METADATA, INSTALLER and RECORD.
+// Install writes the module into siteDir as a distribution pip can list and uninstall.
 func Install(w fsx.Writer, siteDir string) error {
-	info := filepath.Join(siteDir, Dist+"-"+Version+".dist-info")
-	files := []struct {
-		rel  string
-		data []byte
-	}{
-		{Module + ".py", source},
-		{filepath.Base(info) + "/METADATA", []byte("Metadata-Version: 2.1\nName: " + Dist + "\nVersion: " + Version +
-			"\nSummary: the notebook frontend's config written at the env's level (installed by jdash setup)\n")},
-		{filepath.Base(info) + "/INSTALLER", []byte("jdash\n")},
-	}
-	var record strings.Builder
-	for _, f := range files {
-		sum := sha256.Sum256(f.data)
-		fmt.Fprintf(&record, "%s,sha256=%s,%d\n", f.rel, base64.RawURLEncoding.EncodeToString(sum[:]), len(f.data))
-	}
-	fmt.Fprintf(&record, "%s/RECORD,,\n", filepath.Base(info))
-	files = append(files, struct {
-		rel  string
-		data []byte
-	}{filepath.Base(info) + "/RECORD", []byte(record.String())})
-	if err := w.MkdirAll(info, 0o755); err != nil {
-		return err
-	}
-	for _, f := range files {
-		if _, err := w.WriteFile(filepath.Join(siteDir, filepath.FromSlash(f.rel)), f.data, 0o644); err != nil {
-			return err
-		}
-	}
-	return nil
+	return pydist.Install(w, siteDir, pydist.Module{Name: Module, Dist: Dist, Version: Version, Source: source,
+		Summary: "the notebook frontend's config written at the env's level (installed by jdash setup)"})
 }
