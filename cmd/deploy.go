@@ -9,16 +9,19 @@ import (
 type deployOptions struct {
 	stackDeps
 	engine.DeployOptions
+	Stack string // read by the root's config lookup
 }
 
 func newDeployCmd(f *Factory, runF func(*deployOptions) error) *cobra.Command {
 	o := &deployOptions{}
 	cmd := &cobra.Command{
-		Use:   "deploy NOTEBOOK... | --list | --delete NAME",
+		Use:   "deploy NOTEBOOK... [--name N] [--with FILE] [--open] | --list | --delete NAME",
 		Short: "Publish notebooks to the dashboards service of this dir's running stack, and print their links",
-		Long: `Publish notebooks to the dashboards service of the stack of this dir (--config names another),
-as File -> Deploy as -> Dashboard does: the upload token comes from the stack's state and is
-never printed. --with sends files the notebook reads (paths in its dir) as the bundlers' zip.`,
+		Long: `Publish notebooks to the dashboards service of the stack of this dir (--stack DIR: of another
+dir; --config: of a jdash.yaml), as File -> Deploy as -> Dashboard does: the upload token comes
+from the stack's state and is never printed. --with sends files the notebook reads (paths in
+its dir) as the bundlers' zip. --open opens the links in your browser ($BROWSER, else the
+desktop's).`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.stackDeps, o.Notebooks = f.stackDeps(cmd), args
 			if runF != nil {
@@ -33,6 +36,8 @@ never printed. --with sends files the notebook reads (paths in its dir) as the b
 	fl.BoolVar(&o.List, "list", false, "list the deployed dashboards and their links")
 	fl.StringVar(&o.Delete, "delete", "", "delete the dashboard `NAME`")
 	fl.BoolVar(&o.JSON, "json", false, "print JSON")
+	fl.BoolVar(&o.Open, "open", false, "open the links in your browser")
+	fl.StringVar(&o.Stack, "stack", "", "the stack of `DIR` (default: of this dir)")
 	return cmd
 }
 

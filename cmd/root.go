@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"os"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"time"
@@ -77,6 +78,18 @@ func newRootCmd(f *Factory) *cobra.Command {
 			cwd, err := os.Getwd()
 			if err != nil {
 				return err
+			}
+			// --stack DIR (deploy): the stack of another dir, found from there as from here
+			if fl := cmd.Flags().Lookup("stack"); fl != nil && fl.Changed {
+				if configFile != "" {
+					return flagErrorf("--stack and --config both name the stack: give one")
+				}
+				if cwd, err = filepath.Abs(fl.Value.String()); err != nil {
+					return err
+				}
+				if st, err := os.Stat(cwd); err != nil || !st.IsDir() {
+					return flagErrorf("--stack %s: not a directory", fl.Value.String())
+				}
 			}
 			f.cfg, err = config.Load(config.Options{File: configFile, Cwd: cwd, Environ: f.Env, Flags: cmd.Flags()})
 			return err

@@ -3,20 +3,27 @@ package cmd
 import (
 	"errors"
 	"flag"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/jdash-dev/jdash/internal/compose/engine"
+	"github.com/jdash-dev/jdash/internal/proc"
 )
 
 var update = flag.Bool("update", false, "rewrite the cmp golden files of testdata/script")
 
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"jdash": func() { os.Exit(Main(os.Args[1:])) },
+		"jdash":     func() { os.Exit(Main(os.Args[1:])) },
+		"fakevoila": fakeVoila,
 	})
 }
 
@@ -28,7 +35,7 @@ func TestScript(t *testing.T) {
 		RequireExplicitExec: true,
 		RequireUniqueNames:  true,
 		UpdateScripts:       *update,
-		Cmds:                map[string]func(*testscript.TestScript, bool, []string){"unwork": cmdUnwork, "exitcode": cmdExitcode},
+		Cmds:                map[string]func(*testscript.TestScript, bool, []string){"unwork": cmdUnwork, "exitcode": cmdExitcode, "freeport": cmdFreeport},
 		Setup: func(e *testscript.Env) error {
 			home := filepath.Join(e.WorkDir, "home")
 			e.Setenv("HOME", home)
@@ -54,9 +61,54 @@ func TestScript(t *testing.T) {
 			// host interpreter on it.
 			e.Setenv("JDASH_SYSTEM_ROOT", filepath.Join(e.WorkDir, "sysroot"))
 			e.Setenv("TESTBIN", filepath.SplitList(e.Getenv("PATH"))[0])
+			// a scenario that fails with a stack up leaves no process behind
+			e.Defer(func() { killStacks(filepath.Join(home, ".local", "state", "jdash", "stacks")) })
 			return os.MkdirAll(home, 0o755)
 		},
 	})
+}
+
+// cmdFreeport sets each named variable to a TCP port free on 127.0.0.1 now: "freeport A B".
+func cmdFreeport(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) == 0 {
+		ts.Fatalf("usage: freeport VAR...")
+	}
+	for _, name := range args {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		ts.Check(err)
+		ts.Setenv(name, strconv.Itoa(l.Addr().(*net.TCPAddr).Port))
+		l.Close()
+	}
+}
+
+// killStacks kills every process of the stacks whose state dirs are under dir.
+func killStacks(dir string) {
+	names, _ := filepath.Glob(filepath.Join(dir, "*"))
+	for _, n := range names {
+		for _, pid := range proc.Marked(engine.MarkerPrefix(n)) {
+			if p, err := os.FindProcess(pid); err == nil {
+				p.Kill()
+			}
+		}
+	}
+}
+
+// fakeVoila stands in for Voilà in the scenarios that bring a stack up (a fixture env's
+// python is a script that runs it): it answers every request on --port=N of 127.0.0.1 until
+// it is stopped, which is all jdash up asks of Voilà before the dashboards service starts.
+func fakeVoila() {
+	port := ""
+	for _, a := range os.Args[1:] {
+		if v, ok := strings.CutPrefix(a, "--port="); ok {
+			port = v
+		}
+	}
+	srv := &http.Server{Addr: "127.0.0.1:" + port, ReadHeaderTimeout: 5 * time.Second,
+		Handler: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.Write([]byte("fake voila\n")) })}
+	if err := srv.ListenAndServe(); err != nil {
+		os.Stderr.WriteString(err.Error() + "\n")
+		os.Exit(1)
+	}
 }
 
 // cmdUnwork writes src (stdout, or a file) to dst with the work dir spelled $WORK, so that

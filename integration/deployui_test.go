@@ -270,9 +270,40 @@ func TestLabDeployAsDashboard(t *testing.T) {
 	if fmt.Sprint(editor) != fmt.Sprint(rendered) {
 		t.Errorf("voila-gridstack's editor lays the cells out at %v, the dashboard at %v", editor, rendered)
 	}
+	// the author takes the title off the grid in the editor, saves, deploys again: the
+	// dashboard follows the editor's layout
+	br.do("take the title off the grid", 20*time.Second,
+		chromedp.Click(`.grid-stack .grid-stack-item[gs-x="0"][gs-y="0"] .jp-ToolbarButtonComponent:last-child, .grid-stack .grid-stack-item[gs-x="0"][gs-y="0"] button:last-of-type`, chromedp.ByQuery))
+	br.waitJS("the title is off the grid", `!document.querySelector('.grid-stack .grid-stack-item[gs-x="0"][gs-y="0"]')`, 20*time.Second)
+	br.do("save", 20*time.Second, chromedp.KeyEvent("s", chromedp.KeyModifiers(input.ModifierCtrl)))
+	br.shot("lab-deploy-gridstack-editor-edited")
+	again := br.follow("Deploy as Dashboard from the command palette", chromedp.KeyEvent("c", chromedp.KeyModifiers(input.ModifierCtrl|input.ModifierShift)),
+		chromedp.WaitVisible(`.lm-CommandPalette-input`, chromedp.ByQuery),
+		chromedp.SendKeys(`.lm-CommandPalette-input`, "Deploy as Dashboard", chromedp.ByQuery),
+		chromedp.KeyEvent(kb.Enter))
+	again.waitJS("the redeployed dashboard", `document.querySelector('.grid-stack-item[gs-x="6"][gs-y="2"] .widget-label')`, 120*time.Second)
+	var titled bool
+	again.eval("the title", `[...document.querySelectorAll('.grid-stack-item')].some(e => e.innerText.includes('Squares'))`, &titled)
+	again.shot("lab-deploy-edited-dashboard")
+	if titled {
+		t.Error("the title the editor took off the grid is on the redeployed dashboard")
+	}
 	if _, err := os.Stat(filepath.Join(dir, "dashboards", "squares.ipynb")); err != nil {
 		t.Errorf("the dashboard is not in the dashboards root: %v", err)
 	}
+
+	// Notebook 7 (the same server's /notebooks/ page) has the command in its File menu and
+	// the toolbar button
+	nb7 := newDriver(t)
+	nb7.do("open the notebook in Notebook 7", 90*time.Second, chromedp.Navigate(base+"/notebooks/squares.ipynb?token="+nbToken),
+		chromedp.WaitVisible(`.jp-Notebook .jp-Cell`, chromedp.ByQuery), chromedp.WaitVisible(`.jdash-deploy-button`, chromedp.ByQuery))
+	nb7.do("open Notebook 7's File menu", 10*time.Second, chromedp.Click(`//div[contains(@class,"lm-MenuBar-itemLabel") and text()="File"]`, chromedp.BySearch),
+		chromedp.WaitVisible(`.lm-Menu-item[data-command="jdash:deploy-dashboard"]`, chromedp.ByQuery))
+	nb7.shot("notebook7-deploy-menu")
+	nb7.do("close the menu", 10*time.Second, chromedp.KeyEvent(kb.Escape))
+	nb7tab := nb7.follow("click Notebook 7's Deploy", chromedp.Click(`.jdash-deploy-button`, chromedp.ByQuery))
+	nb7tab.waitJS("Notebook 7's deploy opens the dashboard", `location.pathname === '/dashboards/squares' && document.querySelector('.grid-stack-item[gs-x="6"][gs-y="2"] .widget-label')`, 120*time.Second)
+	nb7tab.shot("notebook7-deploy-dashboard")
 
 	// a stack without a dashboards service: the command says what to add
 	solo := filepath.Join(t.TempDir(), "solo")
@@ -307,7 +338,7 @@ func TestLabDeployAsDashboard(t *testing.T) {
 			t.Errorf("undo left %s", f)
 		}
 	}
-	t.Logf("JupyterLab: File > Deploy as Dashboard and the toolbar's Deploy each opened /dashboards/squares in a new tab, the slider moved the output; the palette lists the command; the gridstack editor and the dashboard lay the cells out alike (%v); without a dashboards service the palette's Deploy showed the dialog: %s", rendered, msg)
+	t.Logf("JupyterLab: File > Deploy as Dashboard and the toolbar's Deploy (and Notebook 7's) each opened /dashboards/squares in a new tab, the slider moved the output; the palette lists the command; the gridstack editor and the dashboard lay the cells out alike (%v); without a dashboards service the palette's Deploy showed the dialog: %s", rendered, msg)
 }
 
 // labextBuilt reports whether the jdash under test carries the labextension.

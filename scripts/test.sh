@@ -11,6 +11,9 @@ step() { printf '\n== %s\n' "$*" >&2; }
 step "go modules"
 go mod download
 
+step "the JupyterLab/Notebook 7 Deploy extension (scripts/build-labext.sh: @jupyterlab/builder from npm)"
+scripts/build-labext.sh
+
 step "gofmt"
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './build/*'))
 if [ -n "$unformatted" ]; then

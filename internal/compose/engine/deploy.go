@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"time"
@@ -20,6 +21,7 @@ import (
 	"github.com/jdash-dev/jdash/internal/compose/supervisor"
 	"github.com/jdash-dev/jdash/internal/dashserver"
 	"github.com/jdash-dev/jdash/internal/fsx"
+	"github.com/jdash-dev/jdash/internal/runner"
 	"github.com/jdash-dev/jdash/internal/ui"
 )
 
@@ -31,6 +33,7 @@ type DeployOptions struct {
 	List      bool
 	Delete    string
 	JSON      bool
+	Open      bool // open each link in the user's browser
 }
 
 // maxNotebook bounds what deploy reads and sends (the service's default upload limit).
@@ -99,6 +102,49 @@ func Deploy(d Deps, p *Project, o DeployOptions) error {
 		if l.KernelsIn != "" {
 			fmt.Fprintf(d.IO.ErrOut, "%s runs in %s\n", l.Path, l.KernelsIn)
 		}
+	}
+	if o.Open {
+		for _, l := range links {
+			if err := openLink(d, l.Link); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// openLink opens a link in the user's browser: $BROWSER (its first command, as Python's
+// webbrowser reads it: %s is the link, else the link goes last), else the desktop's opener.
+// A dashboard's link carries no token.
+func openLink(d Deps, link string) error {
+	r := d.Envs.Runner
+	var argv []string
+	if b, _, _ := strings.Cut(r.Env["BROWSER"], string(filepath.ListSeparator)); strings.TrimSpace(b) != "" {
+		argv = strings.Fields(b)
+	} else {
+		switch runtime.GOOS {
+		case "darwin":
+			argv = []string{"open"}
+		case "windows":
+			argv = []string{"rundll32", "url.dll,FileProtocolHandler"}
+		default:
+			argv = []string{"xdg-open"}
+		}
+	}
+	if i := slices.IndexFunc(argv, func(a string) bool { return strings.Contains(a, "%s") }); i >= 0 {
+		argv[i] = strings.ReplaceAll(argv[i], "%s", link)
+	} else {
+		argv = append(argv, link)
+	}
+	path := argv[0]
+	if !filepath.IsAbs(path) {
+		var err error
+		if path, err = r.LookPath(argv[0]); err != nil {
+			return clierr.Exit(clierr.Failed, "--open: %v (set BROWSER to your browser's command)", err)
+		}
+	}
+	if _, err := r.Run(d.Ctx, runner.Cmd{Path: path, Args: argv[1:], Timeout: 30 * time.Second}); err != nil {
+		return clierr.Exit(clierr.Failed, "--open: %v", err)
 	}
 	return nil
 }
