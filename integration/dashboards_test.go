@@ -276,14 +276,7 @@ func dashboardInNotebookEnv(t *testing.T, venv, kind string, setup []string, wid
 	if out, err := runEnv(env, jdashBin, setup...); err != nil {
 		t.Fatalf("setup: %v\n%s", err, tail(string(out), 10))
 	}
-	dir := filepath.Join(t.TempDir(), "proj")
-	os.MkdirAll(dir, 0o755)
-	os.WriteFile(filepath.Join(dir, "slider.ipynb"), []byte(widgetNotebook), 0o644)
-	os.WriteFile(filepath.Join(dir, "jdash.yaml"), []byte(fmt.Sprintf(`services:
-  notebook:   {env: %s, kind: %s, port: %d}
-  voila:      {env: %s, kind: voila, port: %d}
-  dashboards: {kind: dashboards, port: %d, render: voila, viewer_auth: none}
-`, venv, kind, freePort(t), requireEnv(t, "voila"), freePort(t), freePort(t))), 0o644)
+	dir := deployProject(t, venv, kind, "slider.ipynb", widgetNotebook)
 	plan, _, _ := jdashIn(t, env, dir, "up", "--dry-run")
 	if !strings.Contains(plan, "kernels: python3 runs in "+venv+"\n") {
 		t.Errorf("the dry run does not say Voilà's kernels run in the notebook's env:\n%s", plan)

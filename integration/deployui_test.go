@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/input"
-	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 )
@@ -31,35 +30,6 @@ const gridSliderNotebook = `{"cells": [
  {"cell_type": "code", "id": "offgrid", "execution_count": null, "metadata": {"extensions": {"jupyter_dashboards": {"activeView": "grid_default", "views": {"grid_default": {"hidden": true, "row": null, "col": null, "width": 2, "height": 2, "locked": true}}}}}, "outputs": [], "source": ["print('jdash-not-on-the-grid')"]}],
  "metadata": {"extensions": {"jupyter_dashboards": {"version": 1, "activeView": "grid_default", "views": {"grid_default": {"name": "grid", "type": "grid", "maxColumns": 12, "cellMargin": 2, "defaultCellHeight": 40}}}},
   "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}, "nbformat": 4, "nbformat_minor": 5}`
-
-// follow runs actions that open a new tab (window.open) and returns a driver of that tab.
-func (d *driver) follow(step string, actions ...chromedp.Action) *driver {
-	d.t.Helper()
-	opened := chromedp.WaitNewTarget(d.ctx, func(i *target.Info) bool { return i.Type == "page" })
-	d.do(step, 30*time.Second, actions...)
-	select {
-	case id := <-opened:
-		ctx, _ := chromedp.NewContext(d.ctx, chromedp.WithTargetID(id))
-		// the first Run attaches the tab to ctx itself (a deadline's ctx would detach it)
-		if err := chromedp.Run(ctx); err != nil {
-			d.t.Fatalf("browser: %s: attach to the new tab: %v", step, err)
-		}
-		return &driver{t: d.t, ctx: ctx}
-	case <-time.After(30 * time.Second):
-		d.shot("failed-" + step)
-		d.t.Fatalf("browser: %s: no tab opened\nconsole:\n%s", step, strings.Join(d.console, "\n"))
-		return nil
-	}
-}
-
-// hover moves the mouse onto the element that the JavaScript expression elem gives (a
-// menu's submenu opens on hover).
-func (d *driver) hover(step, elem string) {
-	d.t.Helper()
-	var box []float64
-	d.eval(step, `(() => { const r = (`+elem+`).getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2]; })()`, &box)
-	d.do(step, 10*time.Second, chromedp.MouseEvent(input.MouseMoved, box[0], box[1]))
-}
 
 // seeDashboard waits in tab for the deployed dashboard: the slider's output in its grid
 // place (gs-x 6, gs-y 2), the off-grid cell absent; then a person moves the slider and the
@@ -85,17 +55,23 @@ func seeDashboard(t *testing.T, tab *driver, venv, widgets, shot string) string 
 	return text
 }
 
-// deployStack writes notebook into a project and starts a stack of the notebook service of
-// venv (kind), Voilà and jdash's dashboards service.
-func deployStack(t *testing.T, env []string, venv, kind, notebook string) (dir string, d psDoc) {
-	dir = filepath.Join(t.TempDir(), "proj")
+// deployProject writes a project with the notebook file and a stack of the notebook service of
+// venv (kind), Voilà and jdash's dashboards service (viewers need no login).
+func deployProject(t *testing.T, venv, kind, file, notebook string) string {
+	dir := filepath.Join(t.TempDir(), "proj")
 	os.MkdirAll(dir, 0o755)
-	os.WriteFile(filepath.Join(dir, "squares.ipynb"), []byte(notebook), 0o644)
+	os.WriteFile(filepath.Join(dir, file), []byte(notebook), 0o644)
 	os.WriteFile(filepath.Join(dir, "jdash.yaml"), []byte(fmt.Sprintf(`services:
   notebook:   {env: %s, kind: %s, port: %d}
   voila:      {env: %s, kind: voila, port: %d}
   dashboards: {kind: dashboards, port: %d, render: voila, viewer_auth: none}
 `, venv, kind, freePort(t), requireEnv(t, "voila"), freePort(t), freePort(t))), 0o644)
+	return dir
+}
+
+// deployStack brings deployProject's stack up with squares.ipynb.
+func deployStack(t *testing.T, env []string, venv, kind, notebook string) (dir string, d psDoc) {
+	dir = deployProject(t, venv, kind, "squares.ipynb", notebook)
 	upStack(t, env, dir)
 	return dir, ps(t, env, dir)
 }

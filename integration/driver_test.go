@@ -11,6 +11,7 @@ import (
 
 	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 )
 
@@ -304,4 +305,33 @@ func (d *driver) switchDashboardView(state, shot string) {
 	}
 	d.do("see the "+state+" view", 30*time.Second, chromedp.Poll(`!!(`+done+`)`, nil, chromedp.WithPollingInterval(200*time.Millisecond)))
 	d.shot(shot)
+}
+
+// follow runs actions that open a new tab (window.open) and returns a driver of that tab.
+func (d *driver) follow(step string, actions ...chromedp.Action) *driver {
+	d.t.Helper()
+	opened := chromedp.WaitNewTarget(d.ctx, func(i *target.Info) bool { return i.Type == "page" })
+	d.do(step, 30*time.Second, actions...)
+	select {
+	case id := <-opened:
+		ctx, _ := chromedp.NewContext(d.ctx, chromedp.WithTargetID(id))
+		// the first Run attaches the tab to ctx itself (a deadline's ctx would detach it)
+		if err := chromedp.Run(ctx); err != nil {
+			d.t.Fatalf("browser: %s: attach to the new tab: %v", step, err)
+		}
+		return &driver{t: d.t, ctx: ctx}
+	case <-time.After(30 * time.Second):
+		d.shot("failed-" + step)
+		d.t.Fatalf("browser: %s: no tab opened\nconsole:\n%s", step, strings.Join(d.console, "\n"))
+		return nil
+	}
+}
+
+// hover moves the mouse onto the element that the JavaScript expression elem gives (a
+// menu's submenu opens on hover).
+func (d *driver) hover(step, elem string) {
+	d.t.Helper()
+	var box []float64
+	d.eval(step, `(() => { const r = (`+elem+`).getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2]; })()`, &box)
+	d.do(step, 10*time.Second, chromedp.MouseEvent(input.MouseMoved, box[0], box[1]))
 }
