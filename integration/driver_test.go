@@ -228,11 +228,21 @@ func (d *driver) runLabCell(url, code, shot string) string {
 	d.do("open "+url, 90*time.Second, chromedp.Navigate(url), chromedp.WaitVisible(editor, chromedp.ByQuery))
 	// Lab may ask which kernel to start, a moment after the page shows: a person takes the
 	// one offered. The kernel is ready once its indicator stays idle with no dialog open.
-	calm := 0
-	for end := time.Now().Add(90 * time.Second); calm < 6; time.Sleep(250 * time.Millisecond) {
+	// A kernel that stays unconnected makes a person reload the page, once.
+	calm, reloaded := 0, false
+	start := time.Now()
+	for end := start.Add(90 * time.Second); calm < 6; time.Sleep(250 * time.Millisecond) {
 		if time.Now().After(end) {
 			d.shot("failed-kernel-" + shot)
-			d.t.Fatalf("browser: the notebook's kernel never became idle")
+			d.t.Fatalf("browser: the notebook's kernel never became idle (reloaded once: %v)\nconsole:\n%s", reloaded, strings.Join(d.console, "\n"))
+		}
+		if !reloaded && time.Since(start) > 40*time.Second {
+			var status string
+			d.eval("kernel status", `(document.querySelector('.jp-Notebook-ExecutionIndicator') || {dataset: {}}).dataset.status || 'none'`, &status)
+			d.shot(shot + "-kernel-stuck")
+			d.t.Logf("browser: the kernel indicator stayed %q for 40s; reloading the page\nconsole:\n%s", status, strings.Join(d.console, "\n"))
+			d.do("reload", 90*time.Second, chromedp.Reload(), chromedp.WaitVisible(editor, chromedp.ByQuery))
+			reloaded, calm = true, 0
 		}
 		var st struct{ Dialog, Idle bool }
 		d.eval("kernel state", `({dialog: !!document.querySelector('.jp-Dialog .jp-mod-accept'),

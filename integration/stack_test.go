@@ -470,6 +470,12 @@ func TestStackLabInBrowser(t *testing.T) {
 		t.Fatalf("up: %s", errs)
 	}
 	defer jdashIn(t, env, dir, "down")
+	t.Cleanup(func() { // what the services said, when the browser saw no kernel
+		if t.Failed() {
+			logs, _, _ := jdashIn(t, env, dir, "logs", "--tail", "80")
+			t.Logf("jdash logs:\n%s", logs)
+		}
+	})
 	tok := token(ps(t, env, dir).url("notebook"))
 	out := newDriver(t).runLabCell(fmt.Sprintf("http://127.0.0.1:%d/lab/tree/hello.ipynb?token=%s", nbPort, tok), "import sys; print(6*7, sys.prefix)", "stack-lab-cell")
 	if want := "42 " + requireEnv(t, "modern"); out != want {

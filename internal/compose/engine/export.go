@@ -7,8 +7,10 @@ import (
 	"slices"
 
 	"github.com/jdash-dev/jdash/internal/compose"
+	"github.com/jdash-dev/jdash/internal/deployext"
 	"github.com/jdash-dev/jdash/internal/pkgindex"
 	"github.com/jdash-dev/jdash/internal/setup"
+	"github.com/jdash-dev/jdash/internal/uiconfig"
 )
 
 // ExportOptions are one `jdash up --export` run.
@@ -41,6 +43,8 @@ func Export(d Deps, p *Project, o ExportOptions) error {
 			switch pkgindex.NormalizeName(dist.Name) {
 			case "pip", "setuptools", "wheel", "distribute": // as pip freeze leaves them out
 				continue
+			case pkgindex.NormalizeName(uiconfig.Dist), pkgindex.NormalizeName(deployext.Module):
+				continue // jdash's own modules, on no index: the image's jdash setup writes them
 			}
 			e.Pins = append(e.Pins, dist.Name+"=="+dist.Version)
 		}
