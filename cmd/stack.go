@@ -34,8 +34,8 @@ func (d stackDeps) project() (*engine.Project, error) {
 type upOptions struct {
 	stackDeps
 	engine.UpOptions
-	Export, Out, Gateway string
-	Force                bool
+	Export, Out, Gateway, BaseImage string
+	Force                           bool
 }
 
 func newUpCmd(f *Factory, runF func(*upOptions) error) *cobra.Command {
@@ -68,6 +68,7 @@ jdash down work on it.`,
 	fl.BoolVar(&o.WriteConfig, "write-config", false, "write the zero-config stack to ./jdash.yaml")
 	fl.BoolVar(&o.Strict, "strict", false, "let doctor's errors in the services' envs stop the start")
 	fl.StringVar(&o.Export, "export", "", "write the stack for another engine instead of starting it: compose or kubernetes")
+	fl.StringVar(&o.BaseImage, "base-image", "", "with --export: the images' base `IMAGE` (default: python:<X.Y.Z>-slim of each env; another base gets a venv from its python3)")
 	fl.StringVar(&o.Gateway, "gateway", "", "with --export kubernetes: helm takes the Enterprise Gateway from its Helm chart (values written)")
 	fl.StringVarP(&o.Out, "output", "o", "", "the dir --export writes (default ./jdash-export/ENGINE)")
 	fl.BoolVar(&o.Force, "force", false, "with --export: write into a dir that holds files and is not a previous export")
@@ -80,6 +81,8 @@ func upRun(o *upOptions) error {
 		return flagErrorf("--export %q: compose or kubernetes", o.Export)
 	case o.Gateway != "" && (o.Gateway != "helm" || o.Export != "kubernetes"):
 		return flagErrorf("--gateway %q: helm, with --export kubernetes", o.Gateway)
+	case o.BaseImage != "" && o.Export == "":
+		return flagErrorf("--base-image applies to --export")
 	case o.Out != "" && o.Export == "":
 		return flagErrorf("--output goes with --export")
 	case o.Force && o.Export == "":
@@ -90,7 +93,7 @@ func upRun(o *upOptions) error {
 		return err
 	}
 	if o.Export != "" && !o.WriteConfig {
-		return engine.Export(o.Deps, p, engine.ExportOptions{Engine: o.Export, Out: o.Out, Helm: o.Gateway == "helm", Force: o.Force, DryRun: o.DryRun})
+		return engine.Export(o.Deps, p, engine.ExportOptions{Engine: o.Export, Out: o.Out, Helm: o.Gateway == "helm", Force: o.Force, DryRun: o.DryRun, BaseImage: o.BaseImage})
 	}
 	return engine.Up(o.Deps, p, o.UpOptions)
 }

@@ -408,7 +408,7 @@ func TestExportCompose(t *testing.T) {
 		"/envs/KG": {PythonVersion: "3.11.7", Pins: []string{"jupyter_kernel_gateway==3.0.1"}},
 		"/envs/VO": {PythonVersion: "3.11.7", Pins: []string{"voila==0.5.13"}},
 	}
-	a, b := ExportCompose(build(t, contract), envs), ExportCompose(build(t, contract), envs)
+	a, b := ExportCompose(build(t, contract), envs, ImageBuild{}), ExportCompose(build(t, contract), envs, ImageBuild{})
 	for name, data := range a.Files {
 		if a.Secret[name] {
 			if !strings.HasPrefix(name, "secrets/") {
@@ -442,7 +442,7 @@ func TestExportCompose(t *testing.T) {
 func TestExportKubernetesAndNotes(t *testing.T) {
 	envs := map[string]ExportEnv{"/envs/NB": {PythonVersion: "3.11.7", Pins: []string{"notebook==6.5.7"}},
 		"/envs/KG": {PythonVersion: "3.11.7"}, "/envs/VO": {PythonVersion: "3.11.7"}}
-	a, b := ExportKubernetes(build(t, contract), envs, false), ExportKubernetes(build(t, contract), envs, false)
+	a, b := ExportKubernetes(build(t, contract), envs, false, ImageBuild{}), ExportKubernetes(build(t, contract), envs, false, ImageBuild{})
 	for name, data := range a.Files {
 		if a.Secret[name] {
 			continue
@@ -462,7 +462,7 @@ func TestExportKubernetesAndNotes(t *testing.T) {
 	}
 	// a host path outside the notebooks dir is named, a local-only service too
 	pl := build(t, "services:\n  nb: {env: NB, kind: classic, args: [--NotebookApp.extra_static_paths=/opt/static]}\n  ds: {kind: dashboards_server, command: [node, server.js]}\n")
-	notes := strings.Join(ExportCompose(pl, envs).Notes, "\n")
+	notes := strings.Join(ExportCompose(pl, envs, ImageBuild{}).Notes, "\n")
 	if !strings.Contains(notes, "nb refers to /opt/static, a path of this host") || !strings.Contains(notes, "ds runs a command of this host") {
 		t.Errorf("notes:\n%s", notes)
 	}
@@ -484,7 +484,7 @@ func TestPlanKeepsUIWritesInTheEnv(t *testing.T) {
 		t.Errorf("a set-up env uses its own module: %v %v %v", b.Argv, b.Set, b.Files)
 	}
 	// a container is an env of its own: the export drops both
-	ex := ExportCompose(pl, map[string]ExportEnv{"a": {PythonVersion: "3.11.7"}, "b": {PythonVersion: "3.11.7"}, "c": {PythonVersion: "3.11.7"}})
+	ex := ExportCompose(pl, map[string]ExportEnv{"a": {PythonVersion: "3.11.7"}, "b": {PythonVersion: "3.11.7"}, "c": {PythonVersion: "3.11.7"}}, ImageBuild{})
 	if y := string(ex.Files["compose.yaml"]); strings.Contains(y, "config_manager_class") || strings.Contains(y, "PYTHONPATH") {
 		t.Errorf("the export carries uiconfig's host wiring:\n%s", y)
 	}
@@ -498,7 +498,7 @@ func TestExportWrite(t *testing.T) {
 	envs := map[string]ExportEnv{"/envs/nb": {PythonVersion: "3.11.7"}, "/envs/vo": {PythonVersion: "3.11.7"}}
 	self := filepath.Join(t.TempDir(), "jdash")
 	os.WriteFile(self, bytes.Repeat([]byte{0x7f}, 20<<20), 0o755) // larger than a metadata read
-	for _, ex := range []*Export{ExportCompose(pl, envs), ExportKubernetes(pl, envs, false)} {
+	for _, ex := range []*Export{ExportCompose(pl, envs, ImageBuild{}), ExportKubernetes(pl, envs, false, ImageBuild{})} {
 		if !ex.Self {
 			t.Errorf("the dashboards image copies jdash, Self is false")
 		}
@@ -522,7 +522,7 @@ func TestExportWrite(t *testing.T) {
 	}
 	user := t.TempDir()
 	os.WriteFile(filepath.Join(user, "compose.yaml"), []byte("mine\n"), 0o644)
-	ex := ExportCompose(pl, envs)
+	ex := ExportCompose(pl, envs, ImageBuild{})
 	if _, err := ex.Write(user, false, self); err == nil || !strings.Contains(err.Error(), "is not a jdash export") {
 		t.Errorf("into the user's dir: %v", err)
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/jdash-dev/jdash/internal/compose"
 	"github.com/jdash-dev/jdash/internal/deployext"
+	"github.com/jdash-dev/jdash/internal/fsx"
 	"github.com/jdash-dev/jdash/internal/pkgindex"
 	"github.com/jdash-dev/jdash/internal/setup"
 	"github.com/jdash-dev/jdash/internal/uiconfig"
@@ -20,6 +21,8 @@ type ExportOptions struct {
 	Helm   bool   // kubernetes: the Enterprise Gateway from its Helm chart
 	Force  bool   // write into a dir that holds files and is not a previous export
 	DryRun bool   // list the files, write nothing
+	// BaseImage is the images' base ("": the official python:<X.Y.Z>-slim of each env).
+	BaseImage string
 }
 
 // Export writes the plan for another engine: image recipes from the envs' installed
@@ -53,9 +56,18 @@ func Export(d Deps, p *Project, o ExportOptions) error {
 		}
 		envs[pr.Env] = e
 	}
-	ex := compose.ExportCompose(pl, envs)
+	// pip's settings of this environment go into the builds (a mirror, a proxy's CA)
+	pip, err := compose.PipFromEnv(func(k string) string { return d.Envs.Runner.Env[k] }, func(p string) ([]byte, error) { return fsx.ReadRegular(p, 16<<20) })
+	if err != nil {
+		return err
+	}
+	b := compose.ImageBuild{BaseImage: o.BaseImage, Pip: pip}
+	ex := compose.ExportCompose(pl, envs, b)
 	if o.Engine == "kubernetes" {
-		ex = compose.ExportKubernetes(pl, envs, o.Helm)
+		ex = compose.ExportKubernetes(pl, envs, o.Helm, b)
+	}
+	for _, w := range ex.Warnings {
+		fmt.Fprintln(d.IO.ErrOut, "warning: "+w)
 	}
 	out := o.Out
 	if out == "" {
