@@ -89,7 +89,7 @@ func Dockerfile(e ExportEnv, withJdash bool, b ImageBuild) []byte {
 	return []byte(w.String())
 }
 
-// images writes a service's recipe into the export at name, and warns once per env whose
+// image writes a service's recipe into the export at name, and warns once per env whose
 // Python the base image does not have.
 func (ex *Export) image(name string, e ExportEnv, withJdash bool, b ImageBuild, warned map[string]bool) {
 	ex.Files[name] = Dockerfile(e, withJdash, b)
