@@ -3,7 +3,8 @@
 # with its packaged jupyter_core (apt's /usr/lib/python3/dist-packages, for the test of a
 # --system-site-packages venv over a distribution Python), its notebook and widgets (doctor on
 # a machine with the distribution's Jupyter), chromium (the browser tests) and tmux
-# (the terminal tests) and docker-compose (it validates the Compose export without a daemon).
+# (the terminal tests), docker-compose (it validates the Compose export without a daemon), and
+# Debian's dockerd and mmdebstrap (scripts/export-e2e.sh runs the export on a real engine).
 # Elsewhere than Debian/Ubuntu it does nothing: the distribution-layout test skips there.
 set -euo pipefail
 [ -x /usr/bin/python3 ] && [ -f /etc/debian_version ] || { echo "debian-jupyter.sh: not a Debian-like machine, nothing to do" >&2; exit 0; }
@@ -14,6 +15,8 @@ want=()
 command -v chromium >/dev/null || want+=(chromium)
 command -v tmux >/dev/null || want+=(tmux)
 command -v docker-compose >/dev/null || want+=(docker-compose)
+command -v dockerd >/dev/null || want+=(docker.io)
+command -v mmdebstrap >/dev/null || want+=(mmdebstrap)
 [ ${#want[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" != 0 ]; then
   echo "debian-jupyter.sh: ${want[*]} not installed and this is not root: install them with apt" >&2

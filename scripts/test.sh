@@ -51,3 +51,6 @@ scripts/with-system-jupyter.sh go test -count=1 ./...
 
 step "integration tests against real Jupyter"
 JDASH_INTEGRATION=1 go test -count=1 -timeout 40m -v -run . ./integration/ 2>&1 | grep -v -E '^(=== RUN|    --- PASS)' || exit 1
+
+step "the compose export on a real engine (scripts/export-e2e.sh: a private dockerd, a base image built here)"
+scripts/export-e2e.sh
