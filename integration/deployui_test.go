@@ -2,7 +2,6 @@ package integration
 
 import (
 	"fmt"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -118,7 +117,7 @@ func TestNbclassicDeployAs(t *testing.T) {
 		name, auth, site string
 		want             int
 	}{{"no token", "", "same-origin", 302}, {"another site", nbToken, "cross-site", 403}} { // 302: to the login page
-		code := getWith(t, base+"/bundle/squares.ipynb?bundler=dashboards_server_upload", c.auth, map[string]string{"Sec-Fetch-Site": c.site})
+		code, _ := getWith(t, base+"/bundle/squares.ipynb?bundler=dashboards_server_upload", c.auth, map[string]string{"Sec-Fetch-Site": c.site})
 		if code != c.want {
 			t.Errorf("GET /bundle with %s: %d, want %d", c.name, code, c.want)
 		}
@@ -133,25 +132,6 @@ func TestNbclassicDeployAs(t *testing.T) {
 		}
 	}
 	t.Logf("nbclassic: File > Deploy as > Dashboard opened %s in a new tab, laid out on its grid; the slider moved the output; undo removed the route", "/dashboards/squares")
-}
-
-// getWith is a GET with a token (none when empty) and extra headers; it returns the status.
-func getWith(t *testing.T, url, tok string, headers map[string]string) int {
-	t.Helper()
-	req, _ := http.NewRequest("GET", url, nil)
-	if tok != "" {
-		req.Header.Set("Authorization", "token "+tok)
-	}
-	for k, v := range headers {
-		req.Header.Set(k, v)
-	}
-	client := &http.Client{Timeout: 60 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := client.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	return resp.StatusCode
 }
 
 // openLabNotebook opens a notebook in JupyterLab and waits for it, taking the kernel Lab

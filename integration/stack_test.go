@@ -128,9 +128,18 @@ func portFree(port int) bool {
 
 func get(t *testing.T, url, tok string) (int, string) {
 	t.Helper()
+	return getWith(t, url, tok, nil)
+}
+
+// getWith is a GET with a token (none when empty) and extra headers, redirects not followed.
+func getWith(t *testing.T, url, tok string, headers map[string]string) (int, string) {
+	t.Helper()
 	req, _ := http.NewRequest("GET", url, nil)
 	if tok != "" {
 		req.Header.Set("Authorization", "token "+tok)
+	}
+	for k, v := range headers {
+		req.Header.Set(k, v)
 	}
 	client := &http.Client{Timeout: 60 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	resp, err := client.Do(req)

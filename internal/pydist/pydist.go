@@ -20,6 +20,16 @@ type Module struct {
 	Source                       []byte
 }
 
+// installer is what INSTALLER says of the distributions jdash writes: pip lists them, but no
+// index has them.
+const installer = "jdash"
+
+// Ours reports a distribution jdash installed, from its dist-info (or egg-info) dir info.
+func Ours(fsys fsx.FS, info string) bool {
+	b, err := fsys.ReadFile(filepath.Join(info, "INSTALLER"))
+	return err == nil && strings.TrimSpace(string(b)) == installer
+}
+
 // InfoDir is the dist-info dir's name.
 func (m Module) InfoDir() string { return m.Dist + "-" + m.Version + ".dist-info" }
 
@@ -32,7 +42,7 @@ func Install(w fsx.Writer, siteDir string, m Module) error {
 	}{
 		{m.Name + ".py", m.Source},
 		{info + "/METADATA", []byte("Metadata-Version: 2.1\nName: " + m.Dist + "\nVersion: " + m.Version + "\nSummary: " + m.Summary + "\n")},
-		{info + "/INSTALLER", []byte("jdash\n")},
+		{info + "/INSTALLER", []byte(installer + "\n")},
 	}
 	var record strings.Builder
 	for _, f := range files {

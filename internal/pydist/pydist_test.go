@@ -23,6 +23,9 @@ func TestInstallWritesAVerifiableDistribution(t *testing.T) {
 	if got, _ := os.ReadFile(filepath.Join(site, "mod.py")); string(got) != "x = 1\n" {
 		t.Fatalf("mod.py: %q", got)
 	}
+	if !Ours(fsx.Disk{}, filepath.Join(site, m.InfoDir())) || Ours(fsx.Disk{}, site) {
+		t.Error("Ours does not tell jdash's distribution")
+	}
 	record, err := os.ReadFile(filepath.Join(site, "mod_dist-2.dist-info", "RECORD"))
 	if err != nil {
 		t.Fatal(err)

@@ -7,11 +7,10 @@ import (
 	"slices"
 
 	"github.com/jdash-dev/jdash/internal/compose"
-	"github.com/jdash-dev/jdash/internal/deployext"
 	"github.com/jdash-dev/jdash/internal/fsx"
 	"github.com/jdash-dev/jdash/internal/pkgindex"
+	"github.com/jdash-dev/jdash/internal/pydist"
 	"github.com/jdash-dev/jdash/internal/setup"
-	"github.com/jdash-dev/jdash/internal/uiconfig"
 )
 
 // ExportOptions are one `jdash up --export` run.
@@ -46,7 +45,8 @@ func Export(d Deps, p *Project, o ExportOptions) error {
 			switch pkgindex.NormalizeName(dist.Name) {
 			case "pip", "setuptools", "wheel", "distribute": // as pip freeze leaves them out
 				continue
-			case pkgindex.NormalizeName(uiconfig.Dist), pkgindex.NormalizeName(deployext.Module):
+			}
+			if pydist.Ours(d.FS, dist.Info) {
 				continue // jdash's own modules, on no index: the image's jdash setup writes them
 			}
 			e.Pins = append(e.Pins, dist.Name+"=="+dist.Version)
@@ -62,9 +62,11 @@ func Export(d Deps, p *Project, o ExportOptions) error {
 		return err
 	}
 	b := compose.ImageBuild{BaseImage: o.BaseImage, Pip: pip}
-	ex := compose.ExportCompose(pl, envs, b)
+	var ex *compose.Export
 	if o.Engine == "kubernetes" {
 		ex = compose.ExportKubernetes(pl, envs, o.Helm, b)
+	} else {
+		ex = compose.ExportCompose(pl, envs, b)
 	}
 	for _, w := range ex.Warnings {
 		fmt.Fprintln(d.IO.ErrOut, "warning: "+w)
