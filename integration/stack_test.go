@@ -50,8 +50,8 @@ type psDoc struct {
 	Supervisor int  `json:"supervisor_pid"`
 	Running    bool `json:"running"`
 	Services   []struct {
-		Name, Kind, Status, URL string
-		PID, Port               int
+		Name, Kind, Status, URL, Error string
+		PID, Port                      int
 	}
 }
 
@@ -730,6 +730,26 @@ func TestStackExportKubernetes(t *testing.T) {
 		t.Fatalf("tokens in the Secrets: %v", tokens)
 	}
 	sameButSecrets(t, out1, out2, tokens)
+	kube := startKubeAPI(t)
+	dryRun := func(files ...string) {
+		t.Helper()
+		results, err := kube.dryRunApply(files...)
+		if err != nil {
+			t.Errorf("server-side dry run: %v", err)
+		}
+		t.Logf("server-side dry run on kube-apiserver:\n%s", strings.Join(results, "\n"))
+	}
+	dryRun(append(files, secrets...)...)
+	// the dry run is the server's judgement: a field Kubernetes does not have, and a value
+	// its validation refuses, fail it
+	nb, _ := os.ReadFile(filepath.Join(out1, "notebook.yaml"))
+	for _, bad := range [][3]string{{"containerPort:", "containerPorts:", "containerPorts: field not declared in schema"}, {"replicas: 1", "replicas: -1", "spec.replicas: Invalid value: -1"}} {
+		broken := filepath.Join(t.TempDir(), "notebook.yaml")
+		os.WriteFile(broken, bytes.Replace(nb, []byte(bad[0]), []byte(bad[1]), 1), 0o644)
+		if _, err := kube.dryRunApply(broken); err == nil || !strings.Contains(err.Error(), bad[2]) {
+			t.Errorf("a Deployment with %q passed the dry run: %v", bad[1], err)
+		}
+	}
 
 	// Enterprise Gateway: kernels as pods, or its Helm chart
 	eg := filepath.Join(t.TempDir(), "eg")
@@ -743,6 +763,9 @@ func TestStackExportKubernetes(t *testing.T) {
 	if b, _ := os.ReadFile(filepath.Join(pods, "gateway.yaml")); !strings.Contains(string(b), "python_kubernetes") {
 		t.Errorf("the Enterprise Gateway is not exported with kernels as pods:\n%s", b)
 	}
+	files, _ = filepath.Glob(filepath.Join(pods, "*.yaml"))
+	secrets, _ = filepath.Glob(filepath.Join(pods, "secrets", "*.yaml"))
+	dryRun(append(files, secrets...)...)
 	if _, errs, code := jdashIn(t, env, eg, "up", "--export", "kubernetes", "--gateway", "helm", "-o", helm); code != 0 || !strings.Contains(errs, "Helm chart") {
 		t.Fatalf("export --gateway helm: %d %s", code, errs)
 	}
@@ -756,6 +779,8 @@ func TestStackExportKubernetes(t *testing.T) {
 	if out, err := runEnv(nil, validate, append([]string{"--strict"}, files...)...); err != nil {
 		t.Errorf("kubernetes-validate (helm variant): %v\n%s", err, out)
 	}
+	secrets, _ = filepath.Glob(filepath.Join(helm, "secrets", "*-tokens.yaml")) // (not the chart's values)
+	dryRun(append(files, secrets...)...)
 }
 
 // exportTwice exports the stack of dir twice, to two dirs.

@@ -11,6 +11,11 @@ step() { printf '\n== %s\n' "$*" >&2; }
 step "go modules"
 go mod download
 
+step "kube-apiserver, for the Kubernetes export's server-side dry run (scripts/build-kubeapiserver.sh), in the background"
+mkdir -p build
+scripts/build-kubeapiserver.sh > build/kubeapiserver.log 2>&1 &
+kube_build=$!
+
 step "the JupyterLab/Notebook 7 Deploy extension (scripts/build-labext.sh: @jupyterlab/builder from npm)"
 scripts/build-labext.sh
 
@@ -50,6 +55,10 @@ step "unit and CLI tests again, on a machine with a system Jupyter and a hostile
 scripts/with-system-jupyter.sh go test -count=1 ./...
 
 step "integration tests against real Jupyter"
+if ! wait "$kube_build"; then
+  cat build/kubeapiserver.log >&2; echo "building kube-apiserver failed" >&2; exit 1
+fi
+cat build/kubeapiserver.log >&2
 JDASH_INTEGRATION=1 go test -count=1 -timeout 40m -v -run . ./integration/ 2>&1 | grep -v -E '^(=== RUN|    --- PASS)' || exit 1
 
 step "the compose export on a real engine (scripts/export-e2e.sh: a private dockerd, a base image built here)"
