@@ -362,6 +362,13 @@ func TestRemoteGateway(t *testing.T) {
 	if !slices.Contains(nb.Argv, "--GatewayClient.url=https://gw.example.org:8888") || env(nb, "JUPYTER_GATEWAY_AUTH_TOKEN") != "remote-secret" {
 		t.Errorf("the notebook is not wired to the remote: %v %v", nb.Argv, nb.Set)
 	}
+	if w := pl.InTheClear(); len(w) != 0 {
+		t.Errorf("an https gateway and a loopback notebook are in the clear: %q", w)
+	}
+	st.Services[1].URL = "http://gw.example.org:8888"
+	if pl, _ := Build(st, Options{Resolve: fakeEnvs, Token: counter(), Getenv: getenv}); len(pl.InTheClear()) != 1 || !strings.Contains(pl.InTheClear()[0], "the gateway at http://gw.example.org:8888 is plain HTTP") {
+		t.Errorf("an http gateway elsewhere: %q", pl.InTheClear())
+	}
 	if _, err := Build(st, Options{Resolve: fakeEnvs, Token: counter(), Getenv: func(string) string { return "" }}); err == nil || !strings.Contains(err.Error(), "token_env GW_TOKEN is not set") {
 		t.Errorf("unset token_env: %v", err)
 	}
@@ -374,6 +381,36 @@ func TestRemoteGateway(t *testing.T) {
 		if _, err := Parse("/p/jdash.yaml", []byte(bad.yaml)); err == nil || !strings.Contains(err.Error(), bad.want) {
 			t.Errorf("%q: %v, want %q", bad.yaml, err, bad.want)
 		}
+	}
+}
+
+// token_env on a gateway jdash starts: the token is the variable's on every up, so the
+// stack of another host that was given it keeps working.
+func TestTokenEnvOnAStartedService(t *testing.T) {
+	st, err := Parse("/p/jdash.yaml", []byte("services:\n  notebook: {env: NB, kind: classic}\n  gateway: {env: KG, kind: kernel_gateway, ip: 192.0.2.2, token_env: SHARED}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	getenv := func(k string) string { return map[string]string{"SHARED": "shared-secret"}[k] }
+	pl, err := Build(st, Options{Resolve: fakeEnvs, Token: counter(), Getenv: getenv})
+	if err != nil {
+		t.Fatal(err)
+	}
+	nb, gw := pl.Proc("notebook"), pl.Proc("gateway")
+	if gw.Remote != "" || env(gw, "KG_AUTH_TOKEN") != "shared-secret" || gw.Probe.Token != "shared-secret" || env(nb, "JUPYTER_GATEWAY_AUTH_TOKEN") != "shared-secret" {
+		t.Errorf("the gateway's token is not the variable's: %v / %v", gw.Set, nb.Set)
+	}
+	if nb.Token == "shared-secret" {
+		t.Error("the notebook got the gateway's token as its own")
+	}
+	if w := pl.InTheClear(); len(w) != 1 || !strings.Contains(w[0], "service gateway listens on 192.0.2.2 over plain HTTP") {
+		t.Errorf("in the clear: %q", w)
+	}
+	if _, err := Build(st, Options{Resolve: fakeEnvs, Token: counter(), Getenv: func(string) string { return "" }}); err == nil || !strings.Contains(err.Error(), "service gateway: token_env SHARED is not set") {
+		t.Errorf("unset token_env: %v", err)
+	}
+	if _, err := Parse("/p/jdash.yaml", []byte("services:\n  v: {env: VO, kind: voila}\n  d: {kind: dashboards, render: v, token_env: T}\n")); err == nil || !strings.Contains(err.Error(), "kind dashboards has no token for token_env to set") {
+		t.Errorf("token_env on dashboards: %v", err)
 	}
 }
 

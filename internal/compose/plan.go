@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net"
+	"net/url"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -244,10 +245,11 @@ func Build(st *Stack, o Options) (*Plan, error) {
 	}
 	tokens := map[string]string{}
 	for _, s := range st.Services {
-		if s.Kind != RemoteKind {
+		if s.TokenEnv == "" {
 			continue
 		}
-		// a remote gateway's token is the user's, read from the variable the file names
+		// a remote gateway's token is the user's, read from the variable the file names; so is
+		// that of a service whose token other hosts know
 		if o.Getenv != nil {
 			tokens[s.Name] = o.Getenv(s.TokenEnv)
 		}
@@ -608,6 +610,25 @@ func UIConfigTrait(app string) Trait { return Trait{app, uiconfig.Trait, uiconfi
 // dashboards kinds publish their views, but their upload API has a token).
 func (p Proc) openWithoutToken() bool {
 	return !endpoint.IsLoopback(p.IP) && p.Token == "" && len(p.SecretVars) == 0
+}
+
+// InTheClear says which of the plan's links carry a token over plain HTTP beyond this
+// machine: a service listening beyond loopback without TLS (no certfile in its argv), a
+// remote gateway at http:// on another host. Anyone on the path reads the token and every
+// cell; TLS (or a private network) is the user's to add.
+func (pl *Plan) InTheClear() []string {
+	var out []string
+	for _, p := range pl.Procs {
+		switch {
+		case p.Remote != "":
+			if u, err := url.Parse(p.Remote); err == nil && u.Scheme == "http" && !endpoint.IsLoopback(u.Hostname()) {
+				out = append(out, fmt.Sprintf("service %s: the gateway at %s is plain HTTP: its token and the kernels' traffic cross the network unencrypted (an https:// URL avoids that)", p.Name, p.Remote))
+			}
+		case !endpoint.IsLoopback(p.IP) && !slices.ContainsFunc(p.Argv, func(a string) bool { return strings.Contains(a, "certfile") }) && (p.Token != "" || len(p.SecretVars) > 0):
+			out = append(out, fmt.Sprintf("service %s listens on %s over plain HTTP: its token and traffic cross the network unencrypted (give it a certfile in args, or put TLS in front)", p.Name, displayHost(p.IP)))
+		}
+	}
+	return out
 }
 
 // Marshal serializes the plan for the detached supervisor (tokens included: the file is 0600).

@@ -43,7 +43,7 @@ type Service struct {
 	Render        string // dashboards: the voila service that renders
 	Root          string // dashboards: where deployed dashboards go, relative to root_dir
 	URL           string // a remote gateway: started by nobody here, only probed and wired
-	TokenEnv      string // the variable holding the remote gateway's token
+	TokenEnv      string // the variable holding the service's token (a remote gateway's, or one kept across ups)
 	// ViewerAuth is what a dashboards viewer shows before viewing: none, token (a link
 	// with a fresh token, or its login form) or password (read from PasswordEnv).
 	ViewerAuth  string
@@ -261,8 +261,8 @@ func parseService(name string, v *yaml.Node, bad func(*yaml.Node, string, ...any
 			return svc, bad(val, "%s: %v", field, err)
 		}
 	}
-	if svc.URL != "" || svc.TokenEnv != "" {
-		if svc.URL == "" || svc.TokenEnv == "" || svc.Env != "" || svc.Kind != "" || len(svc.Command) > 0 || svc.Port != 0 {
+	if svc.URL != "" {
+		if svc.TokenEnv == "" || svc.Env != "" || svc.Kind != "" || len(svc.Command) > 0 || svc.Port != 0 {
 			return svc, bad(v, "service %s: a remote gateway is {url, token_env} (the variable that holds its token), and nothing else", name)
 		}
 		svc.Kind = RemoteKind
@@ -270,6 +270,11 @@ func parseService(name string, v *yaml.Node, bad func(*yaml.Node, string, ...any
 	}
 	if svc.Kind == "" {
 		return svc, bad(v, "service %s: no kind (one of %s)", name, strings.Join(kindNames(), ", "))
+	}
+	// token_env on a service jdash starts: its token is the variable's, not a fresh one, so
+	// that a gateway keeps the token another host's stack was given.
+	if k := KindOf(svc.Kind); svc.TokenEnv != "" && k.TokenVar == "" && !k.IsNotebook() {
+		return svc, bad(v, "service %s: kind %s has no token for token_env to set", name, svc.Kind)
 	}
 	if svc.Kind == "dashboards_server" && len(svc.Command) == 0 {
 		return svc, bad(v, "service %s: kind dashboards_server needs its command (the legacy Node server is not installed by jdash)", name)

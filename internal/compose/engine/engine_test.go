@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"strconv"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"github.com/jdash-dev/jdash/internal/compose"
+	"github.com/jdash-dev/jdash/internal/envctx"
 	"github.com/jdash-dev/jdash/internal/proc"
 )
 
@@ -188,5 +190,40 @@ func TestProbeRefusesAnImpostor(t *testing.T) {
 	// the same listener, as the service's own (this process), is asked with the token
 	if err := Probe(p)(context.Background(), os.Getpid()); err != nil || asked.Load() != 1 {
 		t.Errorf("the service's own listener: %v (asked %d)", err, asked.Load())
+	}
+}
+
+// ps asks a remote gateway of a running stack with the token from the caller's variable:
+// answers, refuses the token, is gone, or is not asked when the variable is not set here.
+func TestPsAsksRemoteGateways(t *testing.T) {
+	gw := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/api/kernelspecs" || r.Header.Get("Authorization") != "token good" {
+			http.Error(w, "no", http.StatusUnauthorized)
+		}
+	}))
+	defer gw.Close()
+	ticks, ok := proc.StartTicks(os.Getpid())
+	if !ok {
+		t.Skip("no process start times here")
+	}
+	st := &State{Dir: "/p", Supervisor: os.Getpid(), Ticks: ticks, Procs: []ProcInfo{{Name: "gw", Kind: compose.RemoteKind, URL: gw.URL}}}
+	p := &Project{Stack: &compose.Stack{Services: []compose.Service{{Name: "gw", Kind: compose.RemoteKind, URL: gw.URL, TokenEnv: "T"}}}}
+	row := func(environ map[string]string) psService {
+		d := Deps{}
+		d.Envs = &envctx.Resolver{Environ: environ}
+		return psRows(st, askRemotes(d, p, st)).Services[0]
+	}
+	if r := row(map[string]string{"T": "good"}); r.Status != "external" || r.Error != "" {
+		t.Errorf("answering: %+v", r)
+	}
+	if r := row(map[string]string{"T": "bad"}); r.Status != "unreachable" || !strings.Contains(r.Error, "401") {
+		t.Errorf("refusing the token: %+v", r)
+	}
+	if r := row(nil); r.Status != "external" || r.Error != "not asked: $T is not set here" {
+		t.Errorf("no token here: %+v", r)
+	}
+	gw.Close()
+	if r := row(map[string]string{"T": "good"}); r.Status != "unreachable" || !strings.Contains(r.Error, "connection refused") {
+		t.Errorf("gone: %+v", r)
 	}
 }

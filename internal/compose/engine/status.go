@@ -1,8 +1,10 @@
 package engine
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"slices"
 	"text/tabwriter"
 	"time"
@@ -35,8 +37,41 @@ func Ps(d Deps, p *Project, asJSON bool) error {
 		}
 		return nil
 	}
-	return printStatus(d, st, asJSON)
+	return printStatus(d, st, askRemotes(d, p, st), asJSON)
 }
+
+// askRemotes probes the remote gateways of a running stack as up did, with the token from
+// the caller's variable, so that ps says whether the notebook's kernels can start there: a
+// name maps to nil (answers), ErrNotAsked (no token here) or what went wrong.
+func askRemotes(d Deps, p *Project, st *State) map[string]error {
+	out := map[string]error{}
+	if !st.Running() {
+		return out
+	}
+	for _, info := range st.Procs {
+		svc := p.Stack.Service(info.Name)
+		if info.Kind != compose.RemoteKind || svc == nil {
+			continue
+		}
+		tok := d.Envs.Environ[svc.TokenEnv]
+		if tok == "" {
+			out[info.Name] = fmt.Errorf("%w: $%s is not set here", errNotAsked, svc.TokenEnv)
+			continue
+		}
+		remote := compose.Proc{Name: info.Name, Remote: info.URL, Probe: compose.Probe{Path: compose.KindOf(compose.RemoteKind).Probe, Token: tok}}
+		ctx, cancel := context.WithTimeout(d.Context(), 3*time.Second)
+		err := Probe(remote)(ctx, 0)
+		cancel()
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // (the row names the URL)
+		}
+		out[info.Name] = err
+	}
+	return out
+}
+
+var errNotAsked = errors.New("not asked")
 
 // psDamaged shows what can still be known of a stack whose state file is damaged: the
 // processes that carry its marker.
@@ -88,7 +123,7 @@ type psService struct {
 	Kernels  string `json:"kernels,omitempty"`
 }
 
-func psRows(st *State) psDoc {
+func psRows(st *State, remotes map[string]error) psDoc {
 	doc := psDoc{Dir: st.Dir, Supervisor: st.Supervisor, Running: st.Running(), Services: []psService{}}
 	for _, p := range st.Procs {
 		row := psService{Name: p.Name, Kind: p.Kind, Port: p.Port, URL: p.URL, Status: "not started", Kernels: p.Kernels}
@@ -101,6 +136,12 @@ func psRows(st *State) psDoc {
 		}
 		if p.Kind == compose.RemoteKind {
 			row.Status = "external"
+			if err := remotes[p.Name]; err != nil {
+				row.Error = err.Error()
+				if !errors.Is(err, errNotAsked) {
+					row.Status = "unreachable"
+				}
+			}
 		}
 		if !doc.Running && (row.Status == supervisor.Ready || row.Status == supervisor.Starting) {
 			row.Status = "unknown (supervisor gone)"
@@ -110,8 +151,8 @@ func psRows(st *State) psDoc {
 	return doc
 }
 
-func printStatus(d Deps, st *State, asJSON bool) error {
-	doc := psRows(st)
+func printStatus(d Deps, st *State, remotes map[string]error, asJSON bool) error {
+	doc := psRows(st, remotes)
 	if asJSON {
 		return ui.WriteJSON(d.IO.Out, doc)
 	}
@@ -120,7 +161,7 @@ func printStatus(d Deps, st *State, asJSON bool) error {
 	for _, s := range doc.Services {
 		status := s.Status
 		switch {
-		case s.Status == supervisor.Stopped && s.Error != "":
+		case (s.Status == supervisor.Stopped || s.Kind == compose.RemoteKind) && s.Error != "":
 			status = fmt.Sprintf("%s (%s)", s.Status, s.Error)
 		case s.Signal != "":
 			status = fmt.Sprintf("%s (%s)", s.Status, s.Signal)

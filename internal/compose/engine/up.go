@@ -90,7 +90,7 @@ func alreadyUp(d Deps, p *Project) error {
 	st, err := p.Store.State()
 	if st.Running() {
 		fmt.Fprintf(d.IO.ErrOut, "the stack of %s is already up (supervisor PID %d)\n", p.Stack.Dir, st.Supervisor)
-		return printStatus(d, st, false)
+		return printStatus(d, st, askRemotes(d, p, st), false)
 	}
 	who := ""
 	if h, ok := p.Store.Holder(); ok {
@@ -161,6 +161,9 @@ func preflight(d Deps, pl *compose.Plan, facts map[string]compose.EnvFacts, stri
 	}
 	printKernels(d.IO.ErrOut, procInfo(pl))
 	warnKernels(d, pl, facts)
+	for _, w := range pl.InTheClear() {
+		fmt.Fprintf(d.IO.ErrOut, "warning: %s\n", w)
+	}
 	s := doctor.NewSession(d.Envs, nil, false)
 	blocked := false
 	var seen []string
