@@ -229,14 +229,23 @@ async def run():
 print(json.dumps({"kernel": kernel, "out": ioloop.IOLoop.current().run_sync(run, timeout=120)}))
 `
 
-// "Two hosts": jdash runs a kernel gateway on host B (its token kept in a variable, so that
-// it stays the same across ups), and a notebook on host A whose kernels run on B's gateway
-// ({url, token_env}). Every connection between them crosses the veth pair; nothing is
-// reachable from this machine's own namespace.
+// "Two hosts": jdash runs a gateway on host B (its token kept in a variable, so that it stays
+// the same across ups), and a notebook on host A whose kernels run on B's gateway ({url,
+// token_env}). Every connection between them crosses the veth pair; nothing is reachable
+// from this machine's own namespace. A Kernel Gateway, then an Enterprise Gateway.
 func TestGatewayOnAnotherHost(t *testing.T) {
 	integration(t)
+	t.Run("kernel_gateway", func(t *testing.T) { acrossHosts(t, "kernel_gateway", "gateway", "") })
+	// (Enterprise Gateway refuses kernels for the user root, which CI is: the notebook names
+	// another user, as a user's own notebook would)
+	t.Run("enterprise_gateway", func(t *testing.T) {
+		acrossHosts(t, "enterprise_gateway", "eg", ", environment: {KERNEL_USERNAME: jdash-test}")
+	})
+}
+
+func acrossHosts(t *testing.T, kind, gwEnvName, nbExtra string) {
 	a, b := twoHosts(t)
-	gwEnv, nbEnv := requireEnv(t, "gateway"), requireEnv(t, "classic")
+	gwEnv, nbEnv := requireEnv(t, gwEnvName), requireEnv(t, "classic")
 	const secret = "c0ffee-shared-between-the-hosts" // the one token the two hosts' users share
 	gwURL := "http://" + b.addr + ":8889"
 
@@ -244,7 +253,7 @@ func TestGatewayOnAnotherHost(t *testing.T) {
 	bDir := filepath.Join(t.TempDir(), "gw-host")
 	os.MkdirAll(bDir, 0o755)
 	os.WriteFile(filepath.Join(bDir, "jdash.yaml"), []byte(fmt.Sprintf(
-		"services:\n  gateway: {env: %s, kind: kernel_gateway, ip: %s, port: 8889, token_env: JDASH_GATEWAY_TOKEN}\n", gwEnv, b.addr)), 0o644)
+		"services:\n  gateway: {env: %s, kind: %s, ip: %s, port: 8889, token_env: JDASH_GATEWAY_TOKEN}\n", gwEnv, kind, b.addr)), 0o644)
 	bEnv := append(stackEnv(t), "JDASH_GATEWAY_TOKEN="+secret)
 	out, errs, code := b.jdash(t, bEnv, bDir, "up", "-d")
 	if code != 0 {
@@ -270,7 +279,7 @@ func TestGatewayOnAnotherHost(t *testing.T) {
 	aDir := filepath.Join(t.TempDir(), "nb-host")
 	os.MkdirAll(aDir, 0o755)
 	os.WriteFile(filepath.Join(aDir, "jdash.yaml"), []byte(fmt.Sprintf(
-		"services:\n  notebook: {env: %s, kind: classic, port: 8888}\n  gateway: {url: %q, token_env: REMOTE_GW_TOKEN}\n", nbEnv, gwURL)), 0o644)
+		"services:\n  notebook: {env: %s, kind: classic, port: 8888%s}\n  gateway: {url: %q, token_env: REMOTE_GW_TOKEN}\n", nbEnv, nbExtra, gwURL)), 0o644)
 	aHome := stackEnv(t)
 	_, errs, code = a.jdash(t, append(aHome, "REMOTE_GW_TOKEN=not-the-token"), aDir, "up", "-d")
 	if code != 1 || !strings.Contains(errs, "the gateway at "+gwURL+" does not answer with the token of $REMOTE_GW_TOKEN") || !strings.Contains(errs, "401") {
