@@ -131,7 +131,25 @@ func (k *kubeAPI) resource(apiVersion, kind string) (name string, namespaced boo
 // dryRunApply server-side applies every document of the files with dryRun=All and strict
 // field validation (`kubectl apply --server-side --dry-run=server --validate=strict`), in the
 // namespace "default"; it returns each object's result.
-func (k *kubeAPI) dryRunApply(files ...string) ([]string, error) {
+func (k *kubeAPI) dryRunApply(files ...string) ([]string, error) { return k.apply(true, files...) }
+
+// can asks the API server's authorizer whether a user may do verb on resource in namespace
+// (a SubjectAccessReview, as `kubectl auth can-i --as USER`).
+func (k *kubeAPI) can(t *testing.T, user, verb, resource, namespace string) bool {
+	t.Helper()
+	review, _ := json.Marshal(map[string]any{"apiVersion": "authorization.k8s.io/v1", "kind": "SubjectAccessReview",
+		"spec": map[string]any{"user": user, "resourceAttributes": map[string]string{"verb": verb, "resource": resource, "namespace": namespace}}})
+	code, body, err := k.do("POST", "/apis/authorization.k8s.io/v1/subjectaccessreviews", "application/json", review)
+	var answer struct{ Status struct{ Allowed bool } }
+	if err != nil || code != 201 || json.Unmarshal([]byte(body), &answer) != nil {
+		t.Fatalf("SubjectAccessReview: %d %v %s", code, err, body)
+	}
+	return answer.Status.Allowed
+}
+
+// apply server-side applies every document of the files in the namespace "default" (with
+// dryRun=All when dry), with strict field validation.
+func (k *kubeAPI) apply(dry bool, files ...string) ([]string, error) {
 	var results []string
 	var errs []error
 	for _, f := range files {
@@ -166,7 +184,11 @@ func (k *kubeAPI) dryRunApply(files ...string) ([]string, error) {
 			if namespaced {
 				path += "/namespaces/default"
 			}
-			path += "/" + res + "/" + name + "?dryRun=All&fieldManager=jdash-test&fieldValidation=Strict&force=true"
+			path += "/" + res + "/" + name + "?fieldManager=jdash-test&fieldValidation=Strict&force=true"
+			result := "applied"
+			if dry {
+				path, result = path+"&dryRun=All", "server dry run"
+			}
 			body, _ := json.Marshal(obj) // JSON is YAML: the apply patch as it was read
 			code, answer, err := k.do("PATCH", path, "application/apply-patch+yaml", body)
 			what := fmt.Sprintf("%s: %s/%s %s", filepath.Base(f), apiVersion, kind, name)
@@ -176,7 +198,7 @@ func (k *kubeAPI) dryRunApply(files ...string) ([]string, error) {
 			case code/100 != 2:
 				errs = append(errs, fmt.Errorf("%s: %d %s", what, code, answer))
 			default:
-				results = append(results, fmt.Sprintf("%s: %d (server dry run)", what, code))
+				results = append(results, fmt.Sprintf("%s: %d (%s)", what, code, result))
 			}
 		}
 	}

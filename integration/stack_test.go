@@ -766,6 +766,29 @@ func TestStackExportKubernetes(t *testing.T) {
 	files, _ = filepath.Glob(filepath.Join(pods, "*.yaml"))
 	secrets, _ = filepath.Glob(filepath.Join(pods, "secrets", "*.yaml"))
 	dryRun(append(files, secrets...)...)
+	// its service account may manage kernel pods in its own namespace, and nowhere else: the
+	// account and its Role applied for real, then the authorizer asked
+	var account bytes.Buffer
+	gw, _ := os.ReadFile(filepath.Join(pods, "gateway.yaml"))
+	for _, doc := range strings.Split(string(gw), "\n---\n") {
+		if strings.Contains(doc, "kind: ServiceAccount") || strings.Contains(doc, "kind: Role") {
+			account.WriteString(doc + "\n---\n")
+		}
+	}
+	accountFile := filepath.Join(t.TempDir(), "account.yaml")
+	os.WriteFile(accountFile, account.Bytes(), 0o644)
+	if applied, err := kube.apply(false, accountFile); err != nil || len(applied) != 3 {
+		t.Fatalf("applying the gateway's account: %v %v", applied, err)
+	}
+	sa := "system:serviceaccount:default:gateway"
+	for _, verb := range []string{"create", "delete", "list", "watch"} {
+		if !kube.can(t, sa, verb, "pods", "default") {
+			t.Errorf("the gateway's service account may not %s pods in its namespace", verb)
+		}
+	}
+	if kube.can(t, sa, "create", "pods", "kube-system") || kube.can(t, sa, "create", "namespaces", "") {
+		t.Error("the gateway's service account may do more than manage kernel pods in its namespace")
+	}
 	if _, errs, code := jdashIn(t, env, eg, "up", "--export", "kubernetes", "--gateway", "helm", "-o", helm); code != 0 || !strings.Contains(errs, "Helm chart") {
 		t.Fatalf("export --gateway helm: %d %s", code, errs)
 	}

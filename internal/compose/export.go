@@ -351,18 +351,25 @@ func ExportKubernetes(pl *Plan, envs map[string]ExportEnv, helmGateway bool, b I
 			ex.Notes = append(ex.Notes, fmt.Sprintf("%s: Enterprise Gateway from its Helm chart, values in secrets/enterprise-gateway-values.yaml; name its service %s so the notebook finds it", p.Name, name))
 			continue
 		}
-		var env []kv
+		var env []any
 		for _, e := range plain {
 			k, v, _ := strings.Cut(e, "=")
 			env = append(env, kv{k, v})
 		}
-		if p.Kind == "enterprise_gateway" {
-			// kernels as pods: Enterprise Gateway's Kubernetes process proxy
-			env = append(env, kv{"EG_DEFAULT_KERNEL_NAME", "python_kubernetes"}, kv{"EG_KERNEL_WHITELIST", `["python_kubernetes"]`},
-				kv{"EG_NAMESPACE", "default"}, kv{"EG_SHARED_NAMESPACE", "True"})
-			ex.Notes = append(ex.Notes, p.Name+": kernels run as pods (kernelspec python_kubernetes): its image needs Enterprise Gateway's kernelspecs and a service account allowed to create pods")
-		}
 		labels := map[string]string{"app.kubernetes.io/name": name, "app.kubernetes.io/part-of": "jdash"}
+		podSpec := map[string]any{"volumes": []map[string]any{{"name": "notebooks", "persistentVolumeClaim": map[string]string{"claimName": "notebooks"}}}}
+		objs := []any{}
+		if p.Kind == "enterprise_gateway" {
+			// kernels as pods of the gateway's own namespace (Enterprise Gateway's Kubernetes
+			// process proxy, shared namespace), made under a service account whose Role allows
+			// that there and nothing cluster-wide
+			env = append(env, kv{"EG_DEFAULT_KERNEL_NAME", "python_kubernetes"}, kv{"EG_KERNEL_WHITELIST", `["python_kubernetes"]`},
+				map[string]any{"name": "EG_NAMESPACE", "valueFrom": map[string]any{"fieldRef": map[string]string{"fieldPath": "metadata.namespace"}}},
+				kv{"EG_SHARED_NAMESPACE", "True"})
+			podSpec["serviceAccountName"] = name
+			objs = append(objs, egAccount(name, labels)...)
+			ex.Notes = append(ex.Notes, fmt.Sprintf("%s: kernels run as pods in its namespace (kernelspec python_kubernetes), made under the service account %s (gateway.yaml: its Role manages pods there); its image needs Enterprise Gateway's kernelspecs and the kernel images", p.Name, name))
+		}
 		cmd := containerArgv(pl, p)
 		if KindOf(p.Kind).TokenFile {
 			cmd = append([]string{"sh", "-c", `mkdir -p /run/voila && printf '{"Voila": {"token": "%s"}}' "$VOILA_TOKEN" > /run/voila/voila.json && JUPYTER_CONFIG_PATH=/run/voila exec "$@"`, "voila"}, cmd...)
@@ -379,7 +386,6 @@ func ExportKubernetes(pl *Plan, envs map[string]ExportEnv, helmGateway bool, b I
 		if len(env) > 0 {
 			container["env"] = env
 		}
-		objs := []any{}
 		if len(secret) > 0 {
 			data := map[string]string{}
 			for _, s := range secret {
@@ -397,15 +403,14 @@ func ExportKubernetes(pl *Plan, envs map[string]ExportEnv, helmGateway bool, b I
 			"apiVersion": "apps/v1", "kind": "Deployment",
 			"metadata": map[string]any{"name": name, "labels": labels},
 			"spec": map[string]any{"replicas": 1, "selector": map[string]any{"matchLabels": map[string]string{"app.kubernetes.io/name": name}},
-				"template": map[string]any{"metadata": map[string]any{"labels": labels},
-					"spec": map[string]any{"containers": []any{container},
-						"volumes": []map[string]any{{"name": "notebooks", "persistentVolumeClaim": map[string]string{"claimName": "notebooks"}}}}}},
+				"template": map[string]any{"metadata": map[string]any{"labels": labels}, "spec": podSpec}},
 		}, map[string]any{
 			"apiVersion": "v1", "kind": "Service",
 			"metadata": map[string]any{"name": name, "labels": labels},
 			"spec": map[string]any{"selector": map[string]string{"app.kubernetes.io/name": name},
 				"ports": []map[string]any{{"name": "http", "port": p.Port, "targetPort": p.Port}}},
 		})
+		podSpec["containers"] = []any{container}
 		add(name+".yaml", objs...)
 		e := envs[p.Env]
 		withJdash := e.Profile != "" || KindOf(p.Kind).Runs == "jdash"
@@ -417,6 +422,22 @@ func ExportKubernetes(pl *Plan, envs map[string]ExportEnv, helmGateway bool, b I
 	}
 	ex.Notes = append(ex.Notes, "build each image from its images/<service>/Dockerfile as <service>:jdash (context: the export dir) and load it into the cluster")
 	return ex
+}
+
+// egAccount is what Enterprise Gateway needs to run kernels as pods of its namespace (its
+// Helm chart's rights, namespaced): a service account, a Role over the kinds its kernel
+// launcher makes, and their binding.
+func egAccount(name string, labels map[string]string) []any {
+	meta := func(n string) map[string]any { return map[string]any{"name": n, "labels": labels} }
+	return []any{
+		map[string]any{"apiVersion": "v1", "kind": "ServiceAccount", "metadata": meta(name)},
+		map[string]any{"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role", "metadata": meta(name + "-kernels"),
+			"rules": []map[string]any{{"apiGroups": []string{""}, "resources": []string{"pods", "services", "configmaps", "secrets", "persistentvolumeclaims"},
+				"verbs": []string{"get", "watch", "list", "create", "delete"}}}},
+		map[string]any{"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding", "metadata": meta(name + "-kernels"),
+			"roleRef":  map[string]string{"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": name + "-kernels"},
+			"subjects": []map[string]string{{"kind": "ServiceAccount", "name": name}}},
+	}
 }
 
 // hostPaths notes the absolute paths of this host a service still refers to in the container
