@@ -42,7 +42,7 @@ func Ps(d Deps, p *Project, asJSON bool) error {
 
 // askRemotes probes the remote gateways of a running stack as up did, with the token from
 // the caller's variable, so that ps says whether the notebook's kernels can start there: a
-// name maps to nil (answers), ErrNotAsked (no token here) or what went wrong.
+// name maps to nil (answers), errNotAsked (no token here) or what went wrong.
 func askRemotes(d Deps, p *Project, st *State) map[string]error {
 	out := map[string]error{}
 	if !st.Running() {
