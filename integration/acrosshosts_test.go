@@ -3,7 +3,6 @@ package integration
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -106,16 +105,7 @@ func (h host) command(t *testing.T, env []string, dir, name string, args ...stri
 	t.Helper()
 	c := exec.Command(h.ip, append([]string{"netns", "exec", h.ns, name}, args...)...)
 	c.Env, c.Dir = env, dir
-	var out, errb strings.Builder
-	c.Stdout, c.Stderr = &out, &errb
-	err := c.Run()
-	var ee *exec.ExitError
-	if errors.As(err, &ee) {
-		return out.String(), errb.String(), ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	return out.String(), errb.String(), 0
+	return runCaptured(t, c)
 }
 
 func (h host) ps(t *testing.T, env []string, dir string) psDoc {

@@ -33,6 +33,13 @@ func jdashIn(t *testing.T, env []string, dir string, args ...string) (string, st
 	t.Helper()
 	c := exec.Command(jdashBin, args...)
 	c.Env, c.Dir = env, dir
+	return runCaptured(t, c)
+}
+
+// runCaptured runs c and returns stdout, stderr, exit code (failing the test when it could
+// not run at all).
+func runCaptured(t *testing.T, c *exec.Cmd) (string, string, int) {
+	t.Helper()
 	var out, errb bytes.Buffer
 	c.Stdout, c.Stderr = &out, &errb
 	err := c.Run()
