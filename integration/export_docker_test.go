@@ -92,15 +92,19 @@ services:
 		if s == "gateway" {
 			other = own["notebook"]
 		}
-		if code, _ := get(t, url, ""); code/100 == 2 {
-			t.Errorf("%s answers %d without a token", s, code)
+		none, _ := get(t, url, "")
+		if none/100 == 2 {
+			t.Errorf("%s answers %d without a token", s, none)
 		}
-		if code, _ := get(t, url, other); code/100 == 2 {
-			t.Errorf("%s answers %d to another service's token", s, code)
+		wrong, _ := get(t, url, other)
+		if wrong/100 == 2 {
+			t.Errorf("%s answers %d to another service's token", s, wrong)
 		}
-		if code, _ := get(t, url, own[s]); code != 200 {
-			t.Errorf("%s answers %d to its own token", s, code)
+		right, _ := get(t, url, own[s])
+		if right != 200 {
+			t.Errorf("%s answers %d to its own token", s, right)
 		}
+		t.Logf("%s: GET %s in its container: no token %d, another service's token %d, its own %d", s, p, none, wrong, right)
 	}
 
 	// a kernel started through the notebook runs on the gateway, in the gateway image's Python
@@ -121,6 +125,11 @@ services:
 		`import os; print("\n".join(open("/proc/%s/cmdline" % p).read().replace("\0", " ") for p in os.listdir("/proc") if p.isdigit()))`)
 	if !strings.Contains(procs, "/opt/jdash-env/bin/python") || !strings.Contains(procs, "ipykernel_launcher") {
 		t.Errorf("no kernel of the gateway image's Python in the gateway container:\n%s", procs)
+	}
+	for _, l := range strings.Split(procs, "\n") {
+		if strings.Contains(l, "ipykernel_launcher") {
+			t.Logf("kernel %s: in the gateway container: %s", kernel.ID, strings.TrimSpace(l))
+		}
 	}
 
 	// a notebook deployed through the dashboards service renders
