@@ -103,13 +103,18 @@ func (k *kubeAPI) do(method, path, contentType string, body []byte) (int, string
 	return resp.StatusCode, string(b), nil
 }
 
+// groupPath is where the API serves an apiVersion: the core group under /api, the others
+// under /apis.
+func groupPath(apiVersion string) string {
+	if !strings.Contains(apiVersion, "/") {
+		return "/api/" + apiVersion
+	}
+	return "/apis/" + apiVersion
+}
+
 // resource is where the API serves a kind of an apiVersion, from its discovery document.
 func (k *kubeAPI) resource(apiVersion, kind string) (name string, namespaced bool, err error) {
-	path := "/apis/" + apiVersion
-	if !strings.Contains(apiVersion, "/") {
-		path = "/api/" + apiVersion
-	}
-	code, body, err := k.do("GET", path, "", nil)
+	code, body, err := k.do("GET", groupPath(apiVersion), "", nil)
 	if err != nil || code != 200 {
 		return "", false, fmt.Errorf("discovery of %s: %d %v", apiVersion, code, err)
 	}
@@ -177,10 +182,7 @@ func (k *kubeAPI) apply(dry bool, files ...string) ([]string, error) {
 				errs = append(errs, fmt.Errorf("%s: %v", filepath.Base(f), err))
 				continue
 			}
-			path := "/apis/" + apiVersion
-			if !strings.Contains(apiVersion, "/") {
-				path = "/api/" + apiVersion
-			}
+			path := groupPath(apiVersion)
 			if namespaced {
 				path += "/namespaces/default"
 			}

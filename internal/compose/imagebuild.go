@@ -45,7 +45,7 @@ func PipFromEnv(getenv func(string) string, readFile func(string) ([]byte, error
 	check := func(name, u string) error {
 		pu, err := url.Parse(u)
 		if err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" {
-			return clierr.Usagef("%s: %q is not an http(s) URL", name, u)
+			return clierr.Usagef("%s: %q is not an http(s) URL", name, withoutUserinfo(u))
 		}
 		return nil
 	}
@@ -73,6 +73,20 @@ func PipFromEnv(getenv func(string) string, readFile func(string) ([]byte, error
 		p.Cert, p.CertFrom = data, c
 	}
 	return p, nil
+}
+
+// withoutUserinfo shows a URL for a message with what precedes its host's "@" masked: an index
+// URL that fails to parse may still carry a password.
+func withoutUserinfo(u string) string {
+	at := strings.LastIndex(u, "@")
+	if at < 0 {
+		return u
+	}
+	start := 0
+	if i := strings.Index(u, "://"); i >= 0 && i < at {
+		start = i + 3
+	}
+	return u[:start] + "***" + u[at:]
 }
 
 // credentialed reports an index URL with a user or password in it.

@@ -44,6 +44,10 @@ func TestPipFromEnv(t *testing.T) {
 			t.Errorf("%v: %v, want a usage error naming %s", c.env, err, c.want)
 		}
 	}
+	// a URL refused for its scheme keeps its password out of the message
+	if _, err := PipFromEnv(getenvOf(map[string]string{"PIP_INDEX_URL": "ftp://user:s3cret@mirror.example/simple"}), readCA); err == nil || strings.Contains(err.Error(), "s3cret") || !strings.Contains(err.Error(), `"ftp://***@mirror.example/simple"`) {
+		t.Errorf("a refused URL with credentials: %v", err)
+	}
 	if p, err := PipFromEnv(getenvOf(nil), readCA); err != nil || !p.empty() {
 		t.Errorf("no settings: %+v %v", p, err)
 	}

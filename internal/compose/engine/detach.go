@@ -61,7 +61,7 @@ func detach(d Deps, p *Project, pl *compose.Plan, lock *Lock) (handed bool, err 
 			return true, failed(st)
 		case st != nil && allReady(st):
 			fmt.Fprintln(progress)
-			return true, printStatus(d, st, askRemotes(d, p, st), false)
+			return true, printStatus(d, st, nil, false) // (pre-flight has just asked the remotes)
 		}
 		select {
 		case <-sp.Done():
